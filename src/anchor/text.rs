@@ -1,0 +1,326 @@
+//! Code-point indexing and exact search over a snapshot text.
+//!
+//! This module owns [`CharText`], the view of a snapshot through which every other part of prov
+//! talks about positions: spans are Unicode code points (Rust `char`s, half-open `[start, end)`),
+//! while Rust strings are indexed by bytes. `CharText` converts between the two in O(1) for ASCII
+//! text and in O(256) otherwise (a checkpoint table holds the byte offset of every 256th char), and
+//! finds every exact occurrence of a quote with `memchr::memmem`, converting byte hits to char
+//! offsets incrementally so that a search costs O(text) however many hits there are.
+
+use memchr::memmem;
+
+/// Distance, in chars, between two checkpoints of the char → byte table.
+const STRIDE: usize = 256;
+
+/// A snapshot text with O(1)-ish code point <-> byte offset conversion.
+///
+/// Construction is O(n) once; for an ASCII text no table is built at all (chars are bytes).
+#[derive(Debug, Clone)]
+pub struct CharText<'a> {
+    text: &'a str,
+    len_chars: usize,
+    ascii: bool,
+    /// Byte offset of chars 0, 256, 512, … (empty for ASCII text).
+    checkpoints: Vec<usize>,
+}
+
+impl<'a> CharText<'a> {
+    /// Index `text`: O(n), and no allocation for ASCII text.
+    #[must_use]
+    pub fn new(text: &'a str) -> Self {
+        if text.is_ascii() {
+            return CharText {
+                text,
+                len_chars: text.len(),
+                ascii: true,
+                checkpoints: Vec::new(),
+            };
+        }
+        let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
+        let mut len_chars = 0;
+        for (i, (byte, _)) in text.char_indices().enumerate() {
+            if i % STRIDE == 0 {
+                checkpoints.push(byte);
+            }
+            len_chars = i + 1;
+        }
+        CharText {
+            text,
+            len_chars,
+            ascii: false,
+            checkpoints,
+        }
+    }
+
+    /// The whole text.
+    #[must_use]
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// Number of code points in the text.
+    #[must_use]
+    pub fn len_chars(&self) -> usize {
+        self.len_chars
+    }
+
+    /// Whether the text is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Byte offset of code point `char_idx`; `char_idx == len_chars()` gives `Some(text.len())`,
+    /// anything larger gives `None`.
+    #[must_use]
+    pub fn byte_of(&self, char_idx: usize) -> Option<usize> {
+        if char_idx > self.len_chars {
+            return None;
+        }
+        if char_idx == self.len_chars {
+            return Some(self.text.len());
+        }
+        if self.ascii {
+            return Some(char_idx);
+        }
+        let base = *self.checkpoints.get(char_idx / STRIDE)?;
+        let rest = self.text.get(base..)?;
+        rest.char_indices()
+            .nth(char_idx % STRIDE)
+            .map(|(b, _)| base + b)
+    }
+
+    /// Code point index of byte offset `byte_idx`; `None` when it is out of range or not on a char
+    /// boundary. `byte_idx == text.len()` gives `Some(len_chars())`.
+    #[must_use]
+    pub fn char_of(&self, byte_idx: usize) -> Option<usize> {
+        if byte_idx > self.text.len() || !self.text.is_char_boundary(byte_idx) {
+            return None;
+        }
+        if self.ascii {
+            return Some(byte_idx);
+        }
+        if byte_idx == self.text.len() {
+            return Some(self.len_chars);
+        }
+        // The last checkpoint at or before byte_idx; checkpoints[0] == 0 for a non-empty text.
+        let cp = self
+            .checkpoints
+            .partition_point(|&b| b <= byte_idx)
+            .checked_sub(1)?;
+        let base = *self.checkpoints.get(cp)?;
+        let between = self.text.get(base..byte_idx)?;
+        Some(cp * STRIDE + between.chars().count())
+    }
+
+    /// The text of code points `[start, end)`; `None` if reversed or out of range.
+    #[must_use]
+    pub fn slice(&self, start: usize, end: usize) -> Option<&'a str> {
+        if start > end || end > self.len_chars {
+            return None;
+        }
+        let bs = self.byte_of(start)?;
+        let be = self.byte_of(end)?;
+        self.text.get(bs..be)
+    }
+
+    /// Every occurrence of `needle` (non-empty; an empty needle gives no occurrence), overlapping
+    /// allowed, as char ranges, in order.
+    ///
+    /// Uses `memchr::memmem` on bytes. A hit of a valid UTF-8 needle in a valid UTF-8 text always
+    /// starts and ends on char boundaries, so byte hits convert to chars by counting the lead bytes
+    /// between consecutive hits: O(text) in total however many hits there are.
+    #[must_use]
+    pub fn find_all(&self, needle: &str) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let Some(first) = needle.chars().next() else {
+            return found;
+        };
+        let needle_chars = if needle.is_ascii() {
+            needle.len()
+        } else {
+            needle.chars().count()
+        };
+        let step = first.len_utf8();
+        let hay = self.text.as_bytes();
+        let finder = memmem::Finder::new(needle.as_bytes());
+        let (mut pos, mut last_byte, mut last_char) = (0usize, 0usize, 0usize);
+        while let Some(rest) = hay.get(pos..) {
+            let Some(i) = finder.find(rest) else {
+                break;
+            };
+            let hit = pos + i;
+            last_char += if self.ascii {
+                hit - last_byte
+            } else {
+                count_chars(hay.get(last_byte..hit).unwrap_or(&[]))
+            };
+            last_byte = hit;
+            found.push((last_char, last_char + needle_chars));
+            pos = hit + step;
+        }
+        found
+    }
+
+    /// Context around the char range `[start, end)`: up to `n` chars before `start` and up to `n`
+    /// chars after `end`. Out-of-range or reversed ranges are clamped to the text.
+    #[must_use]
+    pub fn context(&self, start: usize, end: usize, n: usize) -> (&'a str, &'a str) {
+        let s = start.min(self.len_chars);
+        let e = end.clamp(s, self.len_chars);
+        let before = self.slice(s.saturating_sub(n), s).unwrap_or("");
+        let after = self
+            .slice(e, e.saturating_add(n).min(self.len_chars))
+            .unwrap_or("");
+        (before, after)
+    }
+}
+
+/// Number of chars in a UTF-8 byte slice that starts on a char boundary: its non-continuation
+/// bytes.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive_find_all(text: &str, needle: &str) -> Vec<(usize, usize)> {
+        let t: Vec<char> = text.chars().collect();
+        let n: Vec<char> = needle.chars().collect();
+        if n.is_empty() || n.len() > t.len() {
+            return Vec::new();
+        }
+        (0..=t.len() - n.len())
+            .filter(|&i| t[i..i + n.len()] == n[..])
+            .map(|i| (i, i + n.len()))
+            .collect()
+    }
+
+    #[test]
+    fn ascii_fast_path() {
+        let t = CharText::new("hello world");
+        assert_eq!(t.len_chars(), 11);
+        assert_eq!(t.byte_of(6), Some(6));
+        assert_eq!(t.byte_of(11), Some(11));
+        assert_eq!(t.byte_of(12), None);
+        assert_eq!(t.char_of(11), Some(11));
+        assert_eq!(t.char_of(12), None);
+        assert_eq!(t.slice(6, 11), Some("world"));
+        assert_eq!(t.slice(7, 6), None);
+        assert_eq!(t.slice(0, 12), None);
+        assert!(t.checkpoints.is_empty());
+    }
+
+    #[test]
+    fn empty_text() {
+        let t = CharText::new("");
+        assert_eq!(t.len_chars(), 0);
+        assert!(t.is_empty());
+        assert_eq!(t.byte_of(0), Some(0));
+        assert_eq!(t.byte_of(1), None);
+        assert_eq!(t.char_of(0), Some(0));
+        assert_eq!(t.slice(0, 0), Some(""));
+        assert!(t.find_all("a").is_empty());
+        assert_eq!(t.context(0, 0, 5), ("", ""));
+    }
+
+    #[test]
+    fn non_ascii_offsets() {
+        // é is 2 bytes, 😀 is 4 bytes (astral), e + U+0301 is two chars.
+        let s = "L’Albanie é😀e\u{301}!";
+        let t = CharText::new(s);
+        let chars: Vec<char> = s.chars().collect();
+        assert_eq!(t.len_chars(), chars.len());
+        for (ci, (bi, _)) in s.char_indices().enumerate() {
+            assert_eq!(t.byte_of(ci), Some(bi));
+            assert_eq!(t.char_of(bi), Some(ci));
+        }
+        assert_eq!(t.char_of(2), None, "inside ’");
+        assert_eq!(t.char_of(s.len()), Some(chars.len()));
+        assert_eq!(t.slice(1, 2), Some("’"));
+        assert_eq!(t.slice(11, 12), Some("😀"));
+        assert_eq!(t.slice(12, 14), Some("e\u{301}"));
+    }
+
+    #[test]
+    fn bom_and_crlf_are_chars() {
+        let s = "\u{FEFF}line one\r\nline two";
+        let t = CharText::new(s);
+        assert_eq!(t.slice(0, 1), Some("\u{FEFF}"));
+        assert_eq!(t.find_all("line"), vec![(1, 5), (11, 15)]);
+        assert_eq!(t.find_all("\r\n"), vec![(9, 11)]);
+    }
+
+    #[test]
+    fn long_text_checkpoints() {
+        // Mix of 1-, 2-, 3- and 4-byte chars across many checkpoints.
+        let unit = "aé€😀";
+        let s: String = unit.repeat(1000);
+        let t = CharText::new(&s);
+        assert_eq!(t.len_chars(), 4000);
+        assert_eq!(t.checkpoints.len(), 4000usize.div_ceil(STRIDE));
+        for (ci, (bi, _)) in s.char_indices().enumerate() {
+            assert_eq!(t.byte_of(ci), Some(bi), "char {ci}");
+            assert_eq!(t.char_of(bi), Some(ci), "byte {bi}");
+        }
+        assert_eq!(t.slice(3999, 4000), Some("😀"));
+        assert_eq!(t.slice(256, 260), Some(unit));
+    }
+
+    #[test]
+    fn find_all_overlapping_and_unicode() {
+        let t = CharText::new("aaaa");
+        assert_eq!(t.find_all("aa"), vec![(0, 2), (1, 3), (2, 4)]);
+        assert!(t.find_all("").is_empty());
+        assert!(t.find_all("aaaaa").is_empty());
+
+        let s = "😀😀😀 l’été, l’été";
+        let t = CharText::new(s);
+        assert_eq!(t.find_all("😀😀"), vec![(0, 2), (1, 3)]);
+        assert_eq!(t.find_all("l’été"), vec![(4, 9), (11, 16)]);
+        assert_eq!(t.find_all("l'été"), vec![]);
+        for (a, b) in t.find_all("l’été") {
+            assert_eq!(t.slice(a, b), Some("l’été"));
+        }
+        // A combining mark is found on its own (exact search does no normalisation).
+        let t = CharText::new("e\u{301}e\u{301}");
+        assert_eq!(t.find_all("\u{301}"), vec![(1, 2), (3, 4)]);
+        assert!(t.find_all("é").is_empty());
+    }
+
+    #[test]
+    fn find_all_matches_naive_on_samples() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let alphabet = ['a', 'b', 'é', '😀', ' ', '\u{301}'];
+        for _ in 0..300 {
+            let mut next = |m: usize| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % m as u64) as usize
+            };
+            let len = next(700);
+            let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let nlen = 1 + next(3);
+            let needle: String = (0..nlen).map(|_| alphabet[next(alphabet.len())]).collect();
+            let t = CharText::new(&text);
+            assert_eq!(t.find_all(&needle), naive_find_all(&text, &needle));
+        }
+    }
+
+    #[test]
+    fn context_clamps() {
+        let t = CharText::new("un été très chaud");
+        assert_eq!(t.context(3, 6, 3), ("un ", " tr"));
+        assert_eq!(t.context(0, 2, 5), ("", " été "));
+        assert_eq!(t.context(15, 17, 4), (" cha", ""));
+        assert_eq!(t.context(100, 200, 2), ("ud", ""));
+        assert_eq!(
+            t.context(6, 3, 1),
+            ("é", " "),
+            "reversed range is clamped to empty"
+        );
+    }
+}

@@ -1,0 +1,395 @@
+//! The commands: resolve CLI arguments into library calls, print the results, and return the
+//! exit code (0 no error, 1 error-level findings, 2 could not run). The only module that prints.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use prov::check::{self, Outcome};
+use prov::diag::{Diagnostic, Severity};
+use prov::files::{self, FileId, Files};
+use prov::fix;
+use prov::registry::{self, NewSource, Refusal};
+use prov::render::{human, json};
+use prov::workspace::{self, CLAIMS_DIR, SNAPSHOTS_DIR, SOURCES_FILE, Workspace};
+
+use crate::cli::{AddArgs, CheckArgs, Cli, Color, Command, FixArgs, Format};
+
+const OK: u8 = 0;
+const FINDINGS: u8 = 1;
+const CANNOT_RUN: u8 = 2;
+
+pub fn run(cli: Cli) -> u8 {
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let style = human::Style { color };
+    let result = match cli.command {
+        Command::Init { dir } => init(dir),
+        Command::Add(args) => root(cli.workspace.as_deref()).and_then(|r| add(&r, args)),
+        Command::Check(args) => root(cli.workspace.as_deref()).and_then(|r| check(&r, args, style)),
+        Command::Fix(args) => root(cli.workspace.as_deref()).and_then(|r| fix(&r, args, style)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Stop::Refused(r)) => {
+            let mut msg = format!("error: {}\n", r.message);
+            if let Some(h) = r.help {
+                msg.push_str(&format!("  = help: {h}\n"));
+            }
+            let _ = io::stderr().write_all(msg.as_bytes());
+            CANNOT_RUN
+        }
+        Err(Stop::Code(c)) => c,
+    }
+}
+
+/// Why a command stopped early.
+enum Stop {
+    /// Could not run: print and exit 2.
+    Refused(Refusal),
+    /// Already reported; exit with this code.
+    Code(u8),
+}
+
+impl From<Refusal> for Stop {
+    fn from(r: Refusal) -> Self {
+        Stop::Refused(r)
+    }
+}
+
+/// Write to stdout; a closed pipe (`prov check | head`) is not an error.
+fn out(text: &str) {
+    let mut stdout = io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
+}
+
+fn cwd() -> Result<PathBuf, Stop> {
+    std::env::current_dir()
+        .map_err(|e| Refusal::new(format!("cannot read the current directory: {e}")).into())
+}
+
+/// The workspace root: -C DIR, or the nearest directory upwards holding sources.toml.
+fn root(given: Option<&Path>) -> Result<PathBuf, Stop> {
+    let cwd = cwd()?;
+    if let Some(dir) = given {
+        let dir = files::normalize(&cwd.join(dir));
+        if !dir.join(SOURCES_FILE).exists() {
+            return Err(Refusal::new(format!(
+                "{} is not a prov workspace: it has no {SOURCES_FILE}",
+                dir.display()
+            ))
+            .help(format!("run `prov init {}` to create one", dir.display()))
+            .into());
+        }
+        return Ok(dir);
+    }
+    let mut dir = cwd.as_path();
+    loop {
+        if dir.join(SOURCES_FILE).exists() {
+            return Ok(dir.to_path_buf());
+        }
+        match dir.parent() {
+            Some(p) => dir = p,
+            None => {
+                return Err(Refusal::new(format!(
+                    "not inside a prov workspace: no {SOURCES_FILE} in {} or any parent directory",
+                    cwd.display()
+                ))
+                .help("run `prov init` to create one, or pass -C DIR")
+                .into());
+            }
+        }
+    }
+}
+
+fn init(dir: Option<PathBuf>) -> Result<u8, Stop> {
+    let cwd = cwd()?;
+    let dir = files::normalize(&cwd.join(dir.unwrap_or_else(|| PathBuf::from("."))));
+    let created = registry::init(&dir)?;
+    let mut s = format!("created a prov workspace in {}\n", dir.display());
+    for p in created {
+        s.push_str(&format!("  {}\n", files::rel_display(&dir, &p)));
+    }
+    s.push_str("next: prov add FILE --id ID --outlet NAME, then cite it from claims/*.toml\n");
+    out(&s);
+    Ok(OK)
+}
+
+fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
+    let (bytes, what) = if args.file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        io::stdin()
+            .take(files::MAX_FILE_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Refusal::new(format!("cannot read standard input: {e}")))?;
+        (buf, "standard input".to_string())
+    } else {
+        let meta = std::fs::metadata(&args.file)
+            .map_err(|e| Refusal::new(format!("cannot read {}: {e}", args.file.display())))?;
+        if !meta.is_file() {
+            return Err(Refusal::new(format!("{} is not a file", args.file.display())).into());
+        }
+        if meta.len() > files::MAX_FILE_BYTES {
+            return Err(Refusal::new(format!(
+                "{} is {} bytes, more than the {} bytes a document may have",
+                args.file.display(),
+                meta.len(),
+                files::MAX_FILE_BYTES
+            ))
+            .into());
+        }
+        let bytes = std::fs::read(&args.file)
+            .map_err(|e| Refusal::new(format!("cannot read {}: {e}", args.file.display())))?;
+        (bytes, args.file.display().to_string())
+    };
+    let new = NewSource {
+        id: args.id,
+        outlet: args.outlet,
+        origin: args.origin,
+        title: args.title,
+        url: args.url,
+        language: args.language,
+        published: args.published,
+    };
+    let added = registry::add(root, &new, &bytes, &what)?;
+    out(&format!(
+        "added source `{}`: {} ({} bytes{}), sha256 {}\n",
+        new.id,
+        files::rel_display(root, &added.snapshot),
+        added.bytes,
+        if added.adopted {
+            ", already in place"
+        } else {
+            ""
+        },
+        added.sha256
+    ));
+    Ok(OK)
+}
+
+/// Load the workspace, printing every problem when it is invalid.
+fn load(root: &Path, format: Format, style: human::Style) -> Result<Workspace, Stop> {
+    match workspace::load(root) {
+        Ok(ws) => Ok(ws),
+        Err(e) => {
+            match format {
+                Format::Json => out(&to_json(&json::invalid(&e.files, &e.diagnostics))),
+                Format::Human => {
+                    let mut s = String::new();
+                    for d in &e.diagnostics {
+                        s.push_str(&human::diagnostic(&e.files, d, style));
+                        s.push_str("\n\n");
+                    }
+                    let n = e
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .count();
+                    s.push_str(&format!(
+                        "error: the workspace is invalid ({n} problem{}); nothing was checked\n",
+                        human::plural(n)
+                    ));
+                    let _ = io::stderr().write_all(s.as_bytes());
+                }
+            }
+            Err(Stop::Code(CANNOT_RUN))
+        }
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    let mut s =
+        serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// Resolve PATHS into the claim files to check; `None` means everything.
+fn select(ws: &Workspace, paths: &[PathBuf]) -> Result<Option<Vec<FileId>>, Stop> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let cwd = cwd()?;
+    let mut selected = Vec::new();
+    for p in paths {
+        let Some(abs) = files::within(&ws.root, &cwd, p) else {
+            return Err(Refusal::new(format!(
+                "{} is outside the workspace {}",
+                p.display(),
+                ws.root.display()
+            ))
+            .help("give paths of claim files inside the workspace")
+            .into());
+        };
+        let rel = files::rel_display(&ws.root, &abs);
+        if rel == SOURCES_FILE || rel.starts_with(&format!("{SNAPSHOTS_DIR}/")) || rel.is_empty() {
+            // The registry or evidence changed: everything that depends on it is checked.
+            return Ok(None);
+        }
+        if rel == CLAIMS_DIR || (abs.is_dir() && rel.starts_with(&format!("{CLAIMS_DIR}/"))) {
+            let prefix = format!("{rel}/");
+            selected.extend(
+                ws.claim_files
+                    .iter()
+                    .copied()
+                    .filter(|f| ws.files.get(*f).path.starts_with(&prefix)),
+            );
+            continue;
+        }
+        match ws.files.find(&rel).filter(|f| ws.claim_files.contains(f)) {
+            Some(f) => selected.push(f),
+            None => {
+                return Err(Refusal::new(format!(
+                    "{} is not a claim file of this workspace",
+                    p.display()
+                ))
+                .help(format!(
+                    "claim files are the *.toml files under {CLAIMS_DIR}/"
+                ))
+                .into());
+            }
+        }
+    }
+    selected.sort();
+    selected.dedup();
+    Ok(Some(selected))
+}
+
+fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> String {
+    let mut s = String::new();
+    for d in &outcome.diagnostics {
+        s.push_str(&human::diagnostic(&ws.files, d, style));
+        s.push_str("\n\n");
+    }
+    s.push_str(&human::summary(
+        outcome.sources.len(),
+        outcome.claims,
+        outcome.citations.len(),
+        outcome.errors(),
+        outcome.warnings(),
+    ));
+    s.push('\n');
+    s
+}
+
+fn exit_code(diags: &[Diagnostic]) -> u8 {
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        FINDINGS
+    } else {
+        OK
+    }
+}
+
+fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> {
+    let ws = load(root, args.format, style)?;
+    let only_files = select(&ws, &args.paths)?;
+    let outcome = check::check(&ws, &check::Options { only_files });
+    match args.format {
+        Format::Human => out(&render_human(&ws, &outcome, style)),
+        Format::Json => out(&to_json(&json::document(&ws, &outcome))),
+    }
+    Ok(exit_code(&outcome.diagnostics))
+}
+
+fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
+    let ws = load(root, Format::Human, style)?;
+    let only_files = select(&ws, &args.paths)?;
+    let outcome = check::check(&ws, &check::Options { only_files });
+    let changes = fix::plan(&outcome, args.typography);
+    let edits = fix::apply(&ws, changes)?;
+    let mut s = String::new();
+    if args.dry_run {
+        for e in &edits {
+            let diff = similar::TextDiff::from_lines(&e.old, &e.new);
+            s.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(&format!("a/{}", e.path), &format!("b/{}", e.path))
+                    .to_string(),
+            );
+        }
+    } else {
+        fix::write(&ws, &edits)?;
+    }
+    let mut n = 0;
+    for e in &edits {
+        for c in &e.changes {
+            n += 1;
+            s.push_str(&describe(&ws.files, c));
+        }
+    }
+    // What fix does not touch: the findings that need an editor.
+    let fixed: Vec<(usize, usize, FileId)> = edits
+        .iter()
+        .flat_map(|e| {
+            e.changes
+                .iter()
+                .map(|c| (c.claim_index, c.cite_index, c.file))
+        })
+        .collect();
+    let left: Vec<&Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| match d.citation {
+            Some(i) => {
+                let c = &outcome.citations[i];
+                !fixed.contains(&(c.claim_index, c.cite_index, c.file))
+            }
+            None => true,
+        })
+        .collect();
+    let verb = if args.dry_run { "would fix" } else { "fixed" };
+    s.push_str(&format!("{verb} {n} citation{}", human::plural(n)));
+    if left.is_empty() {
+        s.push('\n');
+    } else {
+        s.push_str(&format!(
+            "; {} error{} need{} an editor (`prov check` shows the details):\n",
+            left.len(),
+            human::plural(left.len()),
+            if left.len() == 1 { "s" } else { "" }
+        ));
+        for d in &left {
+            let at = d.loc.as_ref().map_or_else(String::new, |l| {
+                let f = ws.files.get(l.file);
+                format!("{}:{}: ", f.path, f.line_col(l.range.start).0)
+            });
+            s.push_str(&format!("  {at}{}: {}\n", d.code, d.message));
+        }
+        let typo = left
+            .iter()
+            .filter(|d| d.code == prov::diag::Code::Typography)
+            .count();
+        if typo > 0 && !args.typography {
+            s.push_str(&format!(
+                "  = help: {typo} of them differ only in typography: `prov fix --typography` copies the source's exact characters\n"
+            ));
+        }
+    }
+    out(&s);
+    Ok(if left.is_empty() { OK } else { FINDINGS })
+}
+
+fn describe(files: &Files, c: &fix::Change) -> String {
+    let f = files.get(c.file);
+    let span = |(s, e): (usize, usize)| format!("[{s}, {e}]");
+    let what = match (&c.new_quote, c.old_span) {
+        (Some(q), _) => format!(
+            "quote set to the source's exact text {:?}, span {}",
+            check::clip(q, 80),
+            span(c.new_span)
+        ),
+        (None, Some(old)) => format!("span {} → {}", span(old), span(c.new_span)),
+        (None, None) => format!("span set to {}", span(c.new_span)),
+    };
+    format!(
+        "{}:{}: claim `{}`, source `{}`: {what}\n",
+        f.path, c.line, c.claim, c.source
+    )
+}

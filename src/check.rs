@@ -1,0 +1,637 @@
+//! Orchestration of `prov check`: decide which sources a run needs, read and hash each snapshot
+//! once (in parallel), anchor every citation of it, and turn the outcomes into findings.
+//! Never prints; the result is data for [`crate::render`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::anchor::fold;
+use crate::diag::{Code, Diagnostic, Severity, suggest};
+use crate::files::{FileId, ReadError, rel_display};
+use crate::snapshot::{self, Status};
+use crate::verdict::{Anchor, SourceText, Verdict, anchor};
+use crate::workspace::{Cite, Claim, Stance, Workspace, revision_path};
+
+/// What to check.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only the claims of these files (and the sources they cite); `None`: everything.
+    pub only_files: Option<Vec<FileId>>,
+}
+
+/// The integrity of one checked snapshot.
+#[derive(Debug, Clone)]
+pub struct SourceReport {
+    pub id: String,
+    /// The pinned sha256.
+    pub sha256: String,
+    /// The sha256 of the bytes on disk, when readable.
+    pub actual: Option<String>,
+    pub status: Status,
+    /// Number of citations of it that were checked.
+    pub citations: usize,
+}
+
+/// The outcome of one citation.
+#[derive(Debug, Clone)]
+pub struct CitationReport {
+    pub claim: String,
+    pub source: String,
+    pub file: FileId,
+    /// 1-based line of the quote in the claim file.
+    pub line: usize,
+    pub span: Option<(usize, usize)>,
+    pub quote: String,
+    pub stance: Stance,
+    pub said_by: Option<String>,
+    /// The full sha256 of the pinned revision, when the citation cites a superseded capture.
+    pub revision: Option<String>,
+    /// The verdict, when the text could be read.
+    pub anchor: Option<Anchor>,
+    /// The code of the finding (`None` for ok).
+    pub code: Option<Code>,
+    pub severity: Option<Severity>,
+    pub message: String,
+    /// Where this citation lives in the workspace (claim index, cite index) for edits.
+    pub claim_index: usize,
+    pub cite_index: usize,
+    /// The source text at `found`, for fixes and messages.
+    pub found_text: Option<String>,
+}
+
+impl CitationReport {
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.anchor.as_ref().map(|a| a.verdict)
+    }
+}
+
+/// Everything a check found.
+#[derive(Debug)]
+pub struct Outcome {
+    pub sources: Vec<SourceReport>,
+    pub citations: Vec<CitationReport>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub claims: usize,
+}
+
+impl Outcome {
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// The text a citation is checked against: the current snapshot or a retained revision.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct TextKey {
+    source: String,
+    /// Full sha256 of a revision, or `None` for the current snapshot.
+    revision: Option<String>,
+}
+
+/// One citation to anchor in a text.
+struct Job<'w> {
+    index: usize,
+    cite: &'w Cite,
+}
+
+/// The result of reading one text and anchoring its citations.
+struct TextResult {
+    key: TextKey,
+    loaded: snapshot::Loaded,
+    pinned: String,
+    /// Every citation checked against this text.
+    citations: Vec<usize>,
+    /// Their anchors: only when the text is intact (its sha256 matches the pin).
+    anchors: Vec<(usize, Anchor, Option<String>)>,
+}
+
+/// Check the workspace.
+pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
+    let selected: Vec<(usize, &Claim)> = ws
+        .claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            opts.only_files
+                .as_ref()
+                .is_none_or(|files| files.contains(&c.file))
+        })
+        .collect();
+
+    let mut diagnostics = Vec::new();
+    let mut citations = Vec::new();
+    let mut jobs: BTreeMap<TextKey, Vec<Job<'_>>> = BTreeMap::new();
+
+    for (_, claim) in &selected {
+        for cite in &claim.cites {
+            let index = citations.len();
+            let line = ws
+                .files
+                .get(cite.quote_loc.file)
+                .line_col(cite.quote_loc.range.start)
+                .0;
+            let mut report = CitationReport {
+                claim: claim.id.clone(),
+                source: cite.source.clone(),
+                file: claim.file,
+                line,
+                span: cite.span,
+                quote: cite.quote.clone(),
+                stance: cite.stance,
+                said_by: cite.said_by.clone(),
+                revision: None,
+                anchor: None,
+                code: None,
+                severity: None,
+                message: String::new(),
+                claim_index: cite.claim_index,
+                cite_index: cite.index,
+                found_text: None,
+            };
+            let Some(source) = ws.source(&cite.source) else {
+                let mut d = Diagnostic::new(
+                    Code::SourceUnknown,
+                    format!("unknown source `{}`", cite.source),
+                )
+                .at(cite.source_loc.clone())
+                .label("not registered in sources.toml")
+                .citation(index);
+                d = match suggest(&cite.source, ws.sources.iter().map(|s| s.id.as_str())) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!(
+                        "register it first: prov add FILE --id {} --outlet NAME",
+                        cite.source
+                    )),
+                };
+                report.code = Some(Code::SourceUnknown);
+                report.severity = Some(d.severity);
+                report.message = d.message.clone();
+                diagnostics.push(d);
+                citations.push(report);
+                continue;
+            };
+            let mut key = TextKey {
+                source: source.id.clone(),
+                revision: None,
+            };
+            if let Some(prefix) = &cite.revision {
+                let matching: Vec<_> = source
+                    .revisions
+                    .iter()
+                    .filter(|r| r.sha256.starts_with(prefix.as_str()))
+                    .collect();
+                match matching.as_slice() {
+                    [one] => {
+                        key.revision = Some(one.sha256.clone());
+                        report.revision = Some(one.sha256.clone());
+                    }
+                    found => {
+                        let known: Vec<String> = source
+                            .revisions
+                            .iter()
+                            .map(|r| r.sha256.chars().take(12).collect())
+                            .collect();
+                        let message = if found.is_empty() {
+                            format!("source `{}` records no revision {prefix}", source.id)
+                        } else {
+                            format!(
+                                "revision {prefix} of `{}` is ambiguous: {} revisions start with it",
+                                source.id,
+                                found.len()
+                            )
+                        };
+                        let help = if known.is_empty() {
+                            format!(
+                                "`{}` has no superseded captures; remove `revision` to cite the current snapshot",
+                                source.id
+                            )
+                        } else {
+                            format!("its revisions are: {}", known.join(", "))
+                        };
+                        let d = Diagnostic::new(Code::RevisionUnknown, message.clone())
+                            .at_opt(cite.revision_loc.clone())
+                            .label("no such revision")
+                            .help(help)
+                            .citation(index);
+                        report.code = Some(Code::RevisionUnknown);
+                        report.severity = Some(d.severity);
+                        report.message = message;
+                        diagnostics.push(d);
+                        citations.push(report);
+                        continue;
+                    }
+                }
+            }
+            jobs.entry(key).or_default().push(Job { index, cite });
+            citations.push(report);
+        }
+    }
+
+    // Every source's integrity is verified on a whole-workspace run, cited or not.
+    if opts.only_files.is_none() {
+        for s in &ws.sources {
+            jobs.entry(TextKey {
+                source: s.id.clone(),
+                revision: None,
+            })
+            .or_default();
+        }
+    }
+
+    let results: Vec<TextResult> = jobs
+        .into_par_iter()
+        .map(|(key, jobs)| run_text(ws, key, jobs))
+        .collect();
+
+    let mut sources = Vec::new();
+    for r in results {
+        let source = ws
+            .source(&r.key.source)
+            .expect("jobs are keyed by registered sources");
+        let path = match &r.key.revision {
+            Some(sha) => revision_path(&ws.root, &source.id, sha),
+            None => ws.snapshot_path(&source.id),
+        };
+        let rel = rel_display(&ws.root, &path);
+        if let Some(d) = source_finding(&r, &rel, source) {
+            for &index in &r.citations {
+                let report = &mut citations[index];
+                report.code = Some(d.code);
+                report.severity = Some(d.severity);
+                report.message = format!("not checked: {}", d.message);
+            }
+            diagnostics.push(d);
+        }
+        if r.key.revision.is_none() {
+            sources.push(SourceReport {
+                id: source.id.clone(),
+                sha256: r.pinned.clone(),
+                actual: r.loaded.actual.clone(),
+                status: r.loaded.status,
+                citations: r.citations.len(),
+            });
+        }
+        let bom = r
+            .loaded
+            .text
+            .as_deref()
+            .is_some_and(|t| t.starts_with('\u{feff}'));
+        for (index, anchor, found_text) in r.anchors {
+            let report = &mut citations[index];
+            let cite = &ws.claims[selected_claim(ws, report)].cites[report.cite_index];
+            if let Some(d) = citation_finding(
+                report,
+                cite,
+                &anchor,
+                found_text.as_deref(),
+                &rel,
+                bom,
+                index,
+            ) {
+                report.code = Some(d.code);
+                report.severity = Some(d.severity);
+                report.message = d.message.clone();
+                diagnostics.push(d);
+            } else {
+                report.message = match &report.revision {
+                    Some(sha) => format!(
+                        "the quote is at its span in revision {} (a superseded capture)",
+                        &sha[..12]
+                    ),
+                    None => "the quote is at its span".into(),
+                };
+            }
+            report.found_text = found_text;
+            report.anchor = Some(anchor);
+        }
+    }
+
+    if opts.only_files.is_none() {
+        let cited: BTreeSet<&str> = ws.citations().map(|(_, c)| c.source.as_str()).collect();
+        for s in &ws.sources {
+            if !cited.contains(s.id.as_str()) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::SourceUnused,
+                        format!("source `{}` is not cited by any claim", s.id),
+                    )
+                    .at(s.loc.clone())
+                    .label("registered here")
+                    .help("cite it from a claim, or remove it from sources.toml and snapshots/"),
+                );
+            }
+        }
+    }
+
+    crate::diag::sort(&ws.files, &mut diagnostics);
+    Outcome {
+        sources,
+        citations,
+        diagnostics,
+        claims: selected.len(),
+    }
+}
+
+/// The claim a citation report belongs to (by id; ids are unique once loaded).
+fn selected_claim(ws: &Workspace, report: &CitationReport) -> usize {
+    ws.claims
+        .iter()
+        .position(|c| c.id == report.claim)
+        .expect("a report names a loaded claim")
+}
+
+fn run_text(ws: &Workspace, key: TextKey, jobs: Vec<Job<'_>>) -> TextResult {
+    let source = ws
+        .source(&key.source)
+        .expect("jobs are keyed by registered sources");
+    let (path, pinned) = match &key.revision {
+        Some(sha) => (revision_path(&ws.root, &source.id, sha), sha.clone()),
+        None => (ws.snapshot_path(&source.id), source.sha256.clone()),
+    };
+    let loaded = snapshot::load(&ws.root, &path, &pinned);
+    let citations: Vec<usize> = jobs.iter().map(|j| j.index).collect();
+    let mut anchors = Vec::with_capacity(jobs.len());
+    // Evidence whose bytes are not the pinned ones proves nothing: nothing is anchored in it.
+    if let (Status::Ok, Some(text)) = (loaded.status, loaded.text.as_deref()) {
+        let src = SourceText::new(text);
+        for job in jobs {
+            let a = anchor(&src, &job.cite.quote, job.cite.span);
+            let found_text = a
+                .found
+                .and_then(|(s, e)| src.text.slice(s, e))
+                .map(str::to_string);
+            anchors.push((job.index, a, found_text));
+        }
+    }
+    TextResult {
+        key,
+        loaded,
+        pinned,
+        citations,
+        anchors,
+    }
+}
+
+fn source_finding(
+    r: &TextResult,
+    rel: &str,
+    source: &crate::workspace::Source,
+) -> Option<Diagnostic> {
+    let what = match &r.key.revision {
+        Some(sha) => format!("revision {} of `{}`", &sha[..12], source.id),
+        None => format!("`{}`", source.id),
+    };
+    let loc = match &r.key.revision {
+        Some(sha) => source
+            .revisions
+            .iter()
+            .find(|rev| &rev.sha256 == sha)
+            .map(|rev| rev.loc.clone())
+            .unwrap_or_else(|| source.loc.clone()),
+        None => source.loc.clone(),
+    };
+    match r.loaded.status {
+        Status::Ok => None,
+        Status::SnapshotMissing => {
+            let (code, help) = if r.key.revision.is_some() {
+                (
+                    Code::RevisionUnknown,
+                    "the superseded capture is not kept: restore it from version control, or cite the current snapshot".to_string(),
+                )
+            } else {
+                (
+                    Code::SnapshotMissing,
+                    format!(
+                        "restore {rel} from version control, or register the document again with `prov add`"
+                    ),
+                )
+            };
+            Some(
+                Diagnostic::new(code, format!("the snapshot of {what} is missing: {rel}"))
+                    .at(loc)
+                    .label("registered here")
+                    .help(help),
+            )
+        }
+        Status::SnapshotInvalid => {
+            let why = r
+                .loaded
+                .error
+                .as_ref()
+                .map_or_else(String::new, ReadError::to_string);
+            let help = match r.loaded.error {
+                Some(ReadError::NotUtf8(_)) => "a snapshot is UTF-8 text: capture the document as text (prov add refuses anything else)".to_string(),
+                Some(ReadError::OutsideWorkspace(_)) => format!("copy the document into {rel} instead of linking to it"),
+                _ => format!("make {rel} a readable regular file"),
+            };
+            Some(
+                Diagnostic::new(
+                    Code::SnapshotInvalid,
+                    format!("the snapshot of {what} cannot be used as evidence: {rel}: {why}"),
+                )
+                .at(loc)
+                .label("registered here")
+                .help(help),
+            )
+        }
+        Status::SnapshotModified => {
+            let actual = r.loaded.actual.clone().unwrap_or_default();
+            let mut d = Diagnostic::new(
+                Code::SnapshotModified,
+                format!("{rel} does not match the sha256 pinned for {what}"),
+            )
+            .at(if r.key.revision.is_some() { loc } else { source.sha256_loc.clone() })
+            .label("pinned sha256")
+            .note(format!("the file's sha256 is {actual}"))
+            .help(format!(
+                "the captured bytes were edited or replaced: restore them from version control (git checkout -- {rel}); a new version of a document is a new capture, not an edit of the old one"
+            ));
+            if let Some(ReadError::NotUtf8(at)) = r.loaded.error {
+                d = d.note(format!(
+                    "and it is not UTF-8: invalid byte sequence at byte offset {at}"
+                ));
+            }
+            Some(d)
+        }
+    }
+}
+
+fn fmt_span((s, e): (usize, usize)) -> String {
+    format!("[{s}, {e}]")
+}
+
+/// At most `n` chars of `s`, with an ellipsis when cut.
+pub fn clip(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().nth(n).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+fn citation_finding(
+    report: &CitationReport,
+    cite: &Cite,
+    a: &Anchor,
+    found_text: Option<&str>,
+    rel: &str,
+    bom: bool,
+    index: usize,
+) -> Option<Diagnostic> {
+    let src = match &report.revision {
+        Some(sha) => format!("`{}` (revision {})", report.source, &sha[..12]),
+        None => format!("`{}`", report.source),
+    };
+    let range_note = |d: Diagnostic, found: (usize, usize)| {
+        d.note(format!(
+            "{rel} {}: {:?}",
+            fmt_span(found),
+            clip(found_text.unwrap_or(""), 300)
+        ))
+    };
+    let mut d = match a.verdict {
+        Verdict::Ok => return None,
+        Verdict::Unanchored => {
+            let found = a.found?;
+            Diagnostic::new(
+                Code::Unanchored,
+                format!(
+                    "the quote has no span; it occurs once in {src}, at {}",
+                    fmt_span(found)
+                ),
+            )
+            .at(cite.quote_loc.clone())
+            .label("no span")
+            .help(format!(
+                "run `prov fix` to record span = {}",
+                fmt_span(found)
+            ))
+        }
+        Verdict::Moved => {
+            let found = a.found?;
+            let span = report.span.map(fmt_span).unwrap_or_default();
+            let why = if a.span_out_of_range {
+                format!("the span {span} reaches past the end of the snapshot; ")
+            } else {
+                format!("the quote is not at {span}; ")
+            };
+            let whr = if a.strategy == crate::verdict::Strategy::Context {
+                format!(
+                    "of the places it occurs exactly in {src}, only {} overlaps the span",
+                    fmt_span(found)
+                )
+            } else {
+                format!("it occurs exactly at {} in {src}", fmt_span(found))
+            };
+            let mut d = Diagnostic::new(Code::Moved, format!("{why}{whr}"))
+                .at(cite
+                    .span_loc
+                    .clone()
+                    .unwrap_or_else(|| cite.quote_loc.clone()))
+                .label(format!("the quote is at {}", fmt_span(found)))
+                .help(format!(
+                    "run `prov fix` to rewrite the span to {}",
+                    fmt_span(found)
+                ));
+            if bom {
+                d = d.note("the snapshot begins with a byte-order mark (U+FEFF), which counts as code point 0");
+            }
+            d
+        }
+        Verdict::Typography => {
+            let found = a.found?;
+            let source_says = found_text.unwrap_or("");
+            let diffs = fold::explain(&report.quote, source_says);
+            let mut d = Diagnostic::new(
+                Code::Typography,
+                format!("the quote matches {src} only after folding typography"),
+            )
+            .at(cite.quote_loc.clone())
+            .label("not byte-exact");
+            d = range_note(d, found);
+            if !diffs.is_empty() {
+                d = d.note(format!("differs in: {}", diffs.join("; ")));
+            }
+            d.help(
+                "run `prov fix --typography` to copy the source's exact characters into the quote",
+            )
+        }
+        Verdict::Changed => {
+            let found = a.found?;
+            let source_says = found_text.unwrap_or("");
+            Diagnostic::new(
+                Code::Changed,
+                format!(
+                    "the quote differs from what {src} says at {}",
+                    fmt_span(found)
+                ),
+            )
+            .at(cite.quote_loc.clone())
+            .label(match a.errors.unwrap_or(0) {
+                1 => "1 edit away from the source".to_string(),
+                n => format!("{n} edits away from the source"),
+            })
+            .diff(report.quote.clone(), source_says.to_string())
+            .help("quote the source's exact words (and check the fact still holds), or cite another passage")
+        }
+        Verdict::Ambiguous => {
+            let places: Vec<String> = a.candidates.iter().take(10).map(|c| fmt_span(*c)).collect();
+            let more = a.candidates.len().saturating_sub(10);
+            let how = match a.strategy {
+                crate::verdict::Strategy::Exact => "exactly",
+                crate::verdict::Strategy::Typography => "after folding typography",
+                _ => "approximately",
+            };
+            let mut note = format!("candidates: {}", places.join(", "));
+            if more > 0 {
+                note.push_str(&format!(" and {more} more"));
+            }
+            Diagnostic::new(
+                Code::Ambiguous,
+                format!(
+                    "the quote occurs {how} at {} places in {src}{}",
+                    a.candidates.len(),
+                    if report.span.is_some() {
+                        ", none of them at its span"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .at(cite.quote_loc.clone())
+            .label("which one?")
+            .note(note)
+            .help("lengthen the quote until it occurs once, or set `span` to the place you mean")
+        }
+        Verdict::Missing => {
+            let mut d = Diagnostic::new(
+                Code::Missing,
+                format!("the quote is not in {src}, not even approximately"),
+            )
+            .at(cite.quote_loc.clone())
+            .label("not found");
+            if a.span_out_of_range {
+                d = d.note(format!(
+                    "the span {} reaches past the end of the snapshot",
+                    report.span.map(fmt_span).unwrap_or_default()
+                ));
+            }
+            d.help(format!(
+                "check that `source` names the right document and copy the words from {rel}"
+            ))
+        }
+    };
+    d = d.citation(index);
+    Some(d)
+}

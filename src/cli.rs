@@ -1,0 +1,105 @@
+//! The command line, clap derive only. `main` resolves these into library calls; the library
+//! never sees clap types.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Prove every quote is still in its source.
+///
+/// prov checks claim files: each fact cites exact spans of captured source documents whose
+/// bytes are pinned by sha256. Exit codes: 0 no error, 1 error-level findings, 2 could not run.
+#[derive(Debug, Parser)]
+#[command(name = "prov", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Run in this workspace instead of the one containing the current directory.
+    #[arg(short = 'C', long = "workspace", global = true, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+
+    /// When to use colours.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty workspace: a commented sources.toml, claims/ and snapshots/.
+    Init {
+        /// Where to create it (default: the current directory).
+        dir: Option<PathBuf>,
+    },
+    /// Register a source: copy its text into snapshots/<ID>.txt and pin its sha256.
+    Add(AddArgs),
+    /// Verify every citation and source; the gate for pre-commit and CI.
+    Check(CheckArgs),
+    /// Fill in and repair spans (and with --typography, quotes) that prov can place exactly.
+    Fix(FixArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// The captured text (UTF-8), or - to read standard input.
+    pub file: PathBuf,
+    /// The source's id: lowercase letters, digits, - and _ (names snapshots/<ID>.txt).
+    #[arg(long)]
+    pub id: String,
+    /// Who published this document ("unknown" is allowed, and flagged).
+    #[arg(long)]
+    pub outlet: String,
+    /// Who first published it, when the outlet republished a wire or a translation.
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// The document's title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Where it was captured from.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Its language, as a BCP 47 tag (fr, en, pt-BR).
+    #[arg(long)]
+    pub language: Option<String>,
+    /// When it was published, YYYY-MM-DD.
+    #[arg(long)]
+    pub published: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Check only these claim files and the sources they cite. A path to sources.toml or a
+    /// snapshot checks everything.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style diagnostics and a summary.
+    Human,
+    /// One JSON document (schema prov-check/1, see docs/json.md).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    /// Fix only these claim files.
+    pub paths: Vec<PathBuf>,
+    /// Also rewrite quotes that differ from the source only in typography to the source's
+    /// exact characters.
+    #[arg(long)]
+    pub typography: bool,
+    /// Print the changes as a diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}

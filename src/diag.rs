@@ -1,0 +1,294 @@
+//! Findings as data: the stable diagnostic codes, their default severities, and the
+//! [`Diagnostic`] type every stage produces. Nothing here prints; renderers live in
+//! [`crate::render`]. A diagnostic points at a byte range of a workspace file; [`crate::files`]
+//! turns that into line:column when it is rendered.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::files::FileId;
+
+/// How bad a finding is. Errors fail the gate (exit 1, or exit 2 for configuration errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $sev:ident, $kind:ident; )*) => {
+        /// Every diagnostic code prov emits. Codes are stable, kebab-case and documented in
+        /// docs/codes.md; a test checks that each one is documented and unique.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $(#[$doc])* $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The stable kebab-case name.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            /// Severity unless policy raises it.
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$sev, )* }
+            }
+
+            /// What stage the code belongs to.
+            pub fn kind(self) -> CodeKind {
+                match self { $( Code::$variant => CodeKind::$kind, )* }
+            }
+        }
+    };
+}
+
+/// The stage a code belongs to. Configuration errors mean the workspace could not be
+/// interpreted: prov exits 2 and checks nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeKind {
+    Config,
+    Source,
+    Citation,
+    Fact,
+}
+
+codes! {
+    // --- the workspace cannot be read or interpreted (exit 2) ---
+    /// A TOML file does not parse.
+    TomlSyntax = "toml-syntax", Error, Config;
+    /// A key prov does not know (a typo, usually).
+    UnknownKey = "unknown-key", Error, Config;
+    /// A required key is absent.
+    MissingKey = "missing-key", Error, Config;
+    /// A value has the wrong TOML type or an invalid form.
+    InvalidValue = "invalid-value", Error, Config;
+    /// A source or claim id does not follow `[a-z0-9][a-z0-9_-]*` (at most 64 chars).
+    InvalidId = "invalid-id", Error, Config;
+    /// Two claims share an id (across all claim files).
+    DuplicateId = "duplicate-id", Error, Config;
+    /// A `span` that is not `[start, end]` with start < end.
+    InvalidSpan = "invalid-span", Error, Config;
+    /// A citation's quote is empty.
+    EmptyQuote = "empty-quote", Error, Config;
+    /// A sha256 that is not 64 hex digits, or a revision that is not a hex prefix.
+    InvalidHash = "invalid-hash", Error, Config;
+    /// A workspace file cannot be read: missing, not UTF-8, too large, a symlink leaving the
+    /// workspace, or an I/O error.
+    FileUnreadable = "file-unreadable", Error, Config;
+
+    // --- sources (and citations naming one that cannot be used) ---
+    /// A citation names a source that sources.toml does not register.
+    SourceUnknown = "source-unknown", Error, Citation;
+    /// `snapshots/<id>.txt` does not exist.
+    SnapshotMissing = "snapshot-missing", Error, Source;
+    /// The snapshot's bytes differ from the pinned sha256.
+    SnapshotModified = "snapshot-modified", Error, Source;
+    /// The snapshot exists but cannot be used as evidence: not UTF-8, too large, a symlink
+    /// leaving the workspace, unreadable.
+    SnapshotInvalid = "snapshot-invalid", Error, Source;
+    /// A citation pins a `revision` the source does not record, or whose capture is not kept.
+    RevisionUnknown = "revision-unknown", Error, Citation;
+    /// A registered source no claim cites.
+    SourceUnused = "source-unused", Warning, Source;
+
+    // --- citations ---
+    /// No span given; the quote occurs exactly once (`prov fix` fills the span).
+    Unanchored = "unanchored", Warning, Citation;
+    /// The quote is exact, but at another place (`prov fix` rewrites the span).
+    Moved = "moved", Error, Citation;
+    /// The quote equals the source only after folding typography.
+    Typography = "typography", Error, Citation;
+    /// The cited passage says something else: a word diff shows what.
+    Changed = "changed", Error, Citation;
+    /// Several equally good places; none is picked.
+    Ambiguous = "ambiguous", Error, Citation;
+    /// Nothing close enough in the source.
+    Missing = "missing", Error, Citation;
+}
+
+impl Code {
+    /// Does the code mean the workspace cannot be interpreted (exit 2)?
+    pub fn is_config(self) -> bool {
+        self.kind() == CodeKind::Config
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A place in a workspace file: a byte range of its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    pub file: FileId,
+    pub range: Range<usize>,
+}
+
+impl Loc {
+    pub fn new(file: FileId, range: Range<usize>) -> Self {
+        Loc { file, range }
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// Where it is, when it is somewhere in a workspace file.
+    pub loc: Option<Loc>,
+    /// Text shown under the underline.
+    pub label: Option<String>,
+    /// Further facts (`= note: …`), each one line or a short block.
+    pub notes: Vec<String>,
+    /// What to do (`= help: …`).
+    pub help: Option<String>,
+    /// A word diff to show, as (old, new) text.
+    pub diff: Option<(String, String)>,
+    /// The citation this finding belongs to (index into the check's citation list).
+    pub citation: Option<usize>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            loc: None,
+            label: None,
+            notes: Vec::new(),
+            help: None,
+            diff: None,
+            citation: None,
+        }
+    }
+
+    pub fn at(mut self, loc: Loc) -> Self {
+        self.loc = Some(loc);
+        self
+    }
+
+    pub fn at_opt(mut self, loc: Option<Loc>) -> Self {
+        self.loc = loc;
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn diff(mut self, old: impl Into<String>, new: impl Into<String>) -> Self {
+        self.diff = Some((old.into(), new.into()));
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn citation(mut self, index: usize) -> Self {
+        self.citation = Some(index);
+        self
+    }
+}
+
+/// Sort findings by file path, then position; findings without a location first.
+pub fn sort(files: &crate::files::Files, diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.loc
+                .as_ref()
+                .map(|l| (files.get(l.file).path.clone(), l.range.start))
+        };
+        key(a).cmp(&key(b)).then(a.code.cmp(&b.code))
+    });
+}
+
+/// The closest candidate to `word` among `candidates`, if it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(word, c);
+        if score > 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_kebab_case() {
+        let mut seen = HashSet::new();
+        for code in Code::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "duplicate code {name}");
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{name} is not kebab-case"
+            );
+        }
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        let doc = include_str!("../docs/codes.md");
+        for code in Code::ALL {
+            assert!(
+                doc.contains(&format!("`{}`", code.as_str())),
+                "docs/codes.md does not document `{}`",
+                code.as_str()
+            );
+        }
+    }
+
+    #[test]
+    fn suggestions_find_typos_only() {
+        let keys = ["source", "quote", "span", "stance", "said_by", "revision"];
+        assert_eq!(suggest("qoute", keys), Some("quote"));
+        assert_eq!(suggest("saidby", keys), Some("said_by"));
+        assert_eq!(suggest("zzz", keys), None);
+    }
+}

@@ -1,0 +1,258 @@
+//! Reading workspace files safely, and the file map that turns byte offsets into line:column.
+//!
+//! Every file prov reads goes through [`read_text`] or [`read_bytes`]: they refuse symlinks that
+//! leave the workspace and files too large to be a document, and name the byte offset of the
+//! first invalid UTF-8 sequence. The [`Files`] set owns the text of every loaded TOML file so
+//! diagnostics can point into it.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// The largest file prov treats as a document or claim file (256 MiB).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// An index into [`Files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A loaded text file: its workspace-relative path (with `/` separators) and contents.
+#[derive(Debug, Clone)]
+pub struct File {
+    pub path: String,
+    pub text: String,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+}
+
+impl File {
+    pub fn new(path: String, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        File {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and 1-based column (in code points) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+
+    /// Byte offset where 1-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+}
+
+/// All text files loaded for one run.
+#[derive(Debug, Default, Clone)]
+pub struct Files {
+    files: Vec<File>,
+}
+
+impl Files {
+    pub fn add(&mut self, path: String, text: String) -> FileId {
+        self.files.push(File::new(path, text));
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> &File {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn find(&self, path: &str) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
+    }
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound,
+    /// A symlink (or a path through one) that resolves outside the workspace.
+    OutsideWorkspace(PathBuf),
+    NotAFile,
+    TooLarge(u64),
+    /// Not UTF-8: the byte offset of the first invalid sequence.
+    NotUtf8(usize),
+    Io(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotFound => f.write_str("no such file"),
+            ReadError::OutsideWorkspace(target) => write!(
+                f,
+                "it is a link to {}, outside the workspace; prov reads only files inside it",
+                target.display()
+            ),
+            ReadError::NotAFile => f.write_str("it is not a regular file"),
+            ReadError::TooLarge(n) => write!(
+                f,
+                "it is {n} bytes, more than the {MAX_FILE_BYTES} bytes a document may have"
+            ),
+            ReadError::NotUtf8(at) => write!(
+                f,
+                "it is not UTF-8 text: invalid byte sequence at byte offset {at}"
+            ),
+            ReadError::Io(e) => f.write_str(e),
+        }
+    }
+}
+
+/// Read a file inside `root` as bytes, refusing links that leave it and oversized files.
+pub fn read_bytes(root: &Path, path: &Path) -> Result<Vec<u8>, ReadError> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::NotFound),
+        Err(e) => return Err(ReadError::Io(e.to_string())),
+    };
+    if meta.file_type().is_symlink() || has_symlinked_parent(root, path) {
+        let target = fs::canonicalize(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            _ => ReadError::Io(e.to_string()),
+        })?;
+        let root = fs::canonicalize(root).map_err(|e| ReadError::Io(e.to_string()))?;
+        if !target.starts_with(&root) {
+            return Err(ReadError::OutsideWorkspace(target));
+        }
+    }
+    let mut file = fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(e.to_string()),
+    })?;
+    let meta = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Read one byte past the limit so a file that grew after stat is still refused.
+    (&mut file)
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Read a file inside `root` as UTF-8 text.
+pub fn read_text(root: &Path, path: &Path) -> Result<String, ReadError> {
+    let bytes = read_bytes(root, path)?;
+    into_utf8(bytes)
+}
+
+/// Bytes to a String, or the offset of the first invalid sequence.
+pub fn into_utf8(bytes: Vec<u8>) -> Result<String, ReadError> {
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))
+}
+
+/// Does any directory between `root` and `path` be a symlink?
+fn has_symlinked_parent(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut cur = root.to_path_buf();
+    let comps: Vec<_> = rel.components().collect();
+    for c in comps.iter().take(comps.len().saturating_sub(1)) {
+        cur.push(c);
+        if fs::symlink_metadata(&cur).is_ok_and(|m| m.file_type().is_symlink()) {
+            return true;
+        }
+    }
+    false
+}
+
+/// A workspace-relative path with `/` separators, for messages and JSON.
+pub fn rel_display(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            Component::ParentDir => Some("..".to_string()),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
+}
+
+/// Resolve a user-given path against the current directory and check it lies inside `root`,
+/// without following symlinks (lexically). Returns the absolute path.
+pub fn within(root: &Path, cwd: &Path, given: &Path) -> Option<PathBuf> {
+    let abs = if given.is_absolute() {
+        given.to_path_buf()
+    } else {
+        cwd.join(given)
+    };
+    let norm = normalize(&abs);
+    norm.starts_with(normalize(root)).then_some(norm)
+}
+
+/// Lexical normalisation: drop `.`, resolve `..` against earlier components.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_code_points() {
+        let f = File::new("a".into(), "ab\nçé = 1\n\nx".into());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // "çé" is 4 bytes; the space after it is column 3.
+        assert_eq!(f.line_col(3 + 4), (2, 3));
+        assert_eq!(f.line_col(f.text.len()), (4, 2));
+        assert_eq!(f.line_start(2), 3);
+    }
+
+    #[test]
+    fn utf8_error_names_offset() {
+        assert_eq!(
+            into_utf8(b"caf\xe9 au lait".to_vec()),
+            Err(ReadError::NotUtf8(3))
+        );
+    }
+
+    #[test]
+    fn within_refuses_escapes() {
+        let root = Path::new("/ws");
+        assert!(within(root, Path::new("/ws"), Path::new("claims/a.toml")).is_some());
+        assert!(within(root, Path::new("/ws/claims"), Path::new("../../etc/passwd")).is_none());
+        assert!(within(root, Path::new("/ws/claims"), Path::new("../sources.toml")).is_some());
+    }
+}

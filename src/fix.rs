@@ -1,0 +1,179 @@
+//! `prov fix`: repair what prov can place exactly. It fills the span of `unanchored`
+//! citations, rewrites the span of `moved` ones and, when asked, replaces a `typography` quote
+//! by the source's exact characters. It never touches `changed`, `ambiguous` or `missing`
+//! citations: those need an editor. Edits keep comments and layout (toml_edit) and each file
+//! is written atomically, after checking nobody changed it meanwhile.
+
+use std::collections::BTreeMap;
+
+use toml_edit::{Array, DocumentMut, Item, TableLike, Value};
+
+use crate::check::Outcome;
+use crate::edit::{atomic_write, replace_value};
+use crate::files::{self, FileId};
+use crate::registry::Refusal;
+use crate::verdict::Verdict;
+use crate::workspace::Workspace;
+
+/// One change to one citation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub file: FileId,
+    /// 1-based line of the quote.
+    pub line: usize,
+    pub claim: String,
+    pub source: String,
+    pub claim_index: usize,
+    pub cite_index: usize,
+    pub old_span: Option<(usize, usize)>,
+    pub new_span: (usize, usize),
+    /// The source's exact text, when the quote is rewritten.
+    pub new_quote: Option<String>,
+    pub verdict: Verdict,
+}
+
+/// The edits of one file: the new text, and the changes it makes.
+#[derive(Debug, Clone)]
+pub struct FileEdit {
+    pub file: FileId,
+    pub path: String,
+    pub old: String,
+    pub new: String,
+    pub changes: Vec<Change>,
+}
+
+/// Decide the changes from a check outcome.
+pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for c in &outcome.citations {
+        let Some(a) = &c.anchor else { continue };
+        let Some(found) = a.found else { continue };
+        let new_quote = match a.verdict {
+            Verdict::Unanchored | Verdict::Moved => None,
+            Verdict::Typography if typography => c.found_text.clone(),
+            _ => continue,
+        };
+        changes.push(Change {
+            file: c.file,
+            line: c.line,
+            claim: c.claim.clone(),
+            source: c.source.clone(),
+            claim_index: c.claim_index,
+            cite_index: c.cite_index,
+            old_span: c.span,
+            new_span: found,
+            new_quote,
+            verdict: a.verdict,
+        });
+    }
+    changes
+}
+
+/// Apply the changes to the claim files' text (in memory).
+pub fn apply(ws: &Workspace, changes: Vec<Change>) -> Result<Vec<FileEdit>, Refusal> {
+    let mut by_file: BTreeMap<FileId, Vec<Change>> = BTreeMap::new();
+    for c in changes {
+        by_file.entry(c.file).or_default().push(c);
+    }
+    let mut edits = Vec::new();
+    for (file, changes) in by_file {
+        let f = ws.files.get(file);
+        let mut doc: DocumentMut = f.text.parse().map_err(|e: toml_edit::TomlError| {
+            Refusal::new(format!(
+                "{} no longer parses: {}",
+                f.path,
+                e.message().trim()
+            ))
+        })?;
+        for c in &changes {
+            edit_cite(&mut doc, c).ok_or_else(|| {
+                Refusal::new(format!(
+                    "{}:{}: cannot find the citation of claim `{}` to edit",
+                    f.path, c.line, c.claim
+                ))
+                .help("the file's layout is unusual; apply the change by hand")
+            })?;
+        }
+        edits.push(FileEdit {
+            file,
+            path: f.path.clone(),
+            old: f.text.clone(),
+            new: doc.to_string(),
+            changes,
+        });
+    }
+    Ok(edits)
+}
+
+/// Write the edited files, refusing any that changed on disk since they were read.
+pub fn write(ws: &Workspace, edits: &[FileEdit]) -> Result<(), Refusal> {
+    for e in edits {
+        let path = ws.root.join(&e.path);
+        let now = files::read_text(&ws.root, &path)
+            .map_err(|err| Refusal::new(format!("cannot read {}: {err}", e.path)))?;
+        if now != e.old {
+            return Err(Refusal::new(format!(
+                "{} changed while prov was fixing it; it was left as it is",
+                e.path
+            ))
+            .help("run `prov fix` again"));
+        }
+        atomic_write(&path, e.new.as_bytes())
+            .map_err(|err| Refusal::new(format!("cannot write {}: {err}", e.path)))?;
+    }
+    Ok(())
+}
+
+fn span_value((s, e): (usize, usize)) -> Value {
+    let mut a = Array::new();
+    a.push(s as i64);
+    a.push(e as i64);
+    Value::Array(a)
+}
+
+/// Element `index` of an array of tables (`[[x]]`) or an array of inline tables (`x = [{…}]`).
+/// Also says whether it is inline.
+fn nth_table(item: &mut Item, index: usize) -> Option<(&mut dyn TableLike, bool)> {
+    match item {
+        Item::ArrayOfTables(a) => a.get_mut(index).map(|t| (t as &mut dyn TableLike, false)),
+        Item::Value(Value::Array(a)) => a
+            .get_mut(index)?
+            .as_inline_table_mut()
+            .map(|t| (t as &mut dyn TableLike, true)),
+        _ => None,
+    }
+}
+
+/// Find claim number `claim_index`, its citation `cite_index`, and set its span and quote.
+fn edit_cite(doc: &mut DocumentMut, c: &Change) -> Option<()> {
+    let (claim, _) = nth_table(doc.get_mut("claim")?, c.claim_index)?;
+    let (cite, inline) = nth_table(claim.get_mut("cite")?, c.cite_index)?;
+    match cite.get_mut("span") {
+        Some(slot) => replace_value(slot.as_value_mut()?, span_value(c.new_span)),
+        None => {
+            let mut v = span_value(c.new_span);
+            if inline {
+                // `{ a = 1, b = 2 }`: the new key goes last, taking over the space the last
+                // value had before the closing brace.
+                let last_key = cite.iter().last().map(|(k, _)| k.to_string());
+                if let Some(last) = last_key
+                    .and_then(|k| cite.get_mut(&k))
+                    .and_then(Item::as_value_mut)
+                {
+                    let suffix = last.decor().suffix().cloned();
+                    last.decor_mut().set_suffix("");
+                    v.decor_mut().set_prefix(" ");
+                    if let Some(s) = suffix {
+                        v.decor_mut().set_suffix(s);
+                    }
+                }
+            }
+            cite.insert("span", Item::Value(v));
+        }
+    }
+    if let Some(q) = &c.new_quote {
+        let slot = cite.get_mut("quote")?.as_value_mut()?;
+        replace_value(slot, Value::from(q.as_str()));
+    }
+    Some(())
+}

@@ -1,0 +1,324 @@
+//! Changing the registry: `prov init` (a new workspace) and `prov add` (a new source). Both
+//! validate everything before writing anything, then write atomically: the snapshot first,
+//! sources.toml last, so an interrupted add leaves at most an unregistered snapshot that the
+//! same `prov add` will adopt (when its bytes are identical) and complete.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use toml_edit::{DocumentMut, Item, Table, value};
+
+use crate::edit::{atomic_create, atomic_write};
+use crate::files::{self, MAX_FILE_BYTES, ReadError};
+use crate::snapshot::sha256_hex;
+use crate::workspace::tree::{suggest_id, valid_id};
+use crate::workspace::{CLAIMS_DIR, SNAPSHOTS_DIR, SOURCES_FILE, snapshot_path};
+
+/// A command that could not do its job: what went wrong and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Refusal {
+    pub fn new(message: impl Into<String>) -> Self {
+        Refusal {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+pub const SOURCES_TEMPLATE: &str = r#"# The sources this workspace cites: one entry per captured document.
+# `prov add FILE --id ID --outlet NAME` copies a document into snapshots/<id>.txt and appends
+# its entry here; `prov check` verifies every snapshot against its sha256.
+
+[policy]
+min_origins = 2          # a fact needs support from at least this many independent origins
+deny = []                # fact flags that fail the gate, e.g. ["single-origin"]
+
+# [sources.example-id]
+# title = "…"
+# outlet = "example.org"          # who published this document ("unknown" is allowed, and flagged)
+# origin = "AFP"                  # optional: who first published it (a wire, a translated original)
+# url = "https://…"               # optional
+# language = "en"                 # optional, BCP 47
+# published = 2023-06-21          # optional
+# captured = 2026-11-22T10:00:00Z # when the snapshot was taken
+# sha256 = "…"                    # the snapshot's bytes, exactly
+"#;
+
+const CLAIMS_README: &str = r#"# Claim files: one or more [[claim]] tables per file, each citing exact spans of sources.
+#
+# [[claim]]
+# id = "albania-breaks-ties"
+# fact = "Albania broke off diplomatic relations with Iran on 7 September 2022."
+#
+# [[claim.cite]]
+# source = "afp-breaks-ties"
+# quote = "L’Albanie a rompu mercredi ses relations avec l’Iran"
+# span = [90, 142]        # code points [start, end); omit it and `prov fix` fills it in
+"#;
+
+/// Create an empty workspace in `dir`. Returns the files created.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Refusal> {
+    let sources = dir.join(SOURCES_FILE);
+    if fs::symlink_metadata(&sources).is_ok() {
+        return Err(Refusal::new(format!(
+            "{} is already a prov workspace: it has a {SOURCES_FILE}",
+            dir.display()
+        ))
+        .help("run `prov check` there, or choose another directory"));
+    }
+    let io = |what: &str, e: std::io::Error| Refusal::new(format!("cannot create {what}: {e}"));
+    fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
+    let mut created = Vec::new();
+    for sub in [CLAIMS_DIR, SNAPSHOTS_DIR] {
+        let p = dir.join(sub);
+        if !p.is_dir() {
+            fs::create_dir(&p).map_err(|e| io(&p.display().to_string(), e))?;
+            created.push(p);
+        }
+    }
+    let example = dir.join(CLAIMS_DIR).join("example.toml");
+    if fs::symlink_metadata(&example).is_err() {
+        atomic_create(&example, CLAIMS_README.as_bytes())
+            .map_err(|e| io(&example.display().to_string(), e))?;
+        created.push(example);
+    }
+    // sources.toml last: its presence is what makes the directory a workspace.
+    atomic_create(&sources, SOURCES_TEMPLATE.as_bytes())
+        .map_err(|e| io(&sources.display().to_string(), e))?;
+    created.push(sources);
+    Ok(created)
+}
+
+/// Metadata for `prov add`.
+#[derive(Debug, Clone, Default)]
+pub struct NewSource {
+    pub id: String,
+    pub outlet: String,
+    pub origin: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub published: Option<String>,
+}
+
+/// What `prov add` did.
+#[derive(Debug, Clone)]
+pub struct Added {
+    pub snapshot: PathBuf,
+    pub bytes: usize,
+    pub sha256: String,
+    pub captured: String,
+    /// An identical unregistered snapshot was already there (an earlier add was interrupted).
+    pub adopted: bool,
+}
+
+/// The capture time: now, or SOURCE_DATE_EPOCH when set (reproducible runs and tests).
+pub fn now_rfc3339() -> String {
+    let t = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map_or_else(SystemTime::now, |secs| {
+            UNIX_EPOCH + Duration::from_secs(secs)
+        });
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+/// Check input bytes are usable as a snapshot.
+pub fn validate_text(bytes: &[u8], what: &str) -> Result<(), Refusal> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Refusal::new(format!(
+            "{what} is {} bytes, more than the {MAX_FILE_BYTES} bytes a document may have",
+            bytes.len()
+        ))
+        .help("capture the article's text, not a whole archive"));
+    }
+    if bytes.is_empty() {
+        return Err(
+            Refusal::new(format!("{what} is empty: there is nothing to cite"))
+                .help("capture the document's text first"),
+        );
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(Refusal::new(format!(
+            "{what} is not UTF-8 text: invalid byte sequence at byte offset {}",
+            e.valid_up_to()
+        ))
+        .help("convert it first, e.g. `iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.txt`, then add the converted file"));
+    }
+    if bytes.contains(&0) {
+        let at = bytes.iter().position(|&b| b == 0).unwrap_or(0);
+        return Err(Refusal::new(format!(
+            "{what} contains a NUL byte at byte offset {at}: it looks like a binary file, not text"
+        ))
+        .help("extract the document's text first (e.g. pdftotext), then add that"));
+    }
+    Ok(())
+}
+
+/// Validate the metadata of a new source.
+fn validate_meta(new: &NewSource) -> Result<Option<toml_edit::Date>, Refusal> {
+    if !valid_id(&new.id) {
+        return Err(Refusal::new(format!("invalid source id `{}`", new.id)).help(format!(
+            "ids are lowercase letters, digits, `-` and `_`, starting with a letter or digit, at most 64 characters: try --id {}",
+            suggest_id(&new.id)
+        )));
+    }
+    if new.outlet.trim().is_empty() {
+        return Err(Refusal::new("--outlet is empty")
+            .help("name who published the document, or --outlet unknown"));
+    }
+    if let Some(u) = &new.url
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        return Err(Refusal::new(format!(
+            "--url must be an http(s) address, not {u:?}"
+        )));
+    }
+    if let Some(l) = &new.language
+        && !crate::workspace::valid_language(l)
+    {
+        return Err(
+            Refusal::new(format!("--language must be a BCP 47 tag, not {l:?}"))
+                .help("for example fr, en, pt-BR"),
+        );
+    }
+    match &new.published {
+        None => Ok(None),
+        Some(p) => match p.parse::<toml_edit::Datetime>() {
+            Ok(d) if d.time.is_none() && d.date.is_some() => Ok(d.date),
+            _ => Err(Refusal::new(format!(
+                "--published must be a date YYYY-MM-DD, not {p:?}"
+            ))),
+        },
+    }
+}
+
+/// Register a new source from `bytes` (already read from FILE or stdin).
+pub fn add(root: &Path, new: &NewSource, bytes: &[u8], what: &str) -> Result<Added, Refusal> {
+    let published = validate_meta(new)?;
+    validate_text(bytes, what)?;
+
+    let sources_path = root.join(SOURCES_FILE);
+    let text = files::read_text(root, &sources_path).map_err(|e| {
+        Refusal::new(format!("cannot read {SOURCES_FILE}: {e}")).help(if e == ReadError::NotFound {
+            "run `prov init` first"
+        } else {
+            "fix the file first"
+        })
+    })?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        Refusal::new(format!(
+            "{SOURCES_FILE} is not valid TOML: {}",
+            e.message().trim()
+        ))
+        .help("run `prov check` to see where, and fix it first")
+    })?;
+    if doc
+        .get("sources")
+        .and_then(Item::as_table_like)
+        .is_some_and(|t| t.contains_key(&new.id))
+    {
+        return Err(Refusal::new(format!("source `{}` is already registered", new.id))
+            .help("choose another --id; to record a new version of the same document, capture it instead"));
+    }
+
+    let snapshot = snapshot_path(root, &new.id);
+    let sha256 = sha256_hex(bytes);
+    let mut adopted = false;
+    match fs::symlink_metadata(&snapshot) {
+        Ok(_) => {
+            let existing = files::read_bytes(root, &snapshot).ok();
+            if existing.as_deref() == Some(bytes) {
+                adopted = true;
+            } else {
+                return Err(Refusal::new(format!(
+                    "{SNAPSHOTS_DIR}/{}.txt already exists with other contents",
+                    new.id
+                ))
+                .help("it is not registered in sources.toml: remove it, or choose another --id"));
+            }
+        }
+        Err(_) => {
+            fs::create_dir_all(root.join(SNAPSHOTS_DIR))
+                .map_err(|e| Refusal::new(format!("cannot create {SNAPSHOTS_DIR}/: {e}")))?;
+        }
+    }
+
+    let captured = now_rfc3339();
+    let mut entry = Table::new();
+    entry.decor_mut().set_prefix("\n");
+    if let Some(t) = &new.title {
+        entry.insert("title", value(t.as_str()));
+    }
+    entry.insert("outlet", value(new.outlet.as_str()));
+    if let Some(o) = &new.origin {
+        entry.insert("origin", value(o.as_str()));
+    }
+    if let Some(u) = &new.url {
+        entry.insert("url", value(u.as_str()));
+    }
+    if let Some(l) = &new.language {
+        entry.insert("language", value(l.as_str()));
+    }
+    if let Some(d) = published {
+        entry.insert(
+            "published",
+            value(toml_edit::Datetime {
+                date: Some(d),
+                time: None,
+                offset: None,
+            }),
+        );
+    }
+    let captured_value: toml_edit::Datetime = captured
+        .parse()
+        .map_err(|_| Refusal::new(format!("internal error: bad capture time {captured}")))?;
+    entry.insert("captured", value(captured_value));
+    entry.insert("sha256", value(sha256.as_str()));
+
+    let sources = doc.entry("sources").or_insert_with(|| {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    let Some(sources) = sources.as_table_mut() else {
+        return Err(
+            Refusal::new(format!("`sources` in {SOURCES_FILE} is not a table"))
+                .help("run `prov check` to see where, and fix it first"),
+        );
+    };
+    sources.insert(&new.id, Item::Table(entry));
+
+    if !adopted {
+        atomic_create(&snapshot, bytes)
+            .map_err(|e| Refusal::new(format!("cannot write {}: {e}", snapshot.display())))?;
+    }
+    // Refuse to clobber a concurrent edit of sources.toml.
+    let now = files::read_text(root, &sources_path).unwrap_or_default();
+    if now != text {
+        return Err(Refusal::new(format!(
+            "{SOURCES_FILE} changed while prov was adding the source"
+        ))
+        .help("run the same `prov add` again"));
+    }
+    atomic_write(&sources_path, doc.to_string().as_bytes())
+        .map_err(|e| Refusal::new(format!("cannot write {SOURCES_FILE}: {e}")))?;
+    Ok(Added {
+        snapshot,
+        bytes: bytes.len(),
+        sha256,
+        captured,
+        adopted,
+    })
+}

@@ -1,0 +1,201 @@
+//! The JSON format: one document, schema `prov-check/1` (docs/json.md). Field names are part
+//! of the contract: renaming one bumps the schema version.
+
+use serde::Serialize;
+
+use crate::check::Outcome;
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::files::Files;
+use crate::snapshot::Status;
+use crate::verdict::{Strategy, Verdict};
+use crate::workspace::{Stance, Workspace};
+
+pub const SCHEMA: &str = "prov-check/1";
+
+#[derive(Serialize)]
+pub struct Document<'a> {
+    pub schema: &'static str,
+    pub summary: Summary,
+    pub sources: Vec<SourceJson<'a>>,
+    pub citations: Vec<CitationJson<'a>>,
+    pub diagnostics: Vec<DiagnosticJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub sources: usize,
+    pub claims: usize,
+    pub citations: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+#[derive(Serialize)]
+pub struct SourceJson<'a> {
+    pub id: &'a str,
+    pub sha256: &'a str,
+    /// The sha256 of the bytes on disk (null when unreadable).
+    pub actual_sha256: Option<&'a str>,
+    pub status: Status,
+    pub citations: usize,
+}
+
+#[derive(Serialize)]
+pub struct CitationJson<'a> {
+    pub claim: &'a str,
+    pub source: &'a str,
+    pub file: &'a str,
+    pub line: usize,
+    pub quote: &'a str,
+    pub span: Option<[usize; 2]>,
+    pub stance: Stance,
+    pub said_by: Option<&'a str>,
+    pub revision: Option<&'a str>,
+    /// null when the source could not be read (see `code`).
+    pub verdict: Option<Verdict>,
+    pub strategy: Option<Strategy>,
+    pub found: Option<[usize; 2]>,
+    pub candidates: Vec<[usize; 2]>,
+    /// Edit distance of the closest match, for `changed`.
+    pub errors: Option<usize>,
+    pub code: Option<Code>,
+    pub severity: Option<Severity>,
+    pub message: &'a str,
+    /// The re-anchoring result in a pending capture; null unless one exists.
+    pub pending: Option<()>,
+}
+
+#[derive(Serialize)]
+pub struct DiagnosticJson<'a> {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: &'a str,
+    pub file: Option<&'a str>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub end_line: Option<usize>,
+    pub end_column: Option<usize>,
+    pub label: Option<&'a str>,
+    pub notes: &'a [String],
+    pub help: Option<&'a str>,
+    /// Index into `citations`, when the finding is about one.
+    pub citation: Option<usize>,
+}
+
+fn pair(p: (usize, usize)) -> [usize; 2] {
+    [p.0, p.1]
+}
+
+pub fn diagnostics<'a>(files: &'a Files, diags: &'a [Diagnostic]) -> Vec<DiagnosticJson<'a>> {
+    diags
+        .iter()
+        .map(|d| {
+            let (file, start, end) = match &d.loc {
+                Some(loc) => {
+                    let f = files.get(loc.file);
+                    (
+                        Some(f.path.as_str()),
+                        Some(f.line_col(loc.range.start)),
+                        Some(f.line_col(loc.range.end)),
+                    )
+                }
+                None => (None, None, None),
+            };
+            DiagnosticJson {
+                code: d.code,
+                severity: d.severity,
+                message: &d.message,
+                file,
+                line: start.map(|p| p.0),
+                column: start.map(|p| p.1),
+                end_line: end.map(|p| p.0),
+                end_column: end.map(|p| p.1),
+                label: d.label.as_deref(),
+                notes: &d.notes,
+                help: d.help.as_deref(),
+                citation: d.citation,
+            }
+        })
+        .collect()
+}
+
+pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
+    Document {
+        schema: SCHEMA,
+        summary: Summary {
+            sources: out.sources.len(),
+            claims: out.claims,
+            citations: out.citations.len(),
+            errors: out.errors(),
+            warnings: out.warnings(),
+        },
+        sources: out
+            .sources
+            .iter()
+            .map(|s| SourceJson {
+                id: &s.id,
+                sha256: &s.sha256,
+                actual_sha256: s.actual.as_deref(),
+                status: s.status,
+                citations: s.citations,
+            })
+            .collect(),
+        citations: out
+            .citations
+            .iter()
+            .map(|c| CitationJson {
+                claim: &c.claim,
+                source: &c.source,
+                file: &ws.files.get(c.file).path,
+                line: c.line,
+                quote: &c.quote,
+                span: c.span.map(pair),
+                stance: c.stance,
+                said_by: c.said_by.as_deref(),
+                revision: c.revision.as_deref(),
+                verdict: c.verdict(),
+                strategy: c.anchor.as_ref().map(|a| a.strategy),
+                found: c.anchor.as_ref().and_then(|a| a.found).map(pair),
+                candidates: c
+                    .anchor
+                    .as_ref()
+                    .map(|a| a.candidates.iter().copied().map(pair).collect())
+                    .unwrap_or_default(),
+                errors: c.anchor.as_ref().and_then(|a| a.errors),
+                code: c.code,
+                severity: c.severity,
+                message: &c.message,
+                pending: None,
+            })
+            .collect(),
+        diagnostics: diagnostics(&ws.files, &out.diagnostics),
+    }
+}
+
+/// The document for a workspace that could not be loaded (exit 2).
+#[derive(Serialize)]
+pub struct InvalidDocument<'a> {
+    pub schema: &'static str,
+    pub summary: Summary,
+    pub diagnostics: Vec<DiagnosticJson<'a>>,
+}
+
+pub fn invalid<'a>(files: &'a Files, diags: &'a [Diagnostic]) -> InvalidDocument<'a> {
+    InvalidDocument {
+        schema: SCHEMA,
+        summary: Summary {
+            sources: 0,
+            claims: 0,
+            citations: 0,
+            errors: diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count(),
+            warnings: diags
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count(),
+        },
+        diagnostics: diagnostics(files, diags),
+    }
+}

@@ -1,0 +1,5 @@
+//! Renderers: turn check outcomes and diagnostics into text. The only place (with `main`) that
+//! knows about output formats.
+
+pub mod human;
+pub mod json;

@@ -1,0 +1,388 @@
+//! The citation decision table (DESIGN §4): given a source text, a quote and an optional span,
+//! decide `ok`, `unanchored`, `moved`, `typography`, `changed`, `ambiguous` or `missing`, where
+//! the quote is now, and which strategy decided it.
+//!
+//! Exact matching decides acceptance; typography folding and fuzzy search only *explain* a
+//! quote that does not match, so nothing here ever accepts a quote that is not byte-exact.
+//! Pure: no I/O, no printing.
+
+use std::cell::OnceCell;
+
+use serde::Serialize;
+
+use crate::anchor::fold::{Folded, fold};
+use crate::anchor::fuzzy;
+use crate::anchor::text::CharText;
+
+/// A citation's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Ok,
+    Unanchored,
+    Moved,
+    Typography,
+    Changed,
+    Ambiguous,
+    Missing,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Unanchored => "unanchored",
+            Verdict::Moved => "moved",
+            Verdict::Typography => "typography",
+            Verdict::Changed => "changed",
+            Verdict::Ambiguous => "ambiguous",
+            Verdict::Missing => "missing",
+        }
+    }
+
+    /// Does the citation prove its quote (exact words present in the pinned text)?
+    pub fn holds(self) -> bool {
+        matches!(self, Verdict::Ok | Verdict::Unanchored | Verdict::Moved)
+    }
+}
+
+/// Which step of the decision settled the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// The text at the given span.
+    Span,
+    /// Exact search over the whole text.
+    Exact,
+    /// Exact search, several hits, one overlapping the given span.
+    Context,
+    /// Search after typography folding.
+    Typography,
+    /// Bounded approximate search.
+    Fuzzy,
+    /// Nothing found by any step.
+    None,
+}
+
+/// Where a quote stands in a text, and the verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub verdict: Verdict,
+    /// Code points `[start, end)` where the quote (or its closest match) is now.
+    pub found: Option<(usize, usize)>,
+    /// Every equally good place, for `ambiguous`.
+    pub candidates: Vec<(usize, usize)>,
+    pub strategy: Strategy,
+    /// Edit distance of the fuzzy match, for `changed`.
+    pub errors: Option<usize>,
+    /// The given span reaches past the end of the text.
+    pub span_out_of_range: bool,
+}
+
+/// A source text prepared for anchoring many quotes: the folded form and the char vector are
+/// built on first use and shared by every citation of the source.
+pub struct SourceText<'a> {
+    pub text: CharText<'a>,
+    folded: OnceCell<Folded>,
+    chars: OnceCell<Vec<char>>,
+}
+
+impl<'a> SourceText<'a> {
+    pub fn new(text: &'a str) -> Self {
+        SourceText {
+            text: CharText::new(text),
+            folded: OnceCell::new(),
+            chars: OnceCell::new(),
+        }
+    }
+
+    fn folded(&self) -> &Folded {
+        self.folded.get_or_init(|| fold(self.text.as_str()))
+    }
+
+    fn chars(&self) -> &[char] {
+        self.chars
+            .get_or_init(|| self.text.as_str().chars().collect())
+    }
+}
+
+/// The most edits a fuzzy match of an `m`-code-point quote may need to count as the same passage
+/// edited (`changed`) rather than `missing`: a quarter of its length; none under 5 code points.
+pub fn max_errors(m: usize) -> usize {
+    if m < 5 { 0 } else { (m / 4).max(1) }
+}
+
+fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Decide where `quote` stands in `src`, given the cited `span` (if any).
+pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -> Anchor {
+    let len = src.text.len_chars();
+    let span_out_of_range = span.is_some_and(|(_, e)| e > len);
+    let base = Anchor {
+        verdict: Verdict::Missing,
+        found: None,
+        candidates: Vec::new(),
+        strategy: Strategy::None,
+        errors: None,
+        span_out_of_range,
+    };
+    if quote.is_empty() {
+        return base;
+    }
+    if let Some((s, e)) = span
+        && src.text.slice(s, e) == Some(quote)
+    {
+        return Anchor {
+            verdict: Verdict::Ok,
+            found: Some((s, e)),
+            strategy: Strategy::Span,
+            ..base
+        };
+    }
+
+    // 1. Exact, elsewhere.
+    let exact = src.text.find_all(quote);
+    if let Some(a) = pick(&exact, span, &base, Strategy::Exact) {
+        let verdict = match (a.verdict, span) {
+            (Verdict::Ambiguous, _) => Verdict::Ambiguous,
+            (_, None) => Verdict::Unanchored,
+            (_, Some(_)) => Verdict::Moved,
+        };
+        return Anchor { verdict, ..a };
+    }
+
+    // 2. Equal after folding typography: explains, never accepts.
+    let folded = src.folded();
+    let fq = fold(quote);
+    if fq.len_chars() > 0 {
+        let ftext = CharText::new(folded.as_str());
+        let hits: Vec<(usize, usize)> = ftext
+            .find_all(fq.as_str())
+            .into_iter()
+            .map(|(s, e)| folded.original_range(s, e))
+            .collect();
+        let mut hits = hits;
+        hits.dedup();
+        if let Some(a) = pick(&hits, span, &base, Strategy::Typography) {
+            let verdict = if a.verdict == Verdict::Ambiguous {
+                Verdict::Ambiguous
+            } else {
+                Verdict::Typography
+            };
+            return Anchor { verdict, ..a };
+        }
+    }
+
+    // 3. Approximately: the passage was edited (or the quote mistyped).
+    let q: Vec<char> = quote.chars().collect();
+    let k = max_errors(q.len());
+    if k == 0 {
+        return base;
+    }
+    let matches = fuzzy::search(src.chars(), &q, k);
+    let Some(best) = matches.first() else {
+        return base;
+    };
+    if let Some(sp) = span
+        && let Some(m) = matches
+            .iter()
+            .find(|m| overlaps((m.start, m.end), sp) && m.errors <= best.errors + best.errors / 2)
+    {
+        return Anchor {
+            verdict: Verdict::Changed,
+            found: Some((m.start, m.end)),
+            strategy: Strategy::Fuzzy,
+            errors: Some(m.errors),
+            ..base
+        };
+    }
+    let ties: Vec<(usize, usize)> = matches
+        .iter()
+        .filter(|m| m.errors == best.errors)
+        .map(|m| (m.start, m.end))
+        .collect();
+    if ties.len() > 1 {
+        return Anchor {
+            verdict: Verdict::Ambiguous,
+            candidates: ties,
+            strategy: Strategy::Fuzzy,
+            errors: Some(best.errors),
+            ..base
+        };
+    }
+    Anchor {
+        verdict: Verdict::Changed,
+        found: Some((best.start, best.end)),
+        strategy: Strategy::Fuzzy,
+        errors: Some(best.errors),
+        ..base
+    }
+}
+
+/// From a list of hits, the one the citation means: the only one, or the only one overlapping
+/// the given span. Several without a single overlap: ambiguous. None: `None`.
+fn pick(
+    hits: &[(usize, usize)],
+    span: Option<(usize, usize)>,
+    base: &Anchor,
+    strategy: Strategy,
+) -> Option<Anchor> {
+    match hits {
+        [] => None,
+        [one] => Some(Anchor {
+            verdict: Verdict::Moved,
+            found: Some(*one),
+            strategy,
+            ..base.clone()
+        }),
+        many => {
+            if let Some(sp) = span {
+                let near: Vec<_> = many.iter().filter(|h| overlaps(**h, sp)).collect();
+                if let [one] = near.as_slice() {
+                    return Some(Anchor {
+                        verdict: Verdict::Moved,
+                        found: Some(**one),
+                        strategy: if strategy == Strategy::Exact {
+                            Strategy::Context
+                        } else {
+                            strategy
+                        },
+                        ..base.clone()
+                    });
+                }
+            }
+            Some(Anchor {
+                verdict: Verdict::Ambiguous,
+                candidates: many.to_vec(),
+                strategy,
+                ..base.clone()
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, quote: &str, span: Option<(usize, usize)>) -> Anchor {
+        anchor(&SourceText::new(text), quote, span)
+    }
+
+    const TEXT: &str =
+        "L’Albanie a rompu mercredi ses relations avec l’Iran. La victime avait 66 ans.";
+
+    #[test]
+    fn ok_at_span() {
+        let a = run(TEXT, "a rompu mercredi", Some((10, 26)));
+        assert_eq!(a.verdict, Verdict::Ok);
+        assert_eq!(a.found, Some((10, 26)));
+        assert_eq!(a.strategy, Strategy::Span);
+    }
+
+    #[test]
+    fn spans_count_code_points_not_bytes() {
+        // ’ is 3 bytes but one code point: "Albanie" starts at 2.
+        assert_eq!(run(TEXT, "Albanie", Some((2, 9))).verdict, Verdict::Ok);
+    }
+
+    #[test]
+    fn unanchored_without_span() {
+        let a = run(TEXT, "a rompu mercredi", None);
+        assert_eq!(a.verdict, Verdict::Unanchored);
+        assert_eq!(a.found, Some((10, 26)));
+    }
+
+    #[test]
+    fn moved_when_span_is_wrong() {
+        let a = run(TEXT, "a rompu mercredi", Some((0, 16)));
+        assert_eq!(a.verdict, Verdict::Moved);
+        assert_eq!(a.found, Some((10, 26)));
+        assert_eq!(a.strategy, Strategy::Exact);
+    }
+
+    #[test]
+    fn out_of_range_span_still_finds_the_quote() {
+        let a = run(TEXT, "a rompu mercredi", Some((1000, 1016)));
+        assert_eq!(a.verdict, Verdict::Moved);
+        assert!(a.span_out_of_range);
+    }
+
+    #[test]
+    fn ambiguous_lists_every_place() {
+        let text = "Il a dit oui. Puis il a dit oui.";
+        let a = run(text, "a dit oui", None);
+        assert_eq!(a.verdict, Verdict::Ambiguous);
+        assert_eq!(a.candidates, vec![(3, 12), (22, 31)]);
+        assert_eq!(a.found, None);
+    }
+
+    #[test]
+    fn context_singles_out_an_overlapping_hit() {
+        let text = "Il a dit oui. Puis il a dit oui.";
+        let a = run(text, "a dit oui", Some((20, 29)));
+        assert_eq!(a.verdict, Verdict::Moved);
+        assert_eq!(a.found, Some((22, 31)));
+        assert_eq!(a.strategy, Strategy::Context);
+    }
+
+    #[test]
+    fn typography_explains_but_does_not_accept() {
+        // Straight apostrophe in the quote, curly in the source.
+        let a = run(TEXT, "relations avec l'Iran", Some((31, 52)));
+        assert_eq!(a.verdict, Verdict::Typography);
+        assert_eq!(a.found, Some((31, 52)));
+        assert!(!a.verdict.holds());
+    }
+
+    #[test]
+    fn typography_no_break_space() {
+        let text = "selon le «\u{a0}CNRI\u{a0}», une centaine";
+        let a = run(text, "« CNRI »", None);
+        assert_eq!(a.verdict, Verdict::Typography);
+        assert_eq!(a.found, Some((9, 17)));
+    }
+
+    #[test]
+    fn changed_number_is_not_reanchored() {
+        let a = run(TEXT, "La victime avait 65 ans.", Some((54, 78)));
+        assert_eq!(a.verdict, Verdict::Changed);
+        assert_eq!(a.found, Some((54, 78)));
+        assert_eq!(a.errors, Some(1));
+        assert!(!a.verdict.holds());
+    }
+
+    #[test]
+    fn missing_when_nothing_is_close() {
+        let a = run(TEXT, "Le ministre a nié toute blessure.", Some((0, 33)));
+        assert_eq!(a.verdict, Verdict::Missing);
+        assert_eq!(a.found, None);
+        assert_eq!(a.strategy, Strategy::None);
+    }
+
+    #[test]
+    fn short_quotes_are_never_fuzzy() {
+        assert_eq!(max_errors(4), 0);
+        assert_eq!(run(TEXT, "66 a", None).verdict, Verdict::Unanchored);
+        assert_eq!(run(TEXT, "67 a", None).verdict, Verdict::Missing);
+    }
+
+    #[test]
+    fn crlf_is_typography() {
+        let text = "first line\r\nsecond line";
+        let a = run(text, "first line\nsecond line", Some((0, 22)));
+        assert_eq!(a.verdict, Verdict::Typography);
+        assert_eq!(a.found, Some((0, 23)));
+    }
+
+    #[test]
+    fn bom_counts_as_a_code_point() {
+        let text = "\u{feff}Tirana, 7 septembre";
+        // A span computed by a tool that dropped the BOM is off by one: moved, not ok.
+        let a = run(text, "Tirana", Some((0, 6)));
+        assert_eq!(a.verdict, Verdict::Moved);
+        assert_eq!(a.found, Some((1, 7)));
+    }
+}

@@ -1,0 +1,792 @@
+//! Loading: read sources.toml and claims/**/*.toml, parse them with spans, and validate them into
+//! the model. Every problem is collected (the whole workspace is walked) before giving up.
+
+use std::collections::HashMap;
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use super::tree::{self, Check, Entry, Node, get, suggest_id, valid_id};
+use super::{
+    CLAIMS_DIR, Cite, Claim, FLAGS, Policy, Revision, SOURCES_FILE, Source, Stance, Workspace,
+};
+use crate::diag::{Code, Diagnostic, Loc, suggest};
+use crate::files::{self, FileId, Files, ReadError};
+
+/// The workspace could not be loaded; the diagnostics say why, pointing into `files`.
+#[derive(Debug)]
+pub struct LoadError {
+    pub files: Files,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+const SOURCE_KEYS: &[&str] = &[
+    "title",
+    "outlet",
+    "origin",
+    "url",
+    "language",
+    "published",
+    "captured",
+    "sha256",
+    "revisions",
+    "note",
+];
+const REVISION_KEYS: &[&str] = &["sha256", "captured", "superseded", "note"];
+const POLICY_KEYS: &[&str] = &["min_origins", "deny"];
+const CLAIM_KEYS: &[&str] = &["id", "fact", "cite", "note"];
+const CITE_KEYS: &[&str] = &[
+    "source", "quote", "span", "stance", "said_by", "revision", "note",
+];
+
+/// Load and validate the workspace rooted at `root`.
+pub fn load(root: &Path) -> Result<Workspace, LoadError> {
+    let mut files = Files::default();
+    let mut diags = Vec::new();
+
+    let sources_path = root.join(SOURCES_FILE);
+    let sources_text = match files::read_text(root, &sources_path) {
+        Ok(t) => t,
+        Err(e) => {
+            let help = match e {
+                ReadError::NotFound => "run `prov init` to create a workspace here".to_string(),
+                ReadError::NotUtf8(_) => "save the file as UTF-8".to_string(),
+                _ => "make sources.toml a readable regular file inside the workspace".to_string(),
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::FileUnreadable,
+                    format!("cannot read {SOURCES_FILE}: {e}"),
+                )
+                .help(help),
+            );
+            return Err(LoadError {
+                files,
+                diagnostics: diags,
+            });
+        }
+    };
+    let sources_file = files.add(SOURCES_FILE.to_string(), sources_text);
+    let (policy, sources) = match parse(&files, sources_file, &mut diags) {
+        Some(entries) => load_sources(&entries, sources_file, &mut diags),
+        None => (Policy::default(), Vec::new()),
+    };
+
+    let mut claim_files = Vec::new();
+    let mut claims = Vec::new();
+    for path in claim_paths(root, &mut diags) {
+        let rel = files::rel_display(root, &path);
+        let text = match files::read_text(root, &path) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::new(Code::FileUnreadable, format!("cannot read {rel}: {e}"))
+                        .help(read_help(&e)),
+                );
+                continue;
+            }
+        };
+        let file = files.add(rel, text);
+        claim_files.push(file);
+        if let Some(entries) = parse(&files, file, &mut diags) {
+            load_claims(&entries, file, &mut claims, &mut diags);
+        }
+    }
+    check_duplicate_claims(&files, &claims, &mut diags);
+
+    if diags.iter().any(|d| d.code.is_config()) {
+        crate::diag::sort(&files, &mut diags);
+        return Err(LoadError {
+            files,
+            diagnostics: diags,
+        });
+    }
+    Ok(Workspace {
+        root: root.to_path_buf(),
+        files,
+        sources_file,
+        policy,
+        sources,
+        claim_files,
+        claims,
+    })
+}
+
+fn read_help(e: &ReadError) -> String {
+    match e {
+        ReadError::NotUtf8(_) => "save the file as UTF-8".into(),
+        ReadError::OutsideWorkspace(_) => {
+            "copy the file into the workspace instead of linking to it".into()
+        }
+        ReadError::TooLarge(_) => "split it into smaller files".into(),
+        _ => "check the file's permissions and type".into(),
+    }
+}
+
+/// Every `*.toml` under claims/, sorted by path. A claims/ that is not a directory is reported.
+fn claim_paths(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let dir = root.join(CLAIMS_DIR);
+    let mut out = Vec::new();
+    match fs::symlink_metadata(&dir) {
+        Err(_) => return out,
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            diags.push(
+                Diagnostic::new(
+                    Code::FileUnreadable,
+                    format!("{CLAIMS_DIR} is not a directory"),
+                )
+                .help(format!(
+                    "claim files live in the directory {CLAIMS_DIR}/; move the file into it"
+                )),
+            );
+            return out;
+        }
+    }
+    let mut stack = vec![dir];
+    while let Some(dir) = stack.pop() {
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::new(
+                        Code::FileUnreadable,
+                        format!("cannot list {}: {e}", files::rel_display(root, &dir)),
+                    )
+                    .help("check the directory's permissions"),
+                );
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(ft) = entry.file_type() else { continue };
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if ft.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Parse a file as TOML into the spanned tree; a syntax error becomes a diagnostic.
+fn parse(files: &Files, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<Vec<Entry>> {
+    let text = &files.get(file).text;
+    match toml_edit::Document::parse(text.as_str()) {
+        Ok(doc) => Some(tree::from_document(doc.as_table())),
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim().to_string();
+            diags.push(
+                Diagnostic::new(Code::TomlSyntax, format!("invalid TOML: {message}"))
+                    .at(Loc::new(file, span))
+                    .label(message)
+                    .help("fix the TOML syntax; prov reads nothing else from this file until then"),
+            );
+            None
+        }
+    }
+}
+
+fn load_sources(
+    entries: &[Entry],
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> (Policy, Vec<Source>) {
+    let mut c = Check { file, diags };
+    c.unknown_keys(entries, &["policy", "sources"], SOURCES_FILE);
+    let policy = match get(entries, "policy") {
+        Some(e) => match &e.value.node {
+            Node::Table(t) => load_policy(&mut c, t),
+            other => {
+                c.wrong_type(e, "a table", other);
+                Policy::default()
+            }
+        },
+        None => Policy::default(),
+    };
+    let mut sources = Vec::new();
+    if let Some(e) = get(entries, "sources") {
+        match &e.value.node {
+            Node::Table(t) => {
+                for entry in t {
+                    if let Some(s) = load_source(&mut c, entry) {
+                        sources.push(s);
+                    }
+                }
+            }
+            other => c.wrong_type(e, "a table of sources", other),
+        }
+    }
+    (policy, sources)
+}
+
+fn load_policy(c: &mut Check<'_>, t: &[Entry]) -> Policy {
+    c.unknown_keys(t, POLICY_KEYS, "[policy]");
+    let mut policy = Policy::default();
+    if let Some(e) = get(t, "min_origins") {
+        match e.value.node {
+            Node::Int(n) if n >= 1 && n <= u32::MAX as i64 => policy.min_origins = n as u32,
+            Node::Int(n) => c.invalid(
+                Code::InvalidValue,
+                &e.value.span,
+                format!("`min_origins` must be at least 1, not {n}"),
+                "set min_origins = 1 to accept single-origin facts, 2 (the default) to want corroboration".into(),
+            ),
+            ref other => c.wrong_type(e, "an integer", other),
+        }
+    }
+    if let Some(e) = get(t, "deny") {
+        match &e.value.node {
+            Node::Array(items) => {
+                for item in items {
+                    match &item.node {
+                        Node::Str(s) if FLAGS.contains(&s.as_str()) => {
+                            if !policy.deny.contains(s) {
+                                policy.deny.push(s.clone());
+                            }
+                        }
+                        Node::Str(s) => {
+                            let help = match suggest(s, FLAGS.iter().copied()) {
+                                Some(f) => {
+                                    format!("did you mean \"{f}\"? flags: {}", FLAGS.join(", "))
+                                }
+                                None => format!("the flags are: {}", FLAGS.join(", ")),
+                            };
+                            c.invalid(
+                                Code::InvalidValue,
+                                &item.span,
+                                format!("unknown flag \"{s}\" in `deny`"),
+                                help,
+                            );
+                        }
+                        other => c.invalid(
+                            Code::InvalidValue,
+                            &item.span,
+                            format!("`deny` lists flag names, not {}", other.type_name()),
+                            format!("the flags are: {}", FLAGS.join(", ")),
+                        ),
+                    }
+                }
+            }
+            other => c.wrong_type(e, "an array of flag names", other),
+        }
+    }
+    policy
+}
+
+fn load_source(c: &mut Check<'_>, entry: &Entry) -> Option<Source> {
+    let id = entry.key.clone();
+    let t = match &entry.value.node {
+        Node::Table(t) => t,
+        other => {
+            c.invalid(
+                Code::InvalidValue,
+                &entry.value.span,
+                format!("source `{id}` must be a table, not {}", other.type_name()),
+                format!("write it as a table: [sources.{}]", suggest_id(&id)),
+            );
+            return None;
+        }
+    };
+    let header = if entry.value.span.is_empty() {
+        entry.key_span.clone()
+    } else {
+        entry.value.span.clone()
+    };
+    let mut ok = true;
+    if !valid_id(&id) {
+        c.invalid(
+            Code::InvalidId,
+            &entry.key_span,
+            format!("invalid source id `{id}`"),
+            format!(
+                "ids are lowercase letters, digits, `-` and `_`, starting with a letter or digit, at most 64 characters: try `{}` (and rename snapshots/{id}.txt to match)",
+                suggest_id(&id)
+            ),
+        );
+        ok = false;
+    }
+    let what = format!("source `{id}`");
+    c.unknown_keys(t, SOURCE_KEYS, &what);
+    let outlet = c
+        .required(
+            t,
+            "outlet",
+            &header,
+            &what,
+            "say who published it: outlet = \"example.org\" (or \"unknown\", which prov flags)",
+        )
+        .and_then(|e| c.nonempty_string(e));
+    let sha = c.required(
+        t,
+        "sha256",
+        &header,
+        &what,
+        "pin the snapshot's bytes: `prov add` records it, or paste the output of `sha256sum`",
+    );
+    let sha256 = sha.and_then(|e| sha256_value(c, e));
+    let captured = c
+        .required(
+            t,
+            "captured",
+            &header,
+            &what,
+            "say when the snapshot was taken: captured = 2026-11-22T10:00:00Z",
+        )
+        .and_then(|e| datetime(c, e));
+    let title = opt_string(c, t, "title");
+    let origin = opt_string(c, t, "origin");
+    let url = opt_string(c, t, "url");
+    if let (Some(u), Some(e)) = (&url, get(t, "url"))
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        c.invalid(
+            Code::InvalidValue,
+            &e.value.span,
+            format!("`url` must be an http(s) address, not \"{u}\""),
+            "write the full address, starting with https://".into(),
+        );
+    }
+    let language = opt_string(c, t, "language");
+    if let (Some(l), Some(e)) = (&language, get(t, "language"))
+        && !super::valid_language(l)
+    {
+        c.invalid(
+            Code::InvalidValue,
+            &e.value.span,
+            format!("`language` must be a BCP 47 tag, not \"{l}\""),
+            "for example \"fr\", \"en\", \"pt-BR\"".into(),
+        );
+    }
+    let published = get(t, "published").and_then(|e| date(c, e));
+    let _note = opt_string(c, t, "note");
+    let mut revisions = Vec::new();
+    if let Some(e) = get(t, "revisions") {
+        match &e.value.node {
+            Node::Array(items) => {
+                for item in items {
+                    if let Some(r) = load_revision(c, item, &id) {
+                        revisions.push(r);
+                    }
+                }
+            }
+            other => c.wrong_type(e, "an array of tables ([[sources.<id>.revisions]])", other),
+        }
+    }
+    let (Some(outlet), Some(sha256), Some(sha)) = (outlet, sha256, sha) else {
+        return None;
+    };
+    ok.then(|| Source {
+        loc: c.loc(&header),
+        id,
+        title,
+        outlet,
+        origin,
+        url,
+        language,
+        published,
+        captured,
+        sha256,
+        sha256_loc: c.loc(&sha.value.span),
+        revisions,
+    })
+}
+
+fn load_revision(c: &mut Check<'_>, item: &tree::Spanned, id: &str) -> Option<Revision> {
+    let Node::Table(t) = &item.node else {
+        c.invalid(
+            Code::InvalidValue,
+            &item.span,
+            format!(
+                "a revision of `{id}` must be a table, not {}",
+                item.node.type_name()
+            ),
+            format!("write it as [[sources.{id}.revisions]]"),
+        );
+        return None;
+    };
+    let what = format!("a revision of `{id}`");
+    c.unknown_keys(t, REVISION_KEYS, &what);
+    let sha = c.required(
+        t,
+        "sha256",
+        &item.span,
+        &what,
+        "a revision records the sha256 of the superseded capture",
+    )?;
+    let sha256 = sha256_value(c, sha)?;
+    let captured = get(t, "captured").and_then(|e| datetime(c, e));
+    let superseded = get(t, "superseded").and_then(|e| datetime(c, e));
+    let _note = opt_string(c, t, "note");
+    Some(Revision {
+        sha256,
+        loc: c.loc(&item.span),
+        captured,
+        superseded,
+    })
+}
+
+fn opt_string(c: &mut Check<'_>, t: &[Entry], key: &str) -> Option<String> {
+    get(t, key).and_then(|e| c.nonempty_string(e))
+}
+
+fn sha256_value(c: &mut Check<'_>, e: &Entry) -> Option<String> {
+    let s = c.string(e)?;
+    if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(s.to_ascii_lowercase());
+    }
+    let what = if s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        format!("{} hex digits", s.len())
+    } else {
+        "characters that are not hex digits".to_string()
+    };
+    c.invalid(
+        Code::InvalidHash,
+        &e.value.span,
+        format!("`sha256` must be 64 hex digits; this has {what}"),
+        "paste the full digest printed by `sha256sum snapshots/<id>.txt`, or re-add the source with `prov add`".into(),
+    );
+    None
+}
+
+fn datetime(c: &mut Check<'_>, e: &Entry) -> Option<String> {
+    match &e.value.node {
+        Node::Datetime(d) if d.date.is_some() && d.time.is_some() && d.offset.is_some() => {
+            Some(d.to_string())
+        }
+        Node::Datetime(_) | Node::Str(_) => {
+            c.invalid(
+                Code::InvalidValue,
+                &e.value.span,
+                format!("`{}` must be a TOML date-time with a time zone", e.key),
+                format!("for example {} = 2026-11-22T10:00:00Z (no quotes)", e.key),
+            );
+            None
+        }
+        other => {
+            c.wrong_type(e, "a date-time", other);
+            None
+        }
+    }
+}
+
+fn date(c: &mut Check<'_>, e: &Entry) -> Option<String> {
+    match &e.value.node {
+        Node::Datetime(d) if d.date.is_some() && d.time.is_none() => d.date.map(|d| d.to_string()),
+        Node::Datetime(_) | Node::Str(_) => {
+            c.invalid(
+                Code::InvalidValue,
+                &e.value.span,
+                format!("`{}` must be a TOML date", e.key),
+                format!("for example {} = 2023-06-21 (no quotes, no time)", e.key),
+            );
+            None
+        }
+        other => {
+            c.wrong_type(e, "a date", other);
+            None
+        }
+    }
+}
+
+fn load_claims(
+    entries: &[Entry],
+    file: FileId,
+    claims: &mut Vec<Claim>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut c = Check { file, diags };
+    c.unknown_keys(entries, &["claim"], "a claim file");
+    let Some(e) = get(entries, "claim") else {
+        return;
+    };
+    let Node::Array(items) = &e.value.node else {
+        c.wrong_type(e, "an array of tables ([[claim]])", &e.value.node);
+        return;
+    };
+    for (claim_index, item) in items.iter().enumerate() {
+        if let Some(claim) = load_claim(&mut c, item, claim_index) {
+            claims.push(claim);
+        }
+    }
+}
+
+fn load_claim(c: &mut Check<'_>, item: &tree::Spanned, claim_index: usize) -> Option<Claim> {
+    let Node::Table(t) = &item.node else {
+        c.invalid(
+            Code::InvalidValue,
+            &item.span,
+            format!("a claim must be a table, not {}", item.node.type_name()),
+            "write each claim as a [[claim]] table".into(),
+        );
+        return None;
+    };
+    c.unknown_keys(t, CLAIM_KEYS, "a claim");
+    let id_entry = c.required(
+        t,
+        "id",
+        &item.span,
+        "this claim",
+        "give the claim a unique id: id = \"albania-breaks-ties\"",
+    );
+    let id = id_entry.and_then(|e| c.string(e));
+    if let (Some(id), Some(e)) = (&id, id_entry)
+        && !valid_id(id)
+    {
+        c.invalid(
+            Code::InvalidId,
+            &e.value.span,
+            format!("invalid claim id \"{id}\""),
+            format!(
+                "ids are lowercase letters, digits, `-` and `_`, starting with a letter or digit, at most 64 characters: try \"{}\"",
+                suggest_id(id)
+            ),
+        );
+    }
+    let what = match &id {
+        Some(id) => format!("claim `{id}`"),
+        None => "this claim".to_string(),
+    };
+    let fact = c
+        .required(
+            t,
+            "fact",
+            &item.span,
+            &what,
+            "state the fact the citations support: fact = \"…\"",
+        )
+        .and_then(|e| c.nonempty_string(e));
+    let note = opt_string(c, t, "note");
+    let mut cites = Vec::new();
+    if let Some(e) = get(t, "cite") {
+        match &e.value.node {
+            Node::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    if let Some(cite) = load_cite(c, item, &what, index, claim_index) {
+                        cites.push(cite);
+                    }
+                }
+            }
+            other => c.wrong_type(e, "an array of tables ([[claim.cite]])", other),
+        }
+    }
+    let (Some(id), Some(e), Some(fact)) = (id, id_entry, fact) else {
+        return None;
+    };
+    valid_id(&id).then(|| Claim {
+        id_loc: c.loc(&e.value.span),
+        id,
+        fact,
+        file: c.file,
+        loc: c.loc(&item.span),
+        cites,
+        note,
+    })
+}
+
+fn load_cite(
+    c: &mut Check<'_>,
+    item: &tree::Spanned,
+    claim: &str,
+    index: usize,
+    claim_index: usize,
+) -> Option<Cite> {
+    let Node::Table(t) = &item.node else {
+        c.invalid(
+            Code::InvalidValue,
+            &item.span,
+            format!("a citation must be a table, not {}", item.node.type_name()),
+            "write each citation as a [[claim.cite]] table".into(),
+        );
+        return None;
+    };
+    let what = format!("a citation of {claim}");
+    c.unknown_keys(t, CITE_KEYS, "a citation");
+    let source_e = c.required(
+        t,
+        "source",
+        &item.span,
+        &what,
+        "name the cited source's id from sources.toml: source = \"…\"",
+    );
+    let source = source_e.and_then(|e| c.nonempty_string(e));
+    let quote_e = c.required(
+        t,
+        "quote",
+        &item.span,
+        &what,
+        "copy the cited words exactly from the snapshot: quote = \"…\"",
+    );
+    let quote = quote_e.and_then(|e| c.string(e));
+    if let (Some(q), Some(e)) = (&quote, quote_e)
+        && q.is_empty()
+    {
+        c.invalid(
+            Code::EmptyQuote,
+            &e.value.span,
+            "the quote is empty".into(),
+            "copy the cited words exactly from the snapshot; an empty quote proves nothing".into(),
+        );
+    }
+    let span_e = get(t, "span");
+    let span = span_e.and_then(|e| span_value(c, e));
+    let stance = match get(t, "stance") {
+        None => Some(Stance::Supports),
+        Some(e) => match c.string(e).as_deref() {
+            Some("supports") => Some(Stance::Supports),
+            Some("contradicts") => Some(Stance::Contradicts),
+            Some(other) => {
+                let help = match suggest(other, ["supports", "contradicts"]) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None => "stance is \"supports\" (the default) or \"contradicts\"".into(),
+                };
+                c.invalid(
+                    Code::InvalidValue,
+                    &e.value.span,
+                    format!("unknown stance \"{other}\""),
+                    help,
+                );
+                None
+            }
+            None => None,
+        },
+    };
+    let said_by = opt_string(c, t, "said_by");
+    let rev_e = get(t, "revision");
+    let revision = rev_e.and_then(|e| {
+        let s = c.string(e)?;
+        if (7..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Some(s.to_ascii_lowercase())
+        } else {
+            c.invalid(
+                Code::InvalidHash,
+                &e.value.span,
+                format!("`revision` must be a sha256 prefix of 7 to 64 hex digits, not \"{s}\""),
+                "copy the sha256 (or its first 12 digits) of a revision recorded in sources.toml"
+                    .into(),
+            );
+            None
+        }
+    });
+    let note = opt_string(c, t, "note");
+    let (Some(source), Some(se), Some(quote), Some(qe), Some(stance)) =
+        (source, source_e, quote, quote_e, stance)
+    else {
+        return None;
+    };
+    if quote.is_empty()
+        || (span_e.is_some() && span.is_none())
+        || (rev_e.is_some() && revision.is_none())
+    {
+        return None;
+    }
+    Some(Cite {
+        source,
+        source_loc: c.loc(&se.value.span),
+        quote,
+        quote_loc: c.loc(&qe.value.span),
+        span,
+        span_loc: span_e.map(|e| c.loc(&e.value.span)),
+        stance,
+        said_by,
+        revision,
+        revision_loc: rev_e.map(|e| c.loc(&e.value.span)),
+        loc: c.loc(&item.span),
+        index,
+        claim_index,
+        note,
+    })
+}
+
+fn span_value(c: &mut Check<'_>, e: &Entry) -> Option<(usize, usize)> {
+    let bad = |c: &mut Check<'_>, span: &Range<usize>, msg: String| {
+        c.invalid(
+            Code::InvalidSpan,
+            span,
+            msg,
+            "a span is [start, end]: code point offsets into the snapshot with start < end; remove it and run `prov fix` to fill it in".into(),
+        );
+        None
+    };
+    let Node::Array(items) = &e.value.node else {
+        return bad(
+            c,
+            &e.value.span,
+            format!(
+                "`span` must be an array [start, end], not {}",
+                e.value.node.type_name()
+            ),
+        );
+    };
+    let nums: Vec<Option<i64>> = items
+        .iter()
+        .map(|i| match i.node {
+            Node::Int(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    match nums.as_slice() {
+        [Some(s), Some(e2)] => {
+            if *s < 0 || *e2 < 0 {
+                bad(
+                    c,
+                    &e.value.span,
+                    format!("span [{s}, {e2}] has a negative offset"),
+                )
+            } else if s > e2 {
+                bad(
+                    c,
+                    &e.value.span,
+                    format!("span [{s}, {e2}] is reversed: its start is after its end"),
+                )
+            } else if s == e2 {
+                bad(c, &e.value.span, format!("span [{s}, {e2}] is empty"))
+            } else {
+                Some((*s as usize, *e2 as usize))
+            }
+        }
+        _ => bad(
+            c,
+            &e.value.span,
+            format!(
+                "`span` must hold exactly two integers [start, end]; this has {} item(s){}",
+                items.len(),
+                if nums.iter().any(Option::is_none) {
+                    ", not all integers"
+                } else {
+                    ""
+                }
+            ),
+        ),
+    }
+}
+
+fn check_duplicate_claims(files: &Files, claims: &[Claim], diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &Claim> = HashMap::new();
+    for claim in claims {
+        if let Some(first) = seen.get(claim.id.as_str()) {
+            let f = files.get(first.id_loc.file);
+            let (line, col) = f.line_col(first.id_loc.range.start);
+            diags.push(
+                Diagnostic::new(
+                    Code::DuplicateId,
+                    format!("claim id `{}` is used twice", claim.id),
+                )
+                .at(claim.id_loc.clone())
+                .label("second use")
+                .note(format!("first used at {}:{line}:{col}", f.path))
+                .help("claim ids are unique across all claim files: rename one"),
+            );
+        } else {
+            seen.insert(&claim.id, claim);
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! A small spanned TOML tree, converted from toml_edit's parsed document, and the validation
+//! helpers the loader uses on it. Every node keeps the byte span of its value and every entry the
+//! span of its key, so any problem can point at the exact place in the file.
+
+use std::ops::Range;
+
+use toml_edit::{Item, Table, Value};
+
+use crate::diag::{Code, Diagnostic, Loc, suggest};
+use crate::files::FileId;
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Datetime(toml_edit::Datetime),
+    Array(Vec<Spanned>),
+    Table(Vec<Entry>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Spanned {
+    pub node: Node,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Range<usize>,
+    pub value: Spanned,
+}
+
+impl Node {
+    /// The TOML type name, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Node::Str(_) => "a string",
+            Node::Int(_) => "an integer",
+            Node::Float(_) => "a float",
+            Node::Bool(_) => "a boolean",
+            Node::Datetime(_) => "a date-time",
+            Node::Array(_) => "an array",
+            Node::Table(_) => "a table",
+        }
+    }
+}
+
+/// Convert a parsed document's root table.
+pub fn from_document(table: &Table) -> Vec<Entry> {
+    table_entries(table, 0..0)
+}
+
+fn table_entries(table: &Table, fallback: Range<usize>) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for (key, item) in table.iter() {
+        let key_span = table
+            .key(key)
+            .and_then(|k| k.span())
+            .unwrap_or_else(|| fallback.clone());
+        if let Some(value) = from_item(item, key_span.clone()) {
+            out.push(Entry {
+                key: key.to_string(),
+                key_span,
+                value,
+            });
+        }
+    }
+    out
+}
+
+fn from_item(item: &Item, fallback: Range<usize>) -> Option<Spanned> {
+    match item {
+        Item::None => None,
+        Item::Value(v) => Some(from_value(v, fallback)),
+        Item::Table(t) => {
+            let span = t.span().unwrap_or_else(|| fallback.clone());
+            Some(Spanned {
+                node: Node::Table(table_entries(t, span.clone())),
+                span,
+            })
+        }
+        Item::ArrayOfTables(a) => {
+            let span = a.span().unwrap_or_else(|| fallback.clone());
+            let tables = a
+                .iter()
+                .map(|t| {
+                    let tspan = t.span().unwrap_or_else(|| span.clone());
+                    Spanned {
+                        node: Node::Table(table_entries(t, tspan.clone())),
+                        span: tspan,
+                    }
+                })
+                .collect();
+            Some(Spanned {
+                node: Node::Array(tables),
+                span,
+            })
+        }
+    }
+}
+
+fn from_value(value: &Value, fallback: Range<usize>) -> Spanned {
+    let span = value.span().unwrap_or_else(|| fallback.clone());
+    let node = match value {
+        Value::String(s) => Node::Str(s.value().clone()),
+        Value::Integer(i) => Node::Int(*i.value()),
+        Value::Float(f) => Node::Float(*f.value()),
+        Value::Boolean(b) => Node::Bool(*b.value()),
+        Value::Datetime(d) => Node::Datetime(*d.value()),
+        Value::Array(a) => Node::Array(
+            a.iter()
+                .map(|v| from_value(v, span.clone()))
+                .collect::<Vec<_>>(),
+        ),
+        Value::InlineTable(t) => Node::Table(
+            t.iter()
+                .map(|(k, v)| {
+                    let key_span = t
+                        .key(k)
+                        .and_then(|k| k.span())
+                        .unwrap_or_else(|| span.clone());
+                    Entry {
+                        key: k.to_string(),
+                        key_span: key_span.clone(),
+                        value: from_value(v, key_span),
+                    }
+                })
+                .collect(),
+        ),
+    };
+    Spanned { node, span }
+}
+
+/// Validation context for one file: collects diagnostics.
+pub struct Check<'d> {
+    pub file: FileId,
+    pub diags: &'d mut Vec<Diagnostic>,
+}
+
+impl Check<'_> {
+    pub fn loc(&self, span: &Range<usize>) -> Loc {
+        Loc::new(self.file, span.clone())
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Report keys of `table` that are not in `allowed`, suggesting the nearest.
+    pub fn unknown_keys(&mut self, entries: &[Entry], allowed: &[&str], what: &str) {
+        for e in entries {
+            if !allowed.contains(&e.key.as_str()) {
+                let mut d = Diagnostic::new(
+                    Code::UnknownKey,
+                    format!("unknown key `{}` in {what}", e.key),
+                )
+                .at(self.loc(&e.key_span))
+                .label("not a key prov knows");
+                d = match suggest(&e.key, allowed.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("the keys of {what} are: {}", allowed.join(", "))),
+                };
+                self.push(d);
+            }
+        }
+    }
+
+    /// A required key; reports `missing-key` at `owner` when absent.
+    pub fn required<'e>(
+        &mut self,
+        entries: &'e [Entry],
+        key: &str,
+        owner: &Range<usize>,
+        what: &str,
+        help: &str,
+    ) -> Option<&'e Entry> {
+        let found = get(entries, key);
+        // A misspelt key already has its `unknown-key` finding with the suggestion.
+        let misspelt = entries
+            .iter()
+            .any(|e| e.key != key && suggest(&e.key, [key]).is_some());
+        if found.is_none() && !misspelt {
+            self.push(
+                Diagnostic::new(Code::MissingKey, format!("{what} has no `{key}`"))
+                    .at(self.loc(owner))
+                    .label(format!("`{key}` is required here"))
+                    .help(help.to_string()),
+            );
+        }
+        found
+    }
+
+    /// The value as a string, or an `invalid-value` diagnostic.
+    pub fn string(&mut self, entry: &Entry) -> Option<String> {
+        match &entry.value.node {
+            Node::Str(s) => Some(s.clone()),
+            other => {
+                self.wrong_type(entry, "a string", other);
+                None
+            }
+        }
+    }
+
+    /// A string that must not be empty or only whitespace.
+    pub fn nonempty_string(&mut self, entry: &Entry) -> Option<String> {
+        let s = self.string(entry)?;
+        if s.trim().is_empty() {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, format!("`{}` is empty", entry.key))
+                    .at(self.loc(&entry.value.span))
+                    .label("empty")
+                    .help(format!("give `{}` a value, or remove the key", entry.key)),
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    pub fn wrong_type(&mut self, entry: &Entry, expected: &str, found: &Node) {
+        self.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!(
+                    "`{}` must be {expected}, not {}",
+                    entry.key,
+                    found.type_name()
+                ),
+            )
+            .at(self.loc(&entry.value.span))
+            .label(format!("expected {expected}")),
+        );
+    }
+
+    pub fn invalid(&mut self, code: Code, span: &Range<usize>, message: String, help: String) {
+        self.push(Diagnostic::new(code, message).at(self.loc(span)).help(help));
+    }
+}
+
+pub fn get<'e>(entries: &'e [Entry], key: &str) -> Option<&'e Entry> {
+    entries.iter().find(|e| e.key == key)
+}
+
+/// Is `id` a valid source or claim id: `[a-z0-9][a-z0-9_-]*`, at most 64 chars?
+pub fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    id.len() <= 64
+        && (first.is_ascii_lowercase() || first.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// A suggested valid id for an invalid one (lowercased, other characters as `-`).
+pub fn suggest_id(id: &str) -> String {
+    let mut out = String::new();
+    for c in id.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    let mut out: String = out.chars().take(64).collect();
+    if out.is_empty() {
+        out.push_str("source");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(valid_id("afp-breaks-ties"));
+        assert!(valid_id("0day_2"));
+        assert!(!valid_id(""));
+        assert!(!valid_id("-x"));
+        assert!(!valid_id("Fox"));
+        assert!(!valid_id("a b"));
+        assert!(!valid_id(&"a".repeat(65)));
+        assert_eq!(suggest_id("Fox News: Raid!"), "fox-news-raid");
+    }
+}
