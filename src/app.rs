@@ -135,11 +135,11 @@ fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
         }
         if meta.len() > files::MAX_FILE_BYTES {
             return Err(Refusal::new(format!(
-                "{} is {} bytes, more than the {} bytes a document may have",
+                "{}: {}",
                 args.file.display(),
-                meta.len(),
-                files::MAX_FILE_BYTES
+                files::too_large(meta.len())
             ))
+            .help("capture the document's text, not an archive or a binary")
             .into());
         }
         let bytes = std::fs::read(&args.file)

@@ -433,6 +433,7 @@ fn source_finding(
             let help = match r.loaded.error {
                 Some(ReadError::NotUtf8(_)) => "a snapshot is UTF-8 text: capture the document as text (prov add refuses anything else)".to_string(),
                 Some(ReadError::OutsideWorkspace(_)) => format!("copy the document into {rel} instead of linking to it"),
+                Some(ReadError::TooLarge(_)) => "a snapshot is one document's text: capture the article itself, not an archive or a binary".to_string(),
                 _ => format!("make {rel} a readable regular file"),
             };
             Some(

@@ -104,10 +104,7 @@ impl std::fmt::Display for ReadError {
                 target.display()
             ),
             ReadError::NotAFile => f.write_str("it is not a regular file"),
-            ReadError::TooLarge(n) => write!(
-                f,
-                "it is {n} bytes, more than the {MAX_FILE_BYTES} bytes a document may have"
-            ),
+            ReadError::TooLarge(n) => f.write_str(&too_large(*n)),
             ReadError::NotUtf8(at) => write!(
                 f,
                 "it is not UTF-8 text: invalid byte sequence at byte offset {at}"
@@ -115,6 +112,15 @@ impl std::fmt::Display for ReadError {
             ReadError::Io(e) => f.write_str(e),
         }
     }
+}
+
+/// "it is 257.0 MiB (269484032 bytes), more than the 256 MiB a document may have"
+pub fn too_large(n: u64) -> String {
+    format!(
+        "it is {:.1} MiB ({n} bytes), more than the {} MiB a document may have",
+        n as f64 / (1024.0 * 1024.0),
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
 }
 
 /// Read a file inside `root` as bytes, refusing links that leave it and oversized files.

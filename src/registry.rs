@@ -138,8 +138,8 @@ pub fn now_rfc3339() -> String {
 pub fn validate_text(bytes: &[u8], what: &str) -> Result<(), Refusal> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Refusal::new(format!(
-            "{what} is {} bytes, more than the {MAX_FILE_BYTES} bytes a document may have",
-            bytes.len()
+            "{what}: {}",
+            crate::files::too_large(bytes.len() as u64)
         ))
         .help("capture the article's text, not a whole archive"));
     }
