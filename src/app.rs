@@ -9,7 +9,7 @@ use prov::diag::{Diagnostic, Severity};
 use prov::files::{self, FileId, Files};
 use prov::fix;
 use prov::registry::{self, NewSource, Refusal};
-use prov::render::{human, json};
+use prov::render::{human, json, table};
 use prov::workspace::{self, CLAIMS_DIR, SNAPSHOTS_DIR, SOURCES_FILE, Workspace};
 
 use crate::cli::{AddArgs, CheckArgs, Cli, Color, Command, FixArgs, Format};
@@ -126,6 +126,14 @@ fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
             .take(files::MAX_FILE_BYTES + 1)
             .read_to_end(&mut buf)
             .map_err(|e| Refusal::new(format!("cannot read standard input: {e}")))?;
+        if buf.len() as u64 > files::MAX_FILE_BYTES {
+            return Err(Refusal::new(format!(
+                "standard input is larger than the {} MiB a document may have",
+                files::MAX_FILE_BYTES / (1024 * 1024)
+            ))
+            .help("capture the document's text, not an archive or a binary")
+            .into());
+        }
         (buf, "standard input".to_string())
     } else {
         let meta = std::fs::metadata(&args.file)
@@ -261,10 +269,19 @@ fn select(ws: &Workspace, paths: &[PathBuf]) -> Result<Option<Vec<FileId>>, Stop
 
 fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> String {
     let mut s = String::new();
-    for d in &outcome.diagnostics {
+    // Fact warnings are the table's rows; everything else is a full diagnostic.
+    let in_table = |d: &Diagnostic| {
+        d.code.kind() == prov::diag::CodeKind::Fact && d.severity != Severity::Error
+    };
+    for d in outcome.diagnostics.iter().filter(|d| !in_table(d)) {
         s.push_str(&human::diagnostic(&ws.files, d, style));
         s.push_str("\n\n");
     }
+    s.push_str(&table::facts(&outcome.facts));
+    if !outcome.facts.is_empty() {
+        s.push('\n');
+    }
+    let flagged = outcome.diagnostics.iter().filter(|d| in_table(d)).count();
     s.push_str(&human::summary(
         outcome.sources.len(),
         outcome.claims,
@@ -272,6 +289,9 @@ fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> Strin
         outcome.errors(),
         outcome.warnings(),
     ));
+    if flagged > 0 {
+        s.push_str(&format!(" ({flagged} in the table)"));
+    }
     s.push('\n');
     s
 }
@@ -287,7 +307,8 @@ fn exit_code(diags: &[Diagnostic]) -> u8 {
 fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> {
     let ws = load(root, args.format, style)?;
     let only_files = select(&ws, &args.paths)?;
-    let outcome = check::check(&ws, &check::Options { only_files });
+    let deny = args.deny.iter().map(|&f| f.into()).collect();
+    let outcome = check::check(&ws, &check::Options { only_files, deny });
     match args.format {
         Format::Human => out(&render_human(&ws, &outcome, style)),
         Format::Json => out(&to_json(&json::document(&ws, &outcome))),
@@ -298,7 +319,13 @@ fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> 
 fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
     let ws = load(root, Format::Human, style)?;
     let only_files = select(&ws, &args.paths)?;
-    let outcome = check::check(&ws, &check::Options { only_files });
+    let outcome = check::check(
+        &ws,
+        &check::Options {
+            only_files,
+            deny: Vec::new(),
+        },
+    );
     let changes = fix::plan(&outcome, args.typography);
     let edits = fix::apply(&ws, changes)?;
     let mut s = String::new();
@@ -323,8 +350,24 @@ fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
             s.push_str(&describe(&ws.files, c));
         }
     }
-    // What fix does not touch: the findings that need an editor.
-    let fixed: Vec<(usize, usize, FileId)> = edits
+    // What is left for an editor: after writing, the workspace checked again; in a dry run,
+    // the findings of citations not fixed (fact flags of repaired claims are re-evaluated then).
+    let rechecked;
+    let (left_ws, left_outcome) = if args.dry_run {
+        (&ws, &outcome)
+    } else {
+        let ws2 = load(root, Format::Human, style)?;
+        let out2 = check::check(
+            &ws2,
+            &check::Options {
+                only_files: select(&ws2, &args.paths)?,
+                deny: Vec::new(),
+            },
+        );
+        rechecked = (ws2, out2);
+        (&rechecked.0, &rechecked.1)
+    };
+    let touched: Vec<(usize, usize, FileId)> = edits
         .iter()
         .flat_map(|e| {
             e.changes
@@ -332,16 +375,31 @@ fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
                 .map(|c| (c.claim_index, c.cite_index, c.file))
         })
         .collect();
-    let left: Vec<&Diagnostic> = outcome
+    let left: Vec<&Diagnostic> = left_outcome
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .filter(|d| match d.citation {
-            Some(i) => {
-                let c = &outcome.citations[i];
-                !fixed.contains(&(c.claim_index, c.cite_index, c.file))
+        .filter(|d| {
+            if !args.dry_run {
+                return true;
             }
-            None => true,
+            match (d.citation, &d.loc) {
+                (Some(i), _) => {
+                    let c = &left_outcome.citations[i];
+                    !touched.contains(&(c.claim_index, c.cite_index, c.file))
+                }
+                (None, Some(loc)) if d.code.kind() == prov::diag::CodeKind::Fact => {
+                    // A fact flag: re-evaluated after the fix if any of its citations changes.
+                    !left_ws.claims.iter().any(|cl| {
+                        cl.id_loc == *loc
+                            && edits
+                                .iter()
+                                .flat_map(|e| &e.changes)
+                                .any(|c| c.claim == cl.id)
+                    })
+                }
+                _ => true,
+            }
         })
         .collect();
     let verb = if args.dry_run { "would fix" } else { "fixed" };
@@ -357,7 +415,7 @@ fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
         ));
         for d in &left {
             let at = d.loc.as_ref().map_or_else(String::new, |l| {
-                let f = ws.files.get(l.file);
+                let f = left_ws.files.get(l.file);
                 format!("{}:{}: ", f.path, f.line_col(l.range.start).0)
             });
             s.push_str(&format!("  {at}{}: {}\n", d.code, d.message));

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::anchor::fold;
 use crate::diag::{Code, Diagnostic, Severity, suggest};
+use crate::facts::{self, Fact, Flag};
 use crate::files::{FileId, ReadError, rel_display};
 use crate::snapshot::{self, Status};
 use crate::verdict::{Anchor, SourceText, Verdict, anchor};
@@ -18,6 +19,8 @@ use crate::workspace::{Cite, Claim, Stance, Workspace, revision_path};
 pub struct Options {
     /// Only the claims of these files (and the sources they cite); `None`: everything.
     pub only_files: Option<Vec<FileId>>,
+    /// Fact flags to raise to errors, on top of `policy.deny` (`prov check --deny`).
+    pub deny: Vec<Flag>,
 }
 
 /// The integrity of one checked snapshot.
@@ -73,6 +76,8 @@ pub struct Outcome {
     pub citations: Vec<CitationReport>,
     pub diagnostics: Vec<Diagnostic>,
     pub claims: usize,
+    /// Who asserts each checked claim, in claim order.
+    pub facts: Vec<Fact>,
 }
 
 impl Outcome {
@@ -334,12 +339,28 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         }
     }
 
+    let mut deny = ws.policy.deny.clone();
+    deny.extend(opts.deny.iter().copied());
+    let mut fact_list = Vec::with_capacity(selected.len());
+    let mut next = 0;
+    for (_, claim) in &selected {
+        let reports: Vec<&CitationReport> =
+            citations[next..next + claim.cites.len()].iter().collect();
+        next += claim.cites.len();
+        let fact = facts::analyse(ws, claim, &reports, &ws.policy, &deny);
+        for &flag in &fact.flags {
+            diagnostics.push(fact_finding(claim, &fact, flag, ws.policy.min_origins));
+        }
+        fact_list.push(fact);
+    }
+
     crate::diag::sort(&ws.files, &mut diagnostics);
     Outcome {
         sources,
         citations,
         diagnostics,
         claims: selected.len(),
+        facts: fact_list,
     }
 }
 
@@ -466,6 +487,108 @@ fn source_finding(
             Some(d)
         }
     }
+}
+
+/// The finding for one fact flag, at the claim's id.
+fn fact_finding(claim: &Claim, fact: &Fact, flag: Flag, min_origins: u32) -> Diagnostic {
+    let id = &fact.claim;
+    let names = |side: &[facts::OriginSupport]| {
+        side.iter()
+            .map(facts::OriginSupport::label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let d = match flag {
+        Flag::Unsupported => {
+            let mut d = Diagnostic::new(
+                flag.code(),
+                format!("no citation that holds supports fact `{id}`"),
+            )
+            .label("unsupported");
+            if fact.supports_not_holding > 0 {
+                d = d.note(format!(
+                    "{} supporting citation{} of it do{} not hold",
+                    fact.supports_not_holding,
+                    if fact.supports_not_holding == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    if fact.supports_not_holding == 1 {
+                        "es"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            d.help("repair its citations, or cite a passage that supports it")
+        }
+        Flag::SingleOrigin => {
+            let n = fact.independent_origins;
+            let unknown = fact.supports.iter().any(|s| s.unknown);
+            Diagnostic::new(
+                flag.code(),
+                format!(
+                    "fact `{id}` rests on {n} independent origin{} ({}); the policy wants {min_origins}",
+                    if n == 1 { "" } else { "s" },
+                    names(&fact.supports)
+                ),
+            )
+            .label("corroborate")
+            .note(if unknown {
+                "sources of unknown origin count as none: two of them may be one story copied twice"
+            } else {
+                "republications of one wire or one translated original count once"
+            })
+            .help("cite an independent origin, or lower `min_origins` in sources.toml")
+        }
+        Flag::AttributedOnly => {
+            let mut parties: Vec<&str> = Vec::new();
+            for p in fact.supports.iter().flat_map(|s| &s.only_reports) {
+                if !parties.contains(&p.as_str()) {
+                    parties.push(p);
+                }
+            }
+            Diagnostic::new(
+                flag.code(),
+                format!(
+                    "every citation supporting `{id}` only reports what {} said",
+                    parties.join(", ")
+                ),
+            )
+            .label("attributed")
+            .help(
+                "state the fact as an attribution (\"X said …\"), or cite a source that asserts it",
+            )
+        }
+        Flag::Contested => Diagnostic::new(
+            flag.code(),
+            format!(
+                "fact `{id}` is contradicted by {}",
+                names(&fact.contradicts)
+            ),
+        )
+        .label("contested")
+        .help("keep the disagreement on record in the fact, or reword the fact"),
+        Flag::UnknownOrigin => {
+            let unknown: Vec<String> = fact
+                .supports
+                .iter()
+                .filter(|s| s.unknown)
+                .map(facts::OriginSupport::label)
+                .collect();
+            Diagnostic::new(
+                flag.code(),
+                format!(
+                    "fact `{id}` is supported by sources of unknown origin: {}",
+                    unknown.join(", ")
+                ),
+            )
+            .label("who first published it?")
+            .help("find who first published the document and set `origin` in sources.toml")
+        }
+    };
+    d.severity(fact.severity(flag)).at(claim.id_loc.clone())
 }
 
 fn fmt_span((s, e): (usize, usize)) -> String {

@@ -81,6 +81,37 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Raise a fact flag to an error (repeatable), on top of `deny` in sources.toml.
+    #[arg(long, value_enum, value_name = "FLAG")]
+    pub deny: Vec<DenyFlag>,
+}
+
+/// A fact flag, as `--deny` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyFlag {
+    /// No citation that holds supports the fact (always an error).
+    Unsupported,
+    /// Fewer independent origins than `min_origins`.
+    SingleOrigin,
+    /// Every supporting citation only reports a party's statement.
+    AttributedOnly,
+    /// A citation that holds contradicts the fact.
+    Contested,
+    /// A supporting source's origin is "unknown".
+    UnknownOrigin,
+}
+
+impl From<DenyFlag> for prov::facts::Flag {
+    fn from(f: DenyFlag) -> Self {
+        use prov::facts::Flag;
+        match f {
+            DenyFlag::Unsupported => Flag::Unsupported,
+            DenyFlag::SingleOrigin => Flag::SingleOrigin,
+            DenyFlag::AttributedOnly => Flag::AttributedOnly,
+            DenyFlag::Contested => Flag::Contested,
+            DenyFlag::UnknownOrigin => Flag::UnknownOrigin,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -118,6 +118,18 @@ codes! {
     Ambiguous = "ambiguous", Error, Citation;
     /// Nothing close enough in the source.
     Missing = "missing", Error, Citation;
+
+    // --- facts (DESIGN §6) ---
+    /// No citation that holds supports the fact.
+    Unsupported = "unsupported", Error, Fact;
+    /// The supporting citations come from fewer independent origins than `policy.min_origins`.
+    SingleOrigin = "single-origin", Warning, Fact;
+    /// Every supporting citation only reports a party's statement (`said_by`).
+    AttributedOnly = "attributed-only", Warning, Fact;
+    /// A citation that holds contradicts the fact.
+    Contested = "contested", Warning, Fact;
+    /// A supporting source's origin is "unknown".
+    UnknownOrigin = "unknown-origin", Warning, Fact;
 }
 
 impl Code {

@@ -21,6 +21,7 @@ pub mod anchor;
 pub mod check;
 pub mod diag;
 pub mod edit;
+pub mod facts;
 pub mod files;
 pub mod fix;
 pub mod registry;

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::check::Outcome;
 use crate::diag::{Code, Diagnostic, Severity};
+use crate::facts::{Flag, OriginSupport};
 use crate::files::Files;
 use crate::snapshot::Status;
 use crate::verdict::{Strategy, Verdict};
@@ -18,7 +19,28 @@ pub struct Document<'a> {
     pub summary: Summary,
     pub sources: Vec<SourceJson<'a>>,
     pub citations: Vec<CitationJson<'a>>,
+    pub facts: Vec<FactJson<'a>>,
     pub diagnostics: Vec<DiagnosticJson<'a>>,
+}
+
+/// Who asserts one fact.
+#[derive(Serialize)]
+pub struct FactJson<'a> {
+    pub claim: &'a str,
+    pub fact: &'a str,
+    /// Supporting origins that hold (labels: the origin, or `? outlet` when unknown).
+    pub supports: Vec<String>,
+    pub contradicts: Vec<String>,
+    /// Independent origins among the supports (unknown origins count zero).
+    pub independent_origins: usize,
+    pub flags: Vec<Flag>,
+    /// The flags that are errors (unsupported, or raised by policy / --deny).
+    pub errors: Vec<Flag>,
+    /// Per origin: outlets, sources, citations that hold, parties only reported.
+    pub support_detail: &'a [OriginSupport],
+    pub contradict_detail: &'a [OriginSupport],
+    pub supports_not_holding: usize,
+    pub contradicts_not_holding: usize,
 }
 
 #[derive(Serialize)]
@@ -166,6 +188,23 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
                 severity: c.severity,
                 message: &c.message,
                 pending: None,
+            })
+            .collect(),
+        facts: out
+            .facts
+            .iter()
+            .map(|f| FactJson {
+                claim: &f.claim,
+                fact: &f.fact,
+                supports: f.supports.iter().map(OriginSupport::label).collect(),
+                contradicts: f.contradicts.iter().map(OriginSupport::label).collect(),
+                independent_origins: f.independent_origins,
+                flags: f.flags.clone(),
+                errors: f.errors.clone(),
+                support_detail: &f.supports,
+                contradict_detail: &f.contradicts,
+                supports_not_holding: f.supports_not_holding,
+                contradicts_not_holding: f.contradicts_not_holding,
             })
             .collect(),
         diagnostics: diagnostics(&ws.files, &out.diagnostics),

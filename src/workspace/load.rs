@@ -7,10 +7,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::tree::{self, Check, Entry, Node, get, suggest_id, valid_id};
-use super::{
-    CLAIMS_DIR, Cite, Claim, FLAGS, Policy, Revision, SOURCES_FILE, Source, Stance, Workspace,
-};
+use super::{CLAIMS_DIR, Cite, Claim, Policy, Revision, SOURCES_FILE, Source, Stance, Workspace};
 use crate::diag::{Code, Diagnostic, Loc, suggest};
+use crate::facts::Flag;
 use crate::files::{self, FileId, Files, ReadError};
 
 /// The workspace could not be loaded; the diagnostics say why, pointing into `files`.
@@ -237,41 +236,40 @@ fn load_policy(c: &mut Check<'_>, t: &[Entry]) -> Policy {
             Node::Int(n) => c.invalid(
                 Code::InvalidValue,
                 &e.value.span,
-                format!("`min_origins` must be at least 1, not {n}"),
+                format!("`min_origins` must be a whole number from 1 to {}, not {n}", u32::MAX),
                 "set min_origins = 1 to accept single-origin facts, 2 (the default) to want corroboration".into(),
             ),
             ref other => c.wrong_type(e, "an integer", other),
         }
     }
+    let flags: Vec<&str> = Flag::ALL.iter().map(|f| f.as_str()).collect();
+    let flag_list = flags.join(", ");
     if let Some(e) = get(t, "deny") {
         match &e.value.node {
             Node::Array(items) => {
                 for item in items {
                     match &item.node {
-                        Node::Str(s) if FLAGS.contains(&s.as_str()) => {
-                            if !policy.deny.contains(s) {
-                                policy.deny.push(s.clone());
+                        Node::Str(s) => match Flag::parse(s) {
+                            Some(flag) if policy.deny.contains(&flag) => {}
+                            Some(flag) => policy.deny.push(flag),
+                            None => {
+                                let help = match suggest(s, flags.iter().copied()) {
+                                    Some(f) => format!("did you mean \"{f}\"? flags: {flag_list}"),
+                                    None => format!("the flags are: {flag_list}"),
+                                };
+                                c.invalid(
+                                    Code::InvalidValue,
+                                    &item.span,
+                                    format!("unknown flag \"{s}\" in `deny`"),
+                                    help,
+                                );
                             }
-                        }
-                        Node::Str(s) => {
-                            let help = match suggest(s, FLAGS.iter().copied()) {
-                                Some(f) => {
-                                    format!("did you mean \"{f}\"? flags: {}", FLAGS.join(", "))
-                                }
-                                None => format!("the flags are: {}", FLAGS.join(", ")),
-                            };
-                            c.invalid(
-                                Code::InvalidValue,
-                                &item.span,
-                                format!("unknown flag \"{s}\" in `deny`"),
-                                help,
-                            );
-                        }
+                        },
                         other => c.invalid(
                             Code::InvalidValue,
                             &item.span,
                             format!("`deny` lists flag names, not {}", other.type_name()),
-                            format!("the flags are: {}", FLAGS.join(", ")),
+                            format!("the flags are: {flag_list}"),
                         ),
                     }
                 }

@@ -69,7 +69,7 @@ pub struct Policy {
     /// Facts supported by fewer independent origins are flagged `single-origin`.
     pub min_origins: u32,
     /// Fact flags that fail the gate.
-    pub deny: Vec<String>,
+    pub deny: Vec<crate::facts::Flag>,
 }
 
 impl Default for Policy {
@@ -80,15 +80,6 @@ impl Default for Policy {
         }
     }
 }
-
-/// The fact-level flags of DESIGN §6, by name (used to validate `policy.deny`).
-pub const FLAGS: &[&str] = &[
-    "unsupported",
-    "single-origin",
-    "attributed-only",
-    "contested",
-    "unknown-origin",
-];
 
 /// One registered source document.
 #[derive(Debug, Clone)]

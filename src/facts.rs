@@ -1,0 +1,552 @@
+//! Who asserts each fact (DESIGN §6): from the citations that hold, the origins that support a
+//! claim and those that contradict it, counted by independence, and the fact flags.
+//!
+//! Independence is counted by origin: a source's `origin`, else its `outlet`, compared without
+//! regard to case or surrounding space, so that every republication of one wire dispatch or one
+//! translated original counts once. An origin of "unknown" counts as **zero** independent
+//! origins: two documents of unknown provenance may well be one story copied twice, so they can
+//! never corroborate each other (they raise `unknown-origin` instead). A citation that does not
+//! hold (any verdict but ok, unanchored or moved; any source whose snapshot fails its pin) counts
+//! for nothing. Pure: no I/O.
+
+use serde::Serialize;
+
+use crate::check::CitationReport;
+use crate::diag::{Code, Severity};
+use crate::workspace::{Claim, Policy, Stance, Workspace};
+
+/// A fact-level flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flag {
+    Unsupported,
+    SingleOrigin,
+    AttributedOnly,
+    Contested,
+    UnknownOrigin,
+}
+
+impl Flag {
+    pub const ALL: [Flag; 5] = [
+        Flag::Unsupported,
+        Flag::SingleOrigin,
+        Flag::AttributedOnly,
+        Flag::Contested,
+        Flag::UnknownOrigin,
+    ];
+
+    pub fn code(self) -> Code {
+        match self {
+            Flag::Unsupported => Code::Unsupported,
+            Flag::SingleOrigin => Code::SingleOrigin,
+            Flag::AttributedOnly => Code::AttributedOnly,
+            Flag::Contested => Code::Contested,
+            Flag::UnknownOrigin => Code::UnknownOrigin,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.code().as_str()
+    }
+
+    pub fn parse(name: &str) -> Option<Flag> {
+        Flag::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+}
+
+/// One origin's part in a fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OriginSupport {
+    /// The origin as written (first spelling met).
+    pub origin: String,
+    /// The outlets that ran it.
+    pub outlets: Vec<String>,
+    /// Citations that hold.
+    pub citations: usize,
+    /// Parties whose statements those citations only report (`said_by`); empty if at least one
+    /// citation asserts the fact directly.
+    pub only_reports: Vec<String>,
+    /// The origin is "unknown".
+    pub unknown: bool,
+    /// The cited source ids.
+    pub sources: Vec<String>,
+}
+
+impl OriginSupport {
+    /// How to name it for a reader: the origin, or for an unknown origin what is known
+    /// instead — `? outlet`, or `? source-id` when the outlet is unknown too.
+    pub fn label(&self) -> String {
+        if !self.unknown {
+            return self.origin.clone();
+        }
+        let known: Vec<&str> = self
+            .outlets
+            .iter()
+            .map(String::as_str)
+            .filter(|o| !is_unknown(o))
+            .collect();
+        if known.is_empty() {
+            format!("? {}", self.sources.join(", "))
+        } else {
+            format!("? {}", known.join(", "))
+        }
+    }
+}
+
+/// Who stands behind one fact.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    pub claim: String,
+    pub fact: String,
+    pub supports: Vec<OriginSupport>,
+    pub contradicts: Vec<OriginSupport>,
+    /// Independent origins among the supports (unknown ones count zero).
+    pub independent_origins: usize,
+    /// Citations that were checked but do not hold, by stance.
+    pub supports_not_holding: usize,
+    pub contradicts_not_holding: usize,
+    pub flags: Vec<Flag>,
+    /// Flags raised to errors by policy (plus `unsupported`, always an error).
+    pub errors: Vec<Flag>,
+}
+
+/// Normalised origin key: case-folded, whitespace trimmed and collapsed.
+fn origin_key(origin: &str) -> String {
+    origin
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// How supports group: known origins by origin; unknown ones apart, by outlet (or by source
+/// when the outlet is unknown too), since nothing says they share one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Key {
+    Origin(String),
+    UnknownByOutlet(String),
+    UnknownBySource(String),
+}
+
+fn support_key(source: &crate::workspace::Source) -> Key {
+    let origin = source.effective_origin();
+    if !is_unknown(origin) {
+        Key::Origin(origin_key(origin))
+    } else if !is_unknown(&source.outlet) {
+        Key::UnknownByOutlet(origin_key(&source.outlet))
+    } else {
+        Key::UnknownBySource(source.id.clone())
+    }
+}
+
+/// Is this origin (or outlet) the honest "we do not know"?
+pub fn is_unknown(origin: &str) -> bool {
+    origin_key(origin) == "unknown"
+}
+
+/// Analyse one claim, given the reports of its citations (in order).
+pub fn analyse(
+    ws: &Workspace,
+    claim: &Claim,
+    reports: &[&CitationReport],
+    policy: &Policy,
+    deny: &[Flag],
+) -> Fact {
+    // Origins in order of first citation, keyed for grouping.
+    let mut sides: [Vec<(Key, OriginSupport)>; 2] = [Vec::new(), Vec::new()];
+    let mut not_holding = [0usize; 2];
+    let mut direct_support = false;
+    for r in reports {
+        let side = match r.stance {
+            Stance::Supports => 0,
+            Stance::Contradicts => 1,
+        };
+        // Only intact evidence is anchored, so a verdict that holds is evidence that holds.
+        let holds = r.verdict().is_some_and(|v| v.holds());
+        let Some(source) = ws.source(&r.source).filter(|_| holds) else {
+            not_holding[side] += 1;
+            continue;
+        };
+        let origin = source.effective_origin();
+        let key = support_key(source);
+        let at = match sides[side].iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                sides[side].push((
+                    key,
+                    OriginSupport {
+                        origin: origin.to_string(),
+                        outlets: Vec::new(),
+                        citations: 0,
+                        only_reports: Vec::new(),
+                        unknown: is_unknown(origin),
+                        sources: Vec::new(),
+                    },
+                ));
+                sides[side].len() - 1
+            }
+        };
+        let entry = &mut sides[side][at].1;
+        entry.citations += 1;
+        if !entry.sources.contains(&source.id) {
+            entry.sources.push(source.id.clone());
+        }
+        if !entry.outlets.contains(&source.outlet) {
+            entry.outlets.push(source.outlet.clone());
+        }
+        match &r.said_by {
+            Some(party) => {
+                if !entry.only_reports.contains(party) {
+                    entry.only_reports.push(party.clone());
+                }
+            }
+            None => direct_support |= side == 0,
+        }
+    }
+    // An origin with a direct citation that holds does not "only report" anyone.
+    for r in reports
+        .iter()
+        .filter(|r| r.said_by.is_none() && r.verdict().is_some_and(|v| v.holds()))
+    {
+        if let Some(s) = ws.source(&r.source) {
+            let side = usize::from(r.stance == Stance::Contradicts);
+            let key = support_key(s);
+            if let Some((_, e)) = sides[side].iter_mut().find(|(k, _)| *k == key) {
+                e.only_reports.clear();
+            }
+        }
+    }
+    let [supports, contradicts] = sides;
+    // Known origins first, then unknown ones.
+    let order = |m: Vec<(Key, OriginSupport)>| {
+        let (known, unknown): (Vec<_>, Vec<_>) =
+            m.into_iter().map(|(_, s)| s).partition(|s| !s.unknown);
+        known.into_iter().chain(unknown).collect::<Vec<_>>()
+    };
+    let supports = order(supports);
+    let contradicts = order(contradicts);
+    let independent = supports.iter().filter(|s| !s.unknown).count();
+
+    let mut flags = Vec::new();
+    if supports.is_empty() {
+        flags.push(Flag::Unsupported);
+    } else {
+        if independent < policy.min_origins as usize {
+            flags.push(Flag::SingleOrigin);
+        }
+        if !direct_support {
+            flags.push(Flag::AttributedOnly);
+        }
+        if supports.iter().any(|s| s.unknown) {
+            flags.push(Flag::UnknownOrigin);
+        }
+    }
+    if !contradicts.is_empty() {
+        flags.push(Flag::Contested);
+    }
+    flags.sort();
+    let errors = flags
+        .iter()
+        .copied()
+        .filter(|f| *f == Flag::Unsupported || deny.contains(f))
+        .collect();
+    Fact {
+        claim: claim.id.clone(),
+        fact: claim.fact.clone(),
+        supports,
+        contradicts,
+        independent_origins: independent,
+        supports_not_holding: not_holding[0],
+        contradicts_not_holding: not_holding[1],
+        flags,
+        errors,
+    }
+}
+
+impl Fact {
+    pub fn severity(&self, flag: Flag) -> Severity {
+        if self.errors.contains(&flag) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Options, check};
+    use crate::snapshot::sha256_hex;
+    use std::fmt::Write;
+
+    /// A source: (id, outlet, origin or "", text).
+    type Src<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+    /// Build a workspace from sources and one claim file, check it, return its facts.
+    fn facts_of(sources: &[Src<'_>], claims: &str, policy: &str, deny: &[Flag]) -> Vec<Fact> {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("snapshots")).unwrap();
+        std::fs::create_dir_all(root.join("claims")).unwrap();
+        let mut toml = format!("[policy]\n{policy}\n");
+        for (id, outlet, origin, text) in sources {
+            std::fs::write(root.join(format!("snapshots/{id}.txt")), text).unwrap();
+            write!(toml, "\n[sources.{id}]\noutlet = \"{outlet}\"\n").unwrap();
+            if !origin.is_empty() {
+                writeln!(toml, "origin = \"{origin}\"").unwrap();
+            }
+            write!(
+                toml,
+                "captured = 2026-11-22T10:00:00Z\nsha256 = \"{}\"\n",
+                sha256_hex(text.as_bytes())
+            )
+            .unwrap();
+        }
+        std::fs::write(root.join("sources.toml"), toml).unwrap();
+        std::fs::write(root.join("claims/c.toml"), claims).unwrap();
+        let ws = crate::workspace::load(root).expect("valid test workspace");
+        check(
+            &ws,
+            &Options {
+                only_files: None,
+                deny: deny.to_vec(),
+            },
+        )
+        .facts
+    }
+
+    fn cite(source: &str, quote: &str, extra: &str) -> String {
+        format!("\n[[claim.cite]]\nsource = \"{source}\"\nquote = \"{quote}\"\n{extra}\n")
+    }
+
+    const CLAIM: &str = "[[claim]]\nid = \"f\"\nfact = \"Albania cut ties.\"\n";
+
+    #[test]
+    fn wire_republications_count_once() {
+        let srcs = [
+            ("a", "lemonde.fr", "AFP", "Albania cut ties with Iran."),
+            ("b", "lefigaro.fr", "afp ", "Albania cut ties with Iran."),
+        ];
+        let claims = format!(
+            "{CLAIM}{}{}",
+            cite("a", "cut ties", ""),
+            cite("b", "cut ties", "")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert_eq!(f.independent_origins, 1);
+        assert_eq!(f.supports.len(), 1);
+        assert_eq!(f.supports[0].outlets, vec!["lemonde.fr", "lefigaro.fr"]);
+        assert_eq!(f.flags, vec![Flag::SingleOrigin]);
+        assert!(f.errors.is_empty());
+    }
+
+    #[test]
+    fn two_independent_origins_raise_nothing() {
+        let srcs = [
+            ("a", "lemonde.fr", "AFP", "Albania cut ties with Iran."),
+            ("b", "apnews.com", "", "Albania cut ties with Iran."),
+        ];
+        let claims = format!(
+            "{CLAIM}{}{}",
+            cite("a", "cut ties", ""),
+            cite("b", "cut ties", "")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert_eq!(f.independent_origins, 2);
+        assert!(f.flags.is_empty(), "{:?}", f.flags);
+    }
+
+    #[test]
+    fn min_origins_one_accepts_a_single_origin() {
+        let srcs = [("a", "apnews.com", "", "Albania cut ties with Iran.")];
+        let claims = format!("{CLAIM}{}", cite("a", "cut ties", ""));
+        assert!(
+            facts_of(&srcs, &claims, "min_origins = 1", &[])[0]
+                .flags
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn said_by_mixed_with_direct_support_is_not_attributed_only() {
+        let srcs = [
+            ("a", "apnews.com", "", "Rama said Iran did it. Iran did it."),
+            ("b", "bbc.com", "", "Rama said Iran did it."),
+        ];
+        let claims = format!(
+            "{CLAIM}{}{}",
+            cite("a", "Iran did it.", "span = [23, 35]"),
+            cite("b", "Rama said Iran did it.", "said_by = \"Edi Rama\"")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert!(!f.flags.contains(&Flag::AttributedOnly), "{:?}", f.flags);
+        assert!(
+            f.supports
+                .iter()
+                .all(|s| s.only_reports.is_empty() || s.origin == "bbc.com")
+        );
+    }
+
+    #[test]
+    fn attributed_only_when_every_support_has_said_by() {
+        let srcs = [
+            ("a", "apnews.com", "", "Rama said Iran did it."),
+            ("b", "bbc.com", "", "Rama said Iran did it."),
+        ];
+        let claims = format!(
+            "{CLAIM}{}{}",
+            cite("a", "Rama said Iran did it.", "said_by = \"Edi Rama\""),
+            cite("b", "Rama said Iran did it.", "said_by = \"Edi Rama\"")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert_eq!(f.flags, vec![Flag::AttributedOnly]);
+        assert_eq!(f.independent_origins, 2);
+        assert_eq!(f.supports[0].only_reports, vec!["Edi Rama"]);
+    }
+
+    #[test]
+    fn a_contradiction_that_does_not_hold_does_not_contest() {
+        let srcs = [
+            ("a", "apnews.com", "", "Albania cut ties with Iran."),
+            ("b", "bbc.com", "", "Albania cut ties with Iran."),
+            (
+                "c",
+                "irna.ir",
+                "",
+                "Nothing of the sort happened, said Tehran.",
+            ),
+        ];
+        let claims = format!(
+            "{CLAIM}{}{}{}",
+            cite("a", "cut ties", ""),
+            cite("b", "cut ties", ""),
+            cite("c", "Albania did not cut ties", "stance = \"contradicts\"")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert!(f.contradicts.is_empty());
+        assert_eq!(f.contradicts_not_holding, 1);
+        assert!(!f.flags.contains(&Flag::Contested));
+    }
+
+    #[test]
+    fn a_contradiction_that_holds_contests() {
+        let srcs = [
+            ("a", "apnews.com", "", "Albania cut ties with Iran."),
+            ("b", "bbc.com", "", "Albania cut ties with Iran."),
+            (
+                "c",
+                "irna.ir",
+                "",
+                "Nothing of the sort happened, said Tehran.",
+            ),
+        ];
+        let claims = format!(
+            "{CLAIM}{}{}{}",
+            cite("a", "cut ties", ""),
+            cite("b", "cut ties", ""),
+            cite(
+                "c",
+                "Nothing of the sort happened",
+                "stance = \"contradicts\""
+            )
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert_eq!(f.flags, vec![Flag::Contested]);
+        assert_eq!(f.contradicts[0].origin, "irna.ir");
+    }
+
+    #[test]
+    fn unknown_origins_never_corroborate() {
+        let srcs = [
+            (
+                "a",
+                "blog-one.example",
+                "unknown",
+                "Albania cut ties with Iran.",
+            ),
+            ("b", "unknown", "", "Albania cut ties with Iran."),
+            ("c", "Unknown", "", "Albania cut ties with Iran."),
+        ];
+        let claims = format!(
+            "{CLAIM}{}{}{}",
+            cite("a", "cut ties", ""),
+            cite("b", "cut ties", ""),
+            cite("c", "cut ties", "")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert_eq!(f.independent_origins, 0);
+        assert_eq!(f.flags, vec![Flag::SingleOrigin, Flag::UnknownOrigin]);
+        // Listed apart, by outlet, or by source when the outlet is unknown too.
+        let labels: Vec<String> = f.supports.iter().map(OriginSupport::label).collect();
+        assert_eq!(labels, vec!["? blog-one.example", "? b", "? c"]);
+    }
+
+    #[test]
+    fn unknown_origin_beside_known_ones_still_flags() {
+        let srcs = [
+            ("a", "apnews.com", "", "Albania cut ties with Iran."),
+            ("b", "bbc.com", "", "Albania cut ties with Iran."),
+            ("c", "unknown", "", "Albania cut ties with Iran."),
+        ];
+        let claims = format!(
+            "{CLAIM}{}{}{}",
+            cite("a", "cut ties", ""),
+            cite("b", "cut ties", ""),
+            cite("c", "cut ties", "")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert_eq!(f.independent_origins, 2);
+        assert_eq!(f.flags, vec![Flag::UnknownOrigin]);
+    }
+
+    #[test]
+    fn citations_that_do_not_hold_do_not_support() {
+        let srcs = [("a", "apnews.com", "", "Albania cut ties with Iran.")];
+        // typography (straight vs curly would be; here a changed word) and a missing quote
+        let claims = format!(
+            "{CLAIM}{}{}",
+            cite("a", "Albania cut ties with Iraq.", ""),
+            cite("a", "Tirana expelled the ambassador", "")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert!(f.supports.is_empty());
+        assert_eq!(f.supports_not_holding, 2);
+        assert_eq!(f.flags, vec![Flag::Unsupported]);
+        assert_eq!(f.errors, vec![Flag::Unsupported]);
+    }
+
+    #[test]
+    fn a_claim_without_citations_is_unsupported() {
+        let srcs = [("a", "apnews.com", "", "Albania cut ties with Iran.")];
+        let claims = format!(
+            "{CLAIM}\n[[claim]]\nid = \"g\"\nfact = \"x\"\n{}",
+            cite("a", "cut ties", "")
+        );
+        let facts = facts_of(&srcs, &claims, "min_origins = 1", &[]);
+        assert_eq!(facts[0].flags, vec![Flag::Unsupported]);
+        assert!(facts[1].flags.is_empty());
+    }
+
+    #[test]
+    fn deny_raises_flags_to_errors() {
+        let srcs = [("a", "apnews.com", "", "Albania cut ties with Iran.")];
+        let claims = format!("{CLAIM}{}", cite("a", "cut ties", ""));
+        let by_policy = &facts_of(&srcs, &claims, "deny = [\"single-origin\"]", &[])[0];
+        assert_eq!(by_policy.errors, vec![Flag::SingleOrigin]);
+        assert_eq!(by_policy.severity(Flag::SingleOrigin), Severity::Error);
+        let by_flag = &facts_of(&srcs, &claims, "", &[Flag::SingleOrigin])[0];
+        assert_eq!(by_flag.errors, vec![Flag::SingleOrigin]);
+        let neither = &facts_of(&srcs, &claims, "", &[Flag::Contested])[0];
+        assert!(neither.errors.is_empty());
+        assert_eq!(neither.severity(Flag::SingleOrigin), Severity::Warning);
+    }
+
+    #[test]
+    fn flag_names_round_trip() {
+        for f in Flag::ALL {
+            assert_eq!(Flag::parse(f.as_str()), Some(f));
+        }
+        assert_eq!(Flag::parse("single_origin"), None);
+    }
+}
