@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use prov::check::{self, Outcome};
 use prov::diag::{Diagnostic, Severity};
 use prov::files::{self, FileId, Files};
-use prov::fix;
 use prov::registry::{self, NewSource, Refusal};
 use prov::render::{human, json, table};
 use prov::workspace::{self, CLAIMS_DIR, SNAPSHOTS_DIR, SOURCES_FILE, Workspace};
+use prov::{accept, fix};
 
-use crate::cli::{AddArgs, CheckArgs, Cli, Color, Command, FixArgs, Format};
+use crate::cli::{
+    AcceptArgs, AddArgs, CaptureArgs, CheckArgs, Cli, Color, Command, DiffArgs, FixArgs, Format,
+};
 
 const OK: u8 = 0;
 const FINDINGS: u8 = 1;
@@ -30,6 +32,13 @@ pub fn run(cli: Cli) -> u8 {
         Command::Add(args) => root(cli.workspace.as_deref()).and_then(|r| add(&r, args)),
         Command::Check(args) => root(cli.workspace.as_deref()).and_then(|r| check(&r, args, style)),
         Command::Fix(args) => root(cli.workspace.as_deref()).and_then(|r| fix(&r, args, style)),
+        Command::Capture(args) => {
+            root(cli.workspace.as_deref()).and_then(|r| capture(&r, args, style))
+        }
+        Command::Diff(args) => root(cli.workspace.as_deref()).and_then(|r| diff(&r, args, style)),
+        Command::Accept(args) => {
+            root(cli.workspace.as_deref()).and_then(|r| accept(&r, args, style))
+        }
     };
     match result {
         Ok(code) => code,
@@ -119,8 +128,9 @@ fn init(dir: Option<PathBuf>) -> Result<u8, Stop> {
     Ok(OK)
 }
 
-fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
-    let (bytes, what) = if args.file.as_os_str() == "-" {
+/// Read a document to register or capture: FILE, or standard input for `-`.
+fn read_input(file: &Path) -> Result<(Vec<u8>, String), Stop> {
+    Ok(if file.as_os_str() == "-" {
         let mut buf = Vec::new();
         io::stdin()
             .take(files::MAX_FILE_BYTES + 1)
@@ -136,24 +146,28 @@ fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
         }
         (buf, "standard input".to_string())
     } else {
-        let meta = std::fs::metadata(&args.file)
-            .map_err(|e| Refusal::new(format!("cannot read {}: {e}", args.file.display())))?;
+        let meta = std::fs::metadata(file)
+            .map_err(|e| Refusal::new(format!("cannot read {}: {e}", file.display())))?;
         if !meta.is_file() {
-            return Err(Refusal::new(format!("{} is not a file", args.file.display())).into());
+            return Err(Refusal::new(format!("{} is not a file", file.display())).into());
         }
         if meta.len() > files::MAX_FILE_BYTES {
             return Err(Refusal::new(format!(
                 "{}: {}",
-                args.file.display(),
+                file.display(),
                 files::too_large(meta.len())
             ))
             .help("capture the document's text, not an archive or a binary")
             .into());
         }
-        let bytes = std::fs::read(&args.file)
-            .map_err(|e| Refusal::new(format!("cannot read {}: {e}", args.file.display())))?;
-        (bytes, args.file.display().to_string())
-    };
+        let bytes = std::fs::read(file)
+            .map_err(|e| Refusal::new(format!("cannot read {}: {e}", file.display())))?;
+        (bytes, file.display().to_string())
+    })
+}
+
+fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
+    let (bytes, what) = read_input(&args.file)?;
     let new = NewSource {
         id: args.id,
         outlet: args.outlet,
@@ -181,6 +195,11 @@ fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
 
 /// Load the workspace, printing every problem when it is invalid.
 fn load(root: &Path, format: Format, style: human::Style) -> Result<Workspace, Stop> {
+    if accept::recover(root)? {
+        let _ = io::stderr().write_all(
+            b"note: completed an interrupted `prov accept` (its journal was left behind)\n",
+        );
+    }
     match workspace::load(root) {
         Ok(ws) => Ok(ws),
         Err(e) => {
@@ -276,6 +295,11 @@ fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> Strin
     for d in outcome.diagnostics.iter().filter(|d| !in_table(d)) {
         s.push_str(&human::diagnostic(&ws.files, d, style));
         s.push_str("\n\n");
+    }
+    let pending = prov::render::pending::section(ws, outcome, &[], style.color, true);
+    if !pending.is_empty() {
+        s.push_str(&pending);
+        s.push('\n');
     }
     s.push_str(&table::facts(&outcome.facts));
     if !outcome.facts.is_empty() {
@@ -450,4 +474,162 @@ fn describe(files: &Files, c: &fix::Change) -> String {
         "{}:{}: claim `{}`, source `{}`: {what}\n",
         f.path, c.line, c.claim, c.source
     )
+}
+
+fn capture(root: &Path, args: CaptureArgs, style: human::Style) -> Result<u8, Stop> {
+    let ws = load(root, Format::Human, style)?;
+    let (bytes, what) = read_input(&args.file)?;
+    let c = registry::capture(&ws, &args.id, &bytes, &what)?;
+    let rel = files::rel_display(root, &c.path);
+    if c.identical {
+        out(&format!(
+            "`{}`: the new text is identical to the pinned snapshot; nothing to review{}\n",
+            args.id,
+            if c.replaced {
+                " (the earlier pending capture was removed)"
+            } else {
+                ""
+            }
+        ));
+        return Ok(OK);
+    }
+    out(&format!(
+        "captured a new version of `{}`: {rel} ({} bytes, sha256 {}){}\nnext: `prov diff {}` to review what it does to the citations, `prov accept {}` to adopt it\n",
+        args.id,
+        c.bytes,
+        c.sha256,
+        if c.replaced {
+            ", replacing the earlier pending capture"
+        } else {
+            ""
+        },
+        args.id,
+        args.id
+    ));
+    Ok(OK)
+}
+
+fn diff(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop> {
+    let ws = load(root, Format::Human, style)?;
+    for id in &args.ids {
+        if ws.source(id).is_none() {
+            return Err(Refusal::new(format!("unknown source `{id}`")).into());
+        }
+        if std::fs::symlink_metadata(prov::pending::capture_path(root, id)).is_err() {
+            return Err(Refusal::new(format!("`{id}` has no pending capture"))
+                .help(format!("store a new version first: prov capture {id} FILE"))
+                .into());
+        }
+    }
+    let outcome = check::check(&ws, &check::Options::default());
+    let pending: Vec<&check::SourceReport> = outcome
+        .sources
+        .iter()
+        .filter(|s| s.pending.is_some() && (args.ids.is_empty() || args.ids.contains(&s.id)))
+        .collect();
+    if pending.is_empty() {
+        out("no pending captures\n");
+        return Ok(OK);
+    }
+    let mut s = String::new();
+    for src in &pending {
+        let old_path = ws.snapshot_path(&src.id);
+        let new_path = prov::pending::capture_path(root, &src.id);
+        let (Ok(old), Ok(new)) = (
+            files::read_text(root, &old_path),
+            files::read_text(root, &new_path),
+        ) else {
+            continue;
+        };
+        let cited: Vec<(usize, usize)> = outcome
+            .citations
+            .iter()
+            .filter(|c| c.source == src.id && c.revision.is_none())
+            .filter_map(|c| c.anchor.as_ref().and_then(|a| a.found))
+            .collect();
+        s.push_str(&prov::render::pending::text_hunks(
+            &files::rel_display(root, &old_path),
+            &old,
+            &new,
+            &cited,
+            args.context,
+            style.color,
+        ));
+        s.push('\n');
+    }
+    s.push_str(&prov::render::pending::section(
+        &ws,
+        &outcome,
+        &args.ids,
+        style.color,
+        false,
+    ));
+    let broken = outcome
+        .citations
+        .iter()
+        .filter(|c| args.ids.is_empty() || args.ids.contains(&c.source))
+        .filter(|c| c.pending.as_ref().is_some_and(|p| p.breaks()))
+        .count();
+    if broken > 0 {
+        s.push_str(&format!(
+            "{broken} citation{} would break: `prov check` shows each with what to do\n",
+            human::plural(broken)
+        ));
+    }
+    out(&s);
+    Ok(if broken > 0 { FINDINGS } else { OK })
+}
+
+fn accept(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Stop> {
+    let ws = load(root, Format::Human, style)?;
+    let outcome = check::check(&ws, &check::Options::default());
+    let (plans, journal) = match accept::plan(&ws, &outcome, &args.ids, args.keep_broken) {
+        Ok(p) => p,
+        Err((plans, refusal)) => {
+            let mut s = String::new();
+            for p in &plans {
+                for (claim, path, line, verdict) in &p.broken {
+                    s.push_str(&format!(
+                        "  {path}:{line}: claim `{claim}` would become {}\n",
+                        verdict.as_str()
+                    ));
+                }
+            }
+            let mut msg = format!("error: {}\n{s}", refusal.message);
+            if let Some(h) = refusal.help {
+                msg.push_str(&format!("  = help: {h}\n"));
+            }
+            let _ = io::stderr().write_all(msg.as_bytes());
+            let refused_for_findings = plans.iter().any(|p| !p.broken.is_empty());
+            return Ok(if refused_for_findings {
+                FINDINGS
+            } else {
+                CANNOT_RUN
+            });
+        }
+    };
+    accept::commit(root, &journal)?;
+    let mut s = String::new();
+    for p in &plans {
+        s.push_str(&format!(
+            "accepted the new capture of `{}`: sha256 {}… → {}…; the old text is kept as {}\n",
+            p.id,
+            &p.old_sha256[..12],
+            &p.new_sha256[..12],
+            p.kept_as
+        ));
+        for c in &p.moved {
+            s.push_str(&describe(&ws.files, c));
+        }
+        for (claim, path, line, verdict) in &p.broken {
+            s.push_str(&format!(
+                "  {path}:{line}: claim `{claim}` is now {} (kept broken: update its quote, or pin `revision = \"{}\"`)\n",
+                verdict.as_str(),
+                &p.old_sha256[..12]
+            ));
+        }
+    }
+    out(&s);
+    let broken = plans.iter().any(|p| !p.broken.is_empty());
+    Ok(if broken { FINDINGS } else { OK })
 }

@@ -10,6 +10,8 @@ use crate::anchor::fold;
 use crate::diag::{Code, Diagnostic, Severity, suggest};
 use crate::facts::{self, Fact, Flag};
 use crate::files::{FileId, ReadError, rel_display};
+use crate::pending;
+use crate::reanchor::Reanchorer;
 use crate::snapshot::{self, Status};
 use crate::verdict::{Anchor, SourceText, Verdict, anchor};
 use crate::workspace::{Cite, Claim, Stance, Workspace, revision_path};
@@ -34,6 +36,8 @@ pub struct SourceReport {
     pub status: Status,
     /// Number of citations of it that were checked.
     pub citations: usize,
+    /// A pending capture (`snapshots/<id>.new.txt`).
+    pub pending: Option<pending::Capture>,
 }
 
 /// The outcome of one citation.
@@ -61,6 +65,8 @@ pub struct CitationReport {
     pub cite_index: usize,
     /// The source text at `found`, for fixes and messages.
     pub found_text: Option<String>,
+    /// The citation re-anchored in a pending capture of its source.
+    pub pending: Option<pending::Reanchored>,
 }
 
 impl CitationReport {
@@ -78,6 +84,8 @@ pub struct Outcome {
     pub claims: usize,
     /// Who asserts each checked claim, in claim order.
     pub facts: Vec<Fact>,
+    /// The same facts with every pending capture accepted; `None` when nothing is pending.
+    pub facts_after: Option<Vec<Fact>>,
 }
 
 impl Outcome {
@@ -119,6 +127,8 @@ struct TextResult {
     citations: Vec<usize>,
     /// Their anchors: only when the text is intact (its sha256 matches the pin).
     anchors: Vec<(usize, Anchor, Option<String>)>,
+    /// A pending capture of the source, and each citation re-anchored in it.
+    pending: Option<(pending::Capture, Vec<(usize, pending::Reanchored)>)>,
 }
 
 /// Check the workspace.
@@ -163,6 +173,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 claim_index: cite.claim_index,
                 cite_index: cite.index,
                 found_text: None,
+                pending: None,
             };
             let Some(source) = ws.source(&cite.source) else {
                 let mut d = Diagnostic::new(
@@ -190,7 +201,16 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 source: source.id.clone(),
                 revision: None,
             };
-            if let Some(prefix) = &cite.revision {
+            if let Some(prefix) = cite
+                .revision
+                .as_ref()
+                .filter(|p| source.sha256.starts_with(p.as_str()))
+            {
+                // Pinned to the current capture: checked against it, and kept with it when a
+                // new capture is accepted (it then resolves through the recorded revision).
+                let _ = prefix;
+                report.revision = Some(source.sha256.clone());
+            } else if let Some(prefix) = &cite.revision {
                 let matching: Vec<_> = source
                     .revisions
                     .iter()
@@ -285,6 +305,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 actual: r.loaded.actual.clone(),
                 status: r.loaded.status,
                 citations: r.citations.len(),
+                pending: r.pending.as_ref().map(|(c, _)| c.clone()),
             });
         }
         let bom = r
@@ -310,6 +331,10 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 diagnostics.push(d);
             } else {
                 report.message = match &report.revision {
+                    Some(sha) if *sha == source.sha256 => format!(
+                        "the quote is at its span in revision {} (the current capture, pinned)",
+                        &sha[..12]
+                    ),
                     Some(sha) => format!(
                         "the quote is at its span in revision {} (a superseded capture)",
                         &sha[..12]
@@ -319,6 +344,50 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
             }
             report.found_text = found_text;
             report.anchor = Some(anchor);
+        }
+        if let Some((capture, results)) = r.pending {
+            let refs: Vec<&pending::Reanchored> = results.iter().map(|(_, p)| p).collect();
+            let capture_rel = rel_display(&ws.root, &pending::capture_path(&ws.root, &source.id));
+            if r.loaded.status == Status::Ok || capture.error.is_some() {
+                diagnostics.push(pending::source_finding(
+                    source,
+                    &capture,
+                    &refs,
+                    &capture_rel,
+                ));
+            } else {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::CapturePending,
+                        format!(
+                            "a new capture of `{}` is pending ({capture_rel}), but nothing was re-anchored in it: the current snapshot fails its pin",
+                            source.id
+                        ),
+                    )
+                    .at(source.loc.clone())
+                    .label("pending capture")
+                    .help("restore the current snapshot first; re-anchoring compares the pinned text with the new one"),
+                );
+            }
+            for (index, p) in results {
+                let report = &mut citations[index];
+                let cite = &ws.claims[selected_claim(ws, report)].cites[report.cite_index];
+                if let Some(d) = pending::citation_finding(report, &p, cite.quote_loc.clone()) {
+                    diagnostics.push(d.citation(index));
+                } else if report.severity == Some(Severity::Error) {
+                    // Broken now, but it holds in the new version: say so where it is reported.
+                    if let Some(d) = diagnostics.iter_mut().find(|d| {
+                        d.citation == Some(index)
+                            && d.code.kind() == crate::diag::CodeKind::Citation
+                    }) {
+                        d.notes.push(format!(
+                            "it holds in the pending capture ({}): `prov accept {}` adopts it",
+                            capture_rel, source.id
+                        ));
+                    }
+                }
+                report.pending = Some(p);
+            }
         }
     }
 
@@ -355,13 +424,18 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     }
 
     crate::diag::sort(&ws.files, &mut diagnostics);
-    Outcome {
+    let mut outcome = Outcome {
         sources,
         citations,
         diagnostics,
         claims: selected.len(),
         facts: fact_list,
+        facts_after: None,
+    };
+    if outcome.sources.iter().any(|s| s.pending.is_some()) {
+        outcome.facts_after = Some(pending::facts_after(ws, &outcome, &deny));
     }
+    outcome
 }
 
 /// The claim a citation report belongs to (by id; ids are unique once loaded).
@@ -383,17 +457,52 @@ fn run_text(ws: &Workspace, key: TextKey, jobs: Vec<Job<'_>>) -> TextResult {
     let loaded = snapshot::load(&ws.root, &path, &pinned);
     let citations: Vec<usize> = jobs.iter().map(|j| j.index).collect();
     let mut anchors = Vec::with_capacity(jobs.len());
+    // A pending capture applies to the current snapshot, not to retained revisions.
+    let mut capture = match key.revision {
+        None => pending::Capture::load(&ws.root, &source.id),
+        Some(_) => None,
+    };
+    let mut pending = None;
     // Evidence whose bytes are not the pinned ones proves nothing: nothing is anchored in it.
     if let (Status::Ok, Some(text)) = (loaded.status, loaded.text.as_deref()) {
-        let src = SourceText::new(text);
-        for job in jobs {
-            let a = anchor(&src, &job.cite.quote, job.cite.span);
-            let found_text = a
-                .found
-                .and_then(|(s, e)| src.text.slice(s, e))
-                .map(str::to_string);
-            anchors.push((job.index, a, found_text));
+        match capture.take() {
+            Some((capture, Some(new_text))) => {
+                let r = Reanchorer::new(text, &new_text);
+                let mut moved = Vec::with_capacity(jobs.len());
+                for job in &jobs {
+                    let a = anchor(&r.old, &job.cite.quote, job.cite.span);
+                    let found_text = slice(&r.old, a.found);
+                    if job.cite.revision.is_some() {
+                        // Pinned to this capture: it stays with it.
+                        anchors.push((job.index, a, found_text));
+                        continue;
+                    }
+                    let p = r.reanchor(&job.cite.quote, job.cite.span, &a);
+                    moved.push((
+                        job.index,
+                        pending::Reanchored {
+                            found_text: slice(&r.new, p.found),
+                            anchor: p,
+                        },
+                    ));
+                    anchors.push((job.index, a, found_text));
+                }
+                pending = Some((capture, moved));
+            }
+            other => {
+                pending = other.map(|(c, _)| (c, Vec::new()));
+                let src = SourceText::new(text);
+                for job in jobs {
+                    let a = anchor(&src, &job.cite.quote, job.cite.span);
+                    let found_text = slice(&src, a.found);
+                    anchors.push((job.index, a, found_text));
+                }
+            }
         }
+    }
+    if let Some((c, _)) = capture {
+        // Not re-anchored (the snapshot fails its pin), but still known to be there.
+        pending = Some((c, Vec::new()));
     }
     TextResult {
         key,
@@ -401,7 +510,14 @@ fn run_text(ws: &Workspace, key: TextKey, jobs: Vec<Job<'_>>) -> TextResult {
         pinned,
         citations,
         anchors,
+        pending,
     }
+}
+
+fn slice(src: &SourceText<'_>, found: Option<(usize, usize)>) -> Option<String> {
+    found
+        .and_then(|(s, e)| src.text.slice(s, e))
+        .map(str::to_string)
 }
 
 fn source_finding(

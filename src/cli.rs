@@ -44,6 +44,39 @@ pub enum Command {
     Check(CheckArgs),
     /// Fill in and repair spans (and with --typography, quotes) that prov can place exactly.
     Fix(FixArgs),
+    /// Store a new version of a registered source as a pending capture, for review.
+    Capture(CaptureArgs),
+    /// Show what pending captures do to the evidence: citations, facts, and the edited text.
+    Diff(DiffArgs),
+    /// Adopt pending captures: keep the old text as a revision, rewrite moved spans.
+    Accept(AcceptArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CaptureArgs {
+    /// The source's id, as registered in sources.toml.
+    pub id: String,
+    /// The new version's text (UTF-8), or - to read standard input.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// Only these sources (default: every source with a pending capture).
+    pub ids: Vec<String>,
+    /// Lines of unchanged text around each hunk.
+    #[arg(long, default_value_t = 1)]
+    pub context: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AcceptArgs {
+    /// Only these sources (default: every source with a pending capture).
+    pub ids: Vec<String>,
+    /// Accept even if citations would become changed, ambiguous, missing or typography; they
+    /// then fail the gate until their quotes are updated or pinned to the old `revision`.
+    #[arg(long)]
+    pub keep_broken: bool,
 }
 
 #[derive(Debug, clap::Args)]

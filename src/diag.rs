@@ -104,6 +104,8 @@ codes! {
     RevisionUnknown = "revision-unknown", Error, Citation;
     /// A registered source no claim cites.
     SourceUnused = "source-unused", Warning, Source;
+    /// A new capture of a source awaits review (`prov diff`, `prov accept`).
+    CapturePending = "capture-pending", Warning, Source;
 
     // --- citations ---
     /// No span given; the quote occurs exactly once (`prov fix` fills the span).

@@ -17,6 +17,7 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod accept;
 pub mod anchor;
 pub mod check;
 pub mod diag;
@@ -24,6 +25,8 @@ pub mod edit;
 pub mod facts;
 pub mod files;
 pub mod fix;
+pub mod pending;
+pub mod reanchor;
 pub mod registry;
 pub mod render;
 pub mod snapshot;

@@ -123,14 +123,28 @@ pub struct Added {
     pub adopted: bool,
 }
 
-/// The capture time: now, or SOURCE_DATE_EPOCH when set (reproducible runs and tests).
-pub fn now_rfc3339() -> String {
-    let t = std::env::var("SOURCE_DATE_EPOCH")
+/// SOURCE_DATE_EPOCH, when set: the only clock of reproducible runs and tests.
+fn source_date_epoch() -> Option<SystemTime> {
+    std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())
-        .map_or_else(SystemTime::now, |secs| {
-            UNIX_EPOCH + Duration::from_secs(secs)
-        });
+        .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// Now (or SOURCE_DATE_EPOCH), as RFC 3339 in UTC, to the second.
+pub fn now_rfc3339() -> String {
+    time_rfc3339(source_date_epoch().unwrap_or_else(SystemTime::now))
+}
+
+/// When a file was written (or SOURCE_DATE_EPOCH), as RFC 3339: the time of a capture.
+pub fn file_time_rfc3339(path: &Path) -> String {
+    let t = source_date_epoch()
+        .or_else(|| fs::metadata(path).and_then(|m| m.modified()).ok())
+        .unwrap_or_else(SystemTime::now);
+    time_rfc3339(t)
+}
+
+fn time_rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
@@ -320,5 +334,60 @@ pub fn add(root: &Path, new: &NewSource, bytes: &[u8], what: &str) -> Result<Add
         sha256,
         captured,
         adopted,
+    })
+}
+
+/// What `prov capture` did.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    pub path: PathBuf,
+    pub bytes: usize,
+    pub sha256: String,
+    /// A previous pending capture was replaced.
+    pub replaced: bool,
+    /// The capture is byte-identical to the pinned snapshot: nothing was stored.
+    pub identical: bool,
+}
+
+/// Store a new version of source `id` as its pending capture, `snapshots/<id>.new.txt`.
+pub fn capture(
+    ws: &crate::workspace::Workspace,
+    id: &str,
+    bytes: &[u8],
+    what: &str,
+) -> Result<Captured, Refusal> {
+    let Some(source) = ws.source(id) else {
+        let mut r = Refusal::new(format!("unknown source `{id}`"));
+        r = match crate::diag::suggest(id, ws.sources.iter().map(|s| s.id.as_str())) {
+            Some(s) => r.help(format!("did you mean `{s}`?")),
+            None => r.help("register a new document with `prov add`; capture records a new version of a registered one"),
+        };
+        return Err(r);
+    };
+    validate_text(bytes, what)?;
+    let sha256 = sha256_hex(bytes);
+    let path = crate::pending::capture_path(&ws.root, id);
+    let replaced = fs::symlink_metadata(&path).is_ok();
+    if sha256 == source.sha256 {
+        if replaced {
+            fs::remove_file(&path)
+                .map_err(|e| Refusal::new(format!("cannot remove {}: {e}", path.display())))?;
+        }
+        return Ok(Captured {
+            path,
+            bytes: bytes.len(),
+            sha256,
+            replaced,
+            identical: true,
+        });
+    }
+    atomic_write(&path, bytes)
+        .map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
+    Ok(Captured {
+        path,
+        bytes: bytes.len(),
+        sha256,
+        replaced,
+        identical: false,
     })
 }

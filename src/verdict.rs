@@ -52,6 +52,8 @@ impl Verdict {
 pub enum Strategy {
     /// The text at the given span.
     Span,
+    /// Mapped from the old capture through a diff (re-anchoring).
+    Diff,
     /// Exact search over the whole text.
     Exact,
     /// Exact search, several hits, one overlapping the given span.
@@ -96,11 +98,11 @@ impl<'a> SourceText<'a> {
         }
     }
 
-    fn folded(&self) -> &Folded {
+    pub fn folded(&self) -> &Folded {
         self.folded.get_or_init(|| fold(self.text.as_str()))
     }
 
-    fn chars(&self) -> &[char] {
+    pub fn chars(&self) -> &[char] {
         self.chars
             .get_or_init(|| self.text.as_str().chars().collect())
     }

@@ -29,6 +29,9 @@ struct Case {
     /// Run `prov check` afterwards and snapshot it too.
     #[serde(default)]
     check_after: bool,
+    /// More commands to run afterwards (each snapshotted).
+    #[serde(default)]
+    then: Vec<Vec<String>>,
     /// Standard input for the run.
     stdin: Option<String>,
     /// Working directory, relative to the workspace.
@@ -283,10 +286,15 @@ fn cases() {
                 &changes
             });
         }
+        let mut then = case.then.clone();
         if case.check_after {
-            let (code, stdout, stderr) = run(&ws, &ws, &["check".to_string()], None);
+            then.push(vec!["check".to_string()]);
+        }
+        for args in &then {
+            let (code, stdout, stderr) = run(&ws, &ws, args, None);
             snap.push_str(&format!(
-                "--- then: prov check\nexit: {code}\n{stdout}{stderr}"
+                "--- then: prov {}\nexit: {code}\n{stdout}{stderr}",
+                args.join(" ")
             ));
         }
         insta::with_settings!({

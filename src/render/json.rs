@@ -50,6 +50,8 @@ pub struct Summary {
     pub citations: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// Sources with a pending capture.
+    pub pending: usize,
 }
 
 #[derive(Serialize)]
@@ -58,8 +60,12 @@ pub struct SourceJson<'a> {
     pub sha256: &'a str,
     /// The sha256 of the bytes on disk (null when unreadable).
     pub actual_sha256: Option<&'a str>,
-    pub status: Status,
+    /// `ok`, `snapshot-missing`, `snapshot-modified`, `snapshot-invalid`, or `capture-pending`
+    /// (the snapshot is intact and a new capture awaits review).
+    pub status: &'static str,
     pub citations: usize,
+    /// The sha256 of the pending capture, when there is one.
+    pub pending_sha256: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -84,7 +90,19 @@ pub struct CitationJson<'a> {
     pub severity: Option<Severity>,
     pub message: &'a str,
     /// The re-anchoring result in a pending capture; null unless one exists.
-    pub pending: Option<()>,
+    pub pending: Option<PendingJson<'a>>,
+}
+
+/// A citation re-anchored in a pending capture of its source.
+#[derive(Serialize)]
+pub struct PendingJson<'a> {
+    pub verdict: Verdict,
+    pub strategy: Strategy,
+    pub found: Option<[usize; 2]>,
+    pub candidates: Vec<[usize; 2]>,
+    pub errors: Option<usize>,
+    /// The new text at `found`.
+    pub text: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -150,6 +168,7 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
             citations: out.citations.len(),
             errors: out.errors(),
             warnings: out.warnings(),
+            pending: out.sources.iter().filter(|s| s.pending.is_some()).count(),
         },
         sources: out
             .sources
@@ -158,8 +177,12 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
                 id: &s.id,
                 sha256: &s.sha256,
                 actual_sha256: s.actual.as_deref(),
-                status: s.status,
+                status: match (&s.pending, s.status) {
+                    (Some(_), Status::Ok) => "capture-pending",
+                    (_, st) => st.as_str(),
+                },
                 citations: s.citations,
+                pending_sha256: s.pending.as_ref().map(|p| p.sha256.as_str()),
             })
             .collect(),
         citations: out
@@ -187,7 +210,14 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
                 code: c.code,
                 severity: c.severity,
                 message: &c.message,
-                pending: None,
+                pending: c.pending.as_ref().map(|p| PendingJson {
+                    verdict: p.anchor.verdict,
+                    strategy: p.anchor.strategy,
+                    found: p.anchor.found.map(pair),
+                    candidates: p.anchor.candidates.iter().copied().map(pair).collect(),
+                    errors: p.anchor.errors,
+                    text: p.found_text.as_deref(),
+                }),
             })
             .collect(),
         facts: out
@@ -234,6 +264,7 @@ pub fn invalid<'a>(files: &'a Files, diags: &'a [Diagnostic]) -> InvalidDocument
                 .iter()
                 .filter(|d| d.severity == Severity::Warning)
                 .count(),
+            pending: 0,
         },
         diagnostics: diagnostics(files, diags),
     }

@@ -1,0 +1,414 @@
+//! `prov accept`: promote pending captures, as one all-or-nothing change of the workspace.
+//!
+//! Accepting a capture changes several files: the old snapshot is kept as
+//! `snapshots/<id>@<sha12>.txt`, sources.toml pins the new sha256 and records the revision,
+//! claim files get their moved spans rewritten, and `<id>.new.txt` becomes `<id>.txt`. No single
+//! rename can do that, so accept first writes a journal (`.prov-journal.json`, atomically): the
+//! commit point. It then applies the journal (copies, writes, renames; each step idempotent) and
+//! removes it. Every prov command that loads a workspace first rolls an interrupted journal
+//! forward ([`recover`]), so prov only ever sees the old workspace (no journal yet) or the new
+//! one. Pure planning plus file operations; never prints.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+
+use crate::check::Outcome;
+use crate::edit::{atomic_create, atomic_write, replace_value};
+use crate::files;
+use crate::fix::{self, Change};
+use crate::pending::capture_path;
+use crate::registry::{Refusal, file_time_rfc3339, now_rfc3339};
+use crate::snapshot::sha256_hex;
+use crate::verdict::Verdict;
+use crate::workspace::{SOURCES_FILE, Workspace, revision_path};
+
+/// The journal file, at the workspace root.
+pub const JOURNAL: &str = ".prov-journal.json";
+
+/// Everything one accept does, in the order it is done.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Journal {
+    pub version: u32,
+    /// Keep old snapshots: copy `from` to `to`; the bytes have this sha256.
+    pub copies: Vec<Step>,
+    /// Replace whole files (workspace-relative path, new text).
+    pub writes: Vec<WriteStep>,
+    /// Promote captures: rename `from` to `to`; the bytes have this sha256.
+    pub renames: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Step {
+    pub from: String,
+    pub to: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WriteStep {
+    pub path: String,
+    /// The text the file had when the plan was made (to refuse a concurrent edit).
+    pub old: String,
+    pub new: String,
+}
+
+/// What accepting one source will do or did.
+#[derive(Debug, Clone)]
+pub struct SourcePlan {
+    pub id: String,
+    pub old_sha256: String,
+    pub new_sha256: String,
+    /// Citations whose span is rewritten.
+    pub moved: Vec<Change>,
+    /// Citations that would break: (claim id, file path, line, verdict).
+    pub broken: Vec<(String, String, usize, Verdict)>,
+    /// Where the superseded capture is kept.
+    pub kept_as: String,
+}
+
+/// Plan accepting the pending captures of `ids` (all pending ones when empty).
+/// Refuses when a citation would break, unless `keep_broken`; returns the plans either way so
+/// the caller can show them.
+pub fn plan(
+    ws: &Workspace,
+    outcome: &Outcome,
+    ids: &[String],
+    keep_broken: bool,
+) -> Result<(Vec<SourcePlan>, Journal), (Vec<SourcePlan>, Refusal)> {
+    let pending: Vec<&crate::check::SourceReport> = outcome
+        .sources
+        .iter()
+        .filter(|s| s.pending.is_some())
+        .collect();
+    let mut targets = Vec::new();
+    for id in ids {
+        match outcome.sources.iter().find(|s| &s.id == id) {
+            Some(s) if s.pending.is_some() => targets.push(s),
+            Some(_) => {
+                return Err((
+                    Vec::new(),
+                    Refusal::new(format!("`{id}` has no pending capture")).help(format!(
+                        "capture a new version first: prov capture {id} FILE"
+                    )),
+                ));
+            }
+            None => {
+                return Err((
+                    Vec::new(),
+                    Refusal::new(format!("unknown source `{id}`"))
+                        .help("name a registered source with a pending capture"),
+                ));
+            }
+        }
+    }
+    if ids.is_empty() {
+        targets = pending;
+    }
+    if targets.is_empty() {
+        return Err((
+            Vec::new(),
+            Refusal::new("there is no pending capture to accept")
+                .help("store a new version first: prov capture ID FILE"),
+        ));
+    }
+
+    let mut plans = Vec::new();
+    let mut changes = Vec::new();
+    let mut refusal: Option<Refusal> = None;
+    let mut doc: DocumentMut =
+        ws.files
+            .get(ws.sources_file)
+            .text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| {
+                (
+                    Vec::new(),
+                    Refusal::new(format!(
+                        "{SOURCES_FILE} no longer parses: {}",
+                        e.message().trim()
+                    )),
+                )
+            })?;
+    let now = now_rfc3339();
+    let mut journal = Journal {
+        version: 1,
+        copies: Vec::new(),
+        writes: Vec::new(),
+        renames: Vec::new(),
+    };
+    for s in targets {
+        let capture = s.pending.clone().expect("targets have a pending capture");
+        let source = ws.source(&s.id).expect("reports name registered sources");
+        if s.status != crate::snapshot::Status::Ok {
+            refusal.get_or_insert(
+                Refusal::new(format!(
+                    "the snapshot of `{}` fails its integrity check ({}); prov accepts a capture only over intact evidence",
+                    s.id,
+                    s.status.as_str()
+                ))
+                .help("run `prov check` and restore the snapshot first"),
+            );
+            continue;
+        }
+        if let Some(e) = &capture.error {
+            refusal.get_or_insert(Refusal::new(format!(
+                "the pending capture of `{}` cannot be used: {e}",
+                s.id
+            )));
+            continue;
+        }
+        let mut plan = SourcePlan {
+            id: s.id.clone(),
+            old_sha256: s.sha256.clone(),
+            new_sha256: capture.sha256.clone(),
+            moved: Vec::new(),
+            broken: Vec::new(),
+            kept_as: files::rel_display(&ws.root, &revision_path(&ws.root, &s.id, &s.sha256)),
+        };
+        for c in outcome
+            .citations
+            .iter()
+            .filter(|c| c.source == s.id && c.revision.is_none())
+        {
+            let Some(p) = &c.pending else { continue };
+            if p.breaks() {
+                plan.broken.push((
+                    c.claim.clone(),
+                    ws.files.get(c.file).path.clone(),
+                    c.line,
+                    p.anchor.verdict,
+                ));
+            } else if let (Some(found), Some(old)) = (p.anchor.found, c.span)
+                && found != old
+            {
+                let change = Change {
+                    file: c.file,
+                    line: c.line,
+                    claim: c.claim.clone(),
+                    source: c.source.clone(),
+                    claim_index: c.claim_index,
+                    cite_index: c.cite_index,
+                    old_span: Some(old),
+                    new_span: found,
+                    new_quote: None,
+                    verdict: Verdict::Moved,
+                };
+                plan.moved.push(change.clone());
+                changes.push(change);
+            }
+        }
+        if !plan.broken.is_empty() && !keep_broken {
+            refusal.get_or_insert(
+                Refusal::new(format!(
+                    "accepting the capture of `{}` would break {} citation{}",
+                    s.id,
+                    plan.broken.len(),
+                    if plan.broken.len() == 1 { "" } else { "s" }
+                ))
+                .help(format!(
+                    "update those quotes, or pin them to the current capture with `revision = \"{}\"`; or accept anyway with --keep-broken (they then fail the gate)",
+                    &s.sha256[..12]
+                )),
+            );
+        }
+        // sources.toml: pin the new bytes, record the superseded capture.
+        let entry = doc
+            .get_mut("sources")
+            .and_then(|t| t.get_mut(&s.id))
+            .and_then(Item::as_table_like_mut);
+        let Some(entry) = entry else {
+            return Err((
+                plans,
+                Refusal::new(format!(
+                    "cannot find [sources.{}] in {SOURCES_FILE} to edit",
+                    s.id
+                ))
+                .help("the file's layout is unusual; accept by hand"),
+            ));
+        };
+        if let Some(slot) = entry.get_mut("sha256").and_then(Item::as_value_mut) {
+            replace_value(slot, capture.sha256.as_str().into());
+        }
+        // The new capture was taken when `prov capture` stored it; the old one is superseded now.
+        let when = file_time_rfc3339(&capture_path(&ws.root, &s.id));
+        let parse = |t: &str| -> Result<toml_edit::Datetime, (Vec<SourcePlan>, Refusal)> {
+            t.parse().map_err(|_| {
+                (
+                    Vec::new(),
+                    Refusal::new(format!("internal error: bad time {t}")),
+                )
+            })
+        };
+        let captured = parse(&when)?;
+        let superseded = parse(&now)?;
+        if let Some(slot) = entry.get_mut("captured").and_then(Item::as_value_mut) {
+            replace_value(slot, captured.into());
+        }
+        let mut rev = Table::new();
+        rev.insert("sha256", value(s.sha256.as_str()));
+        if let Some(c) = source
+            .captured
+            .as_deref()
+            .and_then(|c| c.parse::<toml_edit::Datetime>().ok())
+        {
+            rev.insert("captured", value(c));
+        }
+        rev.insert("superseded", value(superseded));
+        match entry.get_mut("revisions") {
+            Some(Item::ArrayOfTables(a)) => a.push(rev),
+            Some(_) => {
+                return Err((
+                    plans,
+                    Refusal::new(format!(
+                        "`revisions` of `{}` is not an array of tables; accept by hand",
+                        s.id
+                    )),
+                ));
+            }
+            None => {
+                let mut a = ArrayOfTables::new();
+                a.push(rev);
+                entry.insert("revisions", Item::ArrayOfTables(a));
+            }
+        }
+        let snap = files::rel_display(&ws.root, &ws.snapshot_path(&s.id));
+        journal.copies.push(Step {
+            from: snap.clone(),
+            to: plan.kept_as.clone(),
+            sha256: s.sha256.clone(),
+        });
+        journal.renames.push(Step {
+            from: files::rel_display(&ws.root, &capture_path(&ws.root, &s.id)),
+            to: snap,
+            sha256: capture.sha256.clone(),
+        });
+        plans.push(plan);
+    }
+    if let Some(r) = refusal {
+        return Err((plans, r));
+    }
+    journal.writes.push(WriteStep {
+        path: SOURCES_FILE.to_string(),
+        old: ws.files.get(ws.sources_file).text.clone(),
+        new: doc.to_string(),
+    });
+    let edits = fix::apply(ws, changes).map_err(|r| (plans.clone(), r))?;
+    for e in edits {
+        journal.writes.push(WriteStep {
+            path: e.path,
+            old: e.old,
+            new: e.new,
+        });
+    }
+    Ok((plans, journal))
+}
+
+/// Stop here when the test failpoint `PROV_FAILPOINT` names this point (simulates a crash).
+fn failpoint(name: &str) {
+    if std::env::var("PROV_FAILPOINT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
+/// Commit and apply a journal.
+pub fn commit(root: &Path, journal: &Journal) -> Result<(), Refusal> {
+    // Refuse if any file changed since the plan was made.
+    for w in &journal.writes {
+        let now = files::read_text(root, &root.join(&w.path))
+            .map_err(|e| Refusal::new(format!("cannot read {}: {e}", w.path)))?;
+        if now != w.old {
+            return Err(Refusal::new(format!(
+                "{} changed while prov was accepting; nothing was changed",
+                w.path
+            ))
+            .help("run `prov accept` again"));
+        }
+    }
+    let text = serde_json::to_string_pretty(journal)
+        .map_err(|e| Refusal::new(format!("internal error: {e}")))?;
+    failpoint("accept-before-journal");
+    atomic_create(&root.join(JOURNAL), text.as_bytes()).map_err(|e| {
+        Refusal::new(format!("cannot write {JOURNAL}: {e}"))
+            .help("another prov accept may be running, or an interrupted one left its journal: run `prov check` to complete it")
+    })?;
+    failpoint("accept-journal");
+    apply(root, journal)
+}
+
+fn io(what: &str, path: &str, e: impl std::fmt::Display) -> Refusal {
+    Refusal::new(format!("cannot {what} {path}: {e}")).help(format!(
+        "fix the problem and run any prov command: it completes the accept from {JOURNAL}"
+    ))
+}
+
+fn sha_of(path: &PathBuf) -> Option<String> {
+    fs::read(path).ok().map(|b| sha256_hex(&b))
+}
+
+/// Apply every step of a committed journal (idempotent), then remove it.
+pub fn apply(root: &Path, journal: &Journal) -> Result<(), Refusal> {
+    for c in &journal.copies {
+        let (from, to) = (root.join(&c.from), root.join(&c.to));
+        if sha_of(&to).as_deref() == Some(c.sha256.as_str()) {
+            continue;
+        }
+        let bytes = fs::read(&from).map_err(|e| io("read", &c.from, e))?;
+        if sha256_hex(&bytes) != c.sha256 {
+            return Err(Refusal::new(format!(
+                "{} no longer holds the capture to keep (sha256 {}); the accept cannot complete",
+                c.from, c.sha256
+            ))
+            .help(format!(
+                "restore {} from version control, then run prov check",
+                c.from
+            )));
+        }
+        atomic_write(&to, &bytes).map_err(|e| io("write", &c.to, e))?;
+    }
+    failpoint("accept-copies");
+    for w in &journal.writes {
+        atomic_write(&root.join(&w.path), w.new.as_bytes()).map_err(|e| io("write", &w.path, e))?;
+        failpoint("accept-write");
+    }
+    for r in &journal.renames {
+        let (from, to) = (root.join(&r.from), root.join(&r.to));
+        if fs::symlink_metadata(&from).is_ok() {
+            fs::rename(&from, &to).map_err(|e| io("rename", &r.from, e))?;
+            if let Some(dir) = to.parent()
+                && let Ok(d) = fs::File::open(dir)
+            {
+                let _ = d.sync_all();
+            }
+        } else if sha_of(&to).as_deref() != Some(r.sha256.as_str()) {
+            return Err(Refusal::new(format!(
+                "{} is gone and {} does not hold the accepted capture; the accept cannot complete",
+                r.from, r.to
+            )));
+        }
+        failpoint("accept-rename");
+    }
+    fs::remove_file(root.join(JOURNAL)).map_err(|e| io("remove", JOURNAL, e))?;
+    Ok(())
+}
+
+/// Complete an interrupted accept, if its journal is there. Returns whether it did.
+pub fn recover(root: &Path) -> Result<bool, Refusal> {
+    let path = root.join(JOURNAL);
+    if fs::symlink_metadata(&path).is_err() {
+        return Ok(false);
+    }
+    let text = files::read_text(root, &path)
+        .map_err(|e| Refusal::new(format!("cannot read {JOURNAL}: {e}")))?;
+    let journal: Journal = serde_json::from_str(&text)
+        .ok()
+        .filter(|j: &Journal| j.version == 1)
+        .ok_or_else(|| {
+            Refusal::new(format!("{JOURNAL} is not a journal this prov can complete"))
+                .help("an interrupted `prov accept` left it; restore the workspace from version control and delete it")
+        })?;
+    apply(root, &journal)?;
+    Ok(true)
+}

@@ -1,0 +1,166 @@
+//! `prov accept` interrupted at every step: the workspace is always the old one or, once the
+//! journal is committed, becomes the new one at the next prov command; both pass `prov check`'s
+//! integrity checks, and a completed interrupted accept equals an uninterrupted one, byte for byte.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// A copy of the example with a pending capture of `fox-ashraf-raid`: a correction notice
+/// inserted at the top (every citation moves) and a sentence about the weather edited.
+fn workspace(dir: &Path) {
+    fs::copy(repo().join("sources.toml"), dir.join("sources.toml")).unwrap();
+    copy_dir(&repo().join("claims"), &dir.join("claims"));
+    copy_dir(&repo().join("snapshots"), &dir.join("snapshots"));
+    let old = fs::read_to_string(dir.join("snapshots/fox-ashraf-raid.txt")).unwrap();
+    let new = format!("Mise à jour : cet article a été corrigé.\n\n{old}");
+    fs::write(dir.join("snapshots/fox-ashraf-raid.new.txt"), new).unwrap();
+}
+
+fn prov(dir: &Path, args: &[&str], failpoint: Option<&str>) -> (Option<i32>, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prov"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1795435200")
+        .env("NO_COLOR", "1");
+    if let Some(f) = failpoint {
+        cmd.env("PROV_FAILPOINT", f);
+    }
+    let out = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// `prov check` passes its integrity checks: no snapshot or revision finding.
+fn assert_intact(dir: &Path, when: &str) {
+    let (code, out) = prov(dir, &["check"], None);
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "{when}: check could not run:\n{out}"
+    );
+    for bad in ["snapshot-", "revision-unknown", "file-unreadable"] {
+        assert!(
+            !out.contains(bad),
+            "{when}: integrity finding {bad}:\n{out}"
+        );
+    }
+    assert_eq!(code, Some(0), "{when}: the gate fails:\n{out}");
+}
+
+#[test]
+fn accept_interrupted_anywhere_leaves_old_or_new() {
+    let reference = tempfile::tempdir().unwrap();
+    workspace(reference.path());
+    let old_state = tree(reference.path());
+    let (code, out) = prov(reference.path(), &["accept"], None);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("accepted the new capture of `fox-ashraf-raid`"),
+        "{out}"
+    );
+    let new_state = tree(reference.path());
+    assert!(new_state.contains_key("snapshots/fox-ashraf-raid@4e93efe6d54a.txt"));
+    assert!(!new_state.contains_key("snapshots/fox-ashraf-raid.new.txt"));
+    assert_intact(reference.path(), "after a whole accept");
+
+    // Before the journal: nothing changed. From the journal on: completed on the next run.
+    let points = [
+        ("accept-before-journal", false),
+        ("accept-journal", true),
+        ("accept-copies", true),
+        ("accept-write", true),
+        ("accept-rename", true),
+    ];
+    for (point, committed) in points {
+        let tmp = tempfile::tempdir().unwrap();
+        workspace(tmp.path());
+        let (code, out) = prov(tmp.path(), &["accept"], Some(point));
+        assert_eq!(
+            code, None,
+            "{point}: the process should have been killed:\n{out}"
+        );
+        if committed {
+            assert!(tmp.path().join(".prov-journal.json").exists(), "{point}");
+            // The next prov command completes the accept, then checks.
+            let (_, out) = prov(tmp.path(), &["check"], None);
+            assert!(
+                out.contains("completed an interrupted `prov accept`"),
+                "{point}: {out}"
+            );
+            assert_eq!(
+                tree(tmp.path()),
+                new_state,
+                "{point}: not the accepted workspace"
+            );
+        } else {
+            assert_eq!(
+                tree(tmp.path()),
+                old_state,
+                "{point}: the workspace changed"
+            );
+        }
+        assert_intact(tmp.path(), point);
+    }
+}
+
+#[test]
+fn accept_refuses_a_capture_that_breaks_citations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    workspace(dir);
+    let new = fs::read_to_string(dir.join("snapshots/fox-ashraf-raid.new.txt"))
+        .unwrap()
+        .replace("66 ans", "65 ans");
+    fs::write(dir.join("snapshots/fox-ashraf-raid.new.txt"), new).unwrap();
+    let before = tree(dir);
+    let (code, out) = prov(dir, &["accept"], None);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("would break 2 citations"), "{out}");
+    assert!(
+        out.contains("claim `raid-one-killed` would become changed"),
+        "{out}"
+    );
+    assert_eq!(tree(dir), before, "a refused accept changes nothing");
+
+    let (code, out) = prov(dir, &["accept", "--keep-broken"], None);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("is now changed (kept broken"), "{out}");
+    let (code, out) = prov(dir, &["check"], None);
+    assert_eq!(code, Some(1), "kept-broken citations fail the gate:\n{out}");
+    assert!(out.contains("error[changed]"), "{out}");
+    assert!(!out.contains("snapshot-"), "{out}");
+}
