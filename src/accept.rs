@@ -117,7 +117,9 @@ pub fn plan(
 
     let mut plans = Vec::new();
     let mut changes = Vec::new();
+    // Refusals: evidence that cannot be used (could not run), then citations that would break.
     let mut refusal: Option<Refusal> = None;
+    let mut findings_refusal: Option<Refusal> = None;
     let mut doc: DocumentMut =
         ws.files
             .get(ws.sources_file)
@@ -153,17 +155,27 @@ pub fn plan(
             );
             continue;
         }
-        if let Some(e) = &capture.error {
-            refusal.get_or_insert(Refusal::new(format!(
-                "the pending capture of `{}` cannot be used: {e}",
-                s.id
-            )));
+        let (None, Some(new_sha)) = (&capture.error, capture.sha256.clone()) else {
+            let why = capture
+                .error
+                .as_ref()
+                .map_or_else(|| "it cannot be read".to_string(), ToString::to_string);
+            refusal.get_or_insert(
+                Refusal::new(format!(
+                    "the pending capture of `{}` cannot be used: {why}",
+                    s.id
+                ))
+                .help(format!(
+                    "capture the document again as UTF-8 text (prov capture {} FILE)",
+                    s.id
+                )),
+            );
             continue;
-        }
+        };
         let mut plan = SourcePlan {
             id: s.id.clone(),
             old_sha256: s.sha256.clone(),
-            new_sha256: capture.sha256.clone(),
+            new_sha256: new_sha.clone(),
             moved: Vec::new(),
             broken: Vec::new(),
             kept_as: files::rel_display(&ws.root, &revision_path(&ws.root, &s.id, &s.sha256)),
@@ -201,7 +213,7 @@ pub fn plan(
             }
         }
         if !plan.broken.is_empty() && !keep_broken {
-            refusal.get_or_insert(
+            findings_refusal.get_or_insert(
                 Refusal::new(format!(
                     "accepting the capture of `{}` would break {} citation{}",
                     s.id,
@@ -230,7 +242,7 @@ pub fn plan(
             ));
         };
         if let Some(slot) = entry.get_mut("sha256").and_then(Item::as_value_mut) {
-            replace_value(slot, capture.sha256.as_str().into());
+            replace_value(slot, new_sha.as_str().into());
         }
         // The new capture was taken when `prov capture` stored it; the old one is superseded now.
         let when = file_time_rfc3339(&capture_path(&ws.root, &s.id));
@@ -283,11 +295,18 @@ pub fn plan(
         journal.renames.push(Step {
             from: files::rel_display(&ws.root, &capture_path(&ws.root, &s.id)),
             to: snap,
-            sha256: capture.sha256.clone(),
+            sha256: new_sha.clone(),
         });
         plans.push(plan);
     }
     if let Some(r) = refusal {
+        // Not about citations: the caller exits 2 (no broken list shown).
+        for p in &mut plans {
+            p.broken.clear();
+        }
+        return Err((plans, r));
+    }
+    if let Some(r) = findings_refusal {
         return Err((plans, r));
     }
     journal.writes.push(WriteStep {
@@ -316,6 +335,15 @@ fn failpoint(name: &str) {
 /// Commit and apply a journal.
 pub fn commit(root: &Path, journal: &Journal) -> Result<(), Refusal> {
     // Refuse if any file changed since the plan was made.
+    for s in journal.copies.iter().chain(&journal.renames) {
+        if sha_of(&root.join(&s.from)).as_deref() != Some(s.sha256.as_str()) {
+            return Err(Refusal::new(format!(
+                "{} changed while prov was accepting; nothing was changed",
+                s.from
+            ))
+            .help("run `prov accept` again"));
+        }
+    }
     for w in &journal.writes {
         let now = files::read_text(root, &root.join(&w.path))
             .map_err(|e| Refusal::new(format!("cannot read {}: {e}", w.path)))?;
@@ -340,7 +368,7 @@ pub fn commit(root: &Path, journal: &Journal) -> Result<(), Refusal> {
 
 fn io(what: &str, path: &str, e: impl std::fmt::Display) -> Refusal {
     Refusal::new(format!("cannot {what} {path}: {e}")).help(format!(
-        "fix the problem and run any prov command: it completes the accept from {JOURNAL}"
+        "fix the problem, then run `prov check`: it completes the accept from {JOURNAL}"
     ))
 }
 
@@ -370,7 +398,22 @@ pub fn apply(root: &Path, journal: &Journal) -> Result<(), Refusal> {
     }
     failpoint("accept-copies");
     for w in &journal.writes {
-        atomic_write(&root.join(&w.path), w.new.as_bytes()).map_err(|e| io("write", &w.path, e))?;
+        let path = root.join(&w.path);
+        match fs::read_to_string(&path) {
+            Ok(now) if now == w.new => {}
+            Ok(now) if now == w.old => {
+                atomic_write(&path, w.new.as_bytes()).map_err(|e| io("write", &w.path, e))?;
+            }
+            _ => {
+                return Err(Refusal::new(format!(
+                    "{} was edited after an interrupted `prov accept`; prov will not overwrite it",
+                    w.path
+                ))
+                .help(format!(
+                    "{JOURNAL} holds the accept's plan: finish it by hand (or restore the workspace from version control), then delete {JOURNAL}"
+                )));
+            }
+        }
         failpoint("accept-write");
     }
     for r in &journal.renames {

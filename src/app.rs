@@ -14,6 +14,7 @@ use prov::{accept, fix};
 
 use crate::cli::{
     AcceptArgs, AddArgs, CaptureArgs, CheckArgs, Cli, Color, Command, DiffArgs, FixArgs, Format,
+    HookAction,
 };
 
 const OK: u8 = 0;
@@ -38,6 +39,25 @@ pub fn run(cli: Cli) -> u8 {
         Command::Diff(args) => root(cli.workspace.as_deref()).and_then(|r| diff(&r, args, style)),
         Command::Accept(args) => {
             root(cli.workspace.as_deref()).and_then(|r| accept(&r, args, style))
+        }
+        Command::Hook { action } => root(cli.workspace.as_deref()).and_then(|r| hook(&r, action)),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "prov", &mut buf);
+            out(&String::from_utf8_lossy(&buf));
+            Ok(OK)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::Man::new(cmd).render(&mut buf) {
+                Ok(()) => {
+                    out(&String::from_utf8_lossy(&buf));
+                    Ok(OK)
+                }
+                Err(e) => Err(Refusal::new(format!("cannot render the man page: {e}")).into()),
+            }
         }
     };
     match result {
@@ -167,6 +187,11 @@ fn read_input(file: &Path) -> Result<(Vec<u8>, String), Stop> {
 }
 
 fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
+    if accept::recover(root)? {
+        let _ = io::stderr().write_all(
+            b"note: completed an interrupted `prov accept` (its journal was left behind)\n",
+        );
+    }
     let (bytes, what) = read_input(&args.file)?;
     let new = NewSource {
         id: args.id,
@@ -205,6 +230,17 @@ fn load(root: &Path, format: Format, style: human::Style) -> Result<Workspace, S
         Err(e) => {
             match format {
                 Format::Json => out(&to_json(&json::invalid(&e.files, &e.diagnostics))),
+                Format::Github => out(&prov::render::github::render(
+                    &e.files,
+                    &e.diagnostics,
+                    &path_prefix(root)?,
+                )),
+                Format::Sarif => out(&to_json(&prov::render::sarif::render(
+                    &e.files,
+                    &e.diagnostics,
+                    None,
+                    &path_prefix(root)?,
+                ))),
                 Format::Human => {
                     let mut s = String::new();
                     for d in &e.diagnostics {
@@ -286,6 +322,53 @@ fn select(ws: &Workspace, paths: &[PathBuf]) -> Result<Option<Vec<FileId>>, Stop
     Ok(Some(selected))
 }
 
+/// Shard `k` of `n` of the claim files (of `only`, or all): sorted by path, then assigned
+/// greedily, biggest first, to the shard with the fewest citations so far.
+fn shard(ws: &Workspace, only: Option<Vec<FileId>>, k: usize, n: usize) -> Vec<FileId> {
+    let mut files: Vec<(FileId, usize)> = only
+        .unwrap_or_else(|| ws.claim_files.clone())
+        .into_iter()
+        .map(|f| {
+            let cites = ws
+                .claims
+                .iter()
+                .filter(|c| c.file == f)
+                .map(|c| c.cites.len().max(1))
+                .sum();
+            (f, cites)
+        })
+        .collect();
+    files.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then(ws.files.get(a.0).path.cmp(&ws.files.get(b.0).path))
+    });
+    let mut load = vec![0usize; n];
+    let mut mine = Vec::new();
+    for (f, cites) in files {
+        let target = (0..n).min_by_key(|&i| (load[i], i)).unwrap_or(0);
+        load[target] += cites;
+        if target + 1 == k {
+            mine.push(f);
+        }
+    }
+    mine.sort();
+    mine
+}
+
+/// Workspace paths as the repository sees them: relative to the current directory when the
+/// workspace lies below it (CI runs from the repository root), else as they are.
+fn path_prefix(root: &Path) -> Result<String, Stop> {
+    let cwd = cwd()?;
+    Ok(
+        match files::normalize(root).strip_prefix(files::normalize(&cwd)) {
+            Ok(rel) if !rel.as_os_str().is_empty() => {
+                format!("{}/", files::rel_display(&cwd, root))
+            }
+            _ => String::new(),
+        },
+    )
+}
+
 fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> String {
     let mut s = String::new();
     // Fact warnings are the table's rows; everything else is a full diagnostic.
@@ -332,10 +415,40 @@ fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> 
     let ws = load(root, args.format, style)?;
     let only_files = select(&ws, &args.paths)?;
     let deny = args.deny.iter().map(|&f| f.into()).collect();
-    let outcome = check::check(&ws, &check::Options { only_files, deny });
+    let (only_files, workspace_findings) = match args.partition {
+        None => (only_files, false),
+        Some((k, n)) => (Some(shard(&ws, only_files, k, n)), k == 1),
+    };
+    let outcome = check::check(
+        &ws,
+        &check::Options {
+            only_files,
+            deny,
+            workspace_findings,
+        },
+    );
+    let prefix = path_prefix(root)?;
     match args.format {
         Format::Human => out(&render_human(&ws, &outcome, style)),
         Format::Json => out(&to_json(&json::document(&ws, &outcome))),
+        Format::Github => {
+            let mut s = prov::render::github::render(&ws.files, &outcome.diagnostics, &prefix);
+            s.push_str(&human::summary(
+                outcome.sources.len(),
+                outcome.claims,
+                outcome.citations.len(),
+                outcome.errors(),
+                outcome.warnings(),
+            ));
+            s.push('\n');
+            out(&s);
+        }
+        Format::Sarif => out(&to_json(&prov::render::sarif::render(
+            &ws.files,
+            &outcome.diagnostics,
+            Some(&outcome),
+            &prefix,
+        ))),
     }
     Ok(exit_code(&outcome.diagnostics))
 }
@@ -347,7 +460,7 @@ fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
         &ws,
         &check::Options {
             only_files,
-            deny: Vec::new(),
+            ..Default::default()
         },
     );
     let changes = fix::plan(&outcome, args.typography);
@@ -385,7 +498,7 @@ fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
             &ws2,
             &check::Options {
                 only_files: select(&ws2, &args.paths)?,
-                deny: Vec::new(),
+                ..Default::default()
             },
         );
         rechecked = (ws2, out2);
@@ -576,8 +689,14 @@ fn diff(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop> {
             human::plural(broken)
         ));
     }
+    let unusable = pending
+        .iter()
+        .any(|s| s.pending.as_ref().is_some_and(|p| p.error.is_some()));
+    if unusable {
+        s.push_str("a pending capture cannot be used: `prov check` says why\n");
+    }
     out(&s);
-    Ok(if broken > 0 { FINDINGS } else { OK })
+    Ok(if broken > 0 || unusable { FINDINGS } else { OK })
 }
 
 fn accept(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Stop> {
@@ -600,6 +719,7 @@ fn accept(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Stop
                 msg.push_str(&format!("  = help: {h}\n"));
             }
             let _ = io::stderr().write_all(msg.as_bytes());
+            // Broken citations are findings (exit 1); anything else means it could not run.
             let refused_for_findings = plans.iter().any(|p| !p.broken.is_empty());
             return Ok(if refused_for_findings {
                 FINDINGS
@@ -632,4 +752,28 @@ fn accept(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Stop
     out(&s);
     let broken = plans.iter().any(|p| !p.broken.is_empty());
     Ok(if broken { FINDINGS } else { OK })
+}
+
+fn hook(root: &Path, action: HookAction) -> Result<u8, Stop> {
+    match action {
+        HookAction::Install { force } => {
+            let msg = match prov::hook::install(root, force)? {
+                prov::hook::Installed::Created(p) => {
+                    format!("installed the prov pre-commit hook: {}\n", p.display())
+                }
+                prov::hook::Installed::Replaced(p) => {
+                    format!("replaced the pre-commit hook: {}\n", p.display())
+                }
+            };
+            out(&msg);
+        }
+        HookAction::Uninstall => {
+            let p = prov::hook::uninstall(root)?;
+            out(&format!(
+                "removed the prov pre-commit hook: {}\n",
+                p.display()
+            ));
+        }
+    }
+    Ok(OK)
 }

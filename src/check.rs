@@ -23,6 +23,9 @@ pub struct Options {
     pub only_files: Option<Vec<FileId>>,
     /// Fact flags to raise to errors, on top of `policy.deny` (`prov check --deny`).
     pub deny: Vec<Flag>,
+    /// With `only_files`, still report workspace-wide findings (unused sources, the integrity
+    /// of sources no selected claim cites): the first shard of a partitioned run does.
+    pub workspace_findings: bool,
 }
 
 /// The integrity of one checked snapshot.
@@ -264,7 +267,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     }
 
     // Every source's integrity is verified on a whole-workspace run, cited or not.
-    if opts.only_files.is_none() {
+    if opts.only_files.is_none() || opts.workspace_findings {
         for s in &ws.sources {
             jobs.entry(TextKey {
                 source: s.id.clone(),
@@ -391,7 +394,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         }
     }
 
-    if opts.only_files.is_none() {
+    if opts.only_files.is_none() || opts.workspace_findings {
         let cited: BTreeSet<&str> = ws.citations().map(|(_, c)| c.source.as_str()).collect();
         for s in &ws.sources {
             if !cited.contains(s.id.as_str()) {

@@ -50,6 +50,31 @@ pub enum Command {
     Diff(DiffArgs),
     /// Adopt pending captures: keep the old text as a revision, rewrite moved spans.
     Accept(AcceptArgs),
+    /// Install or remove a plain git pre-commit hook that runs `prov check`.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `prov man > prov.1`.
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Write .git/hooks/pre-commit (or core.hooksPath's); refuses to replace a hook prov did
+    /// not write.
+    Install {
+        /// Replace an existing hook (it is kept as pre-commit.prov-backup).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hook, if prov wrote it.
+    Uninstall,
 }
 
 #[derive(Debug, clap::Args)]
@@ -117,6 +142,24 @@ pub struct CheckArgs {
     /// Raise a fact flag to an error (repeatable), on top of `deny` in sources.toml.
     #[arg(long, value_enum, value_name = "FLAG")]
     pub deny: Vec<DenyFlag>,
+    /// Check shard K of N (for CI matrices): claim files are split deterministically, balanced
+    /// by citations; shard 1 also reports workspace-wide findings. The shards' findings
+    /// together are those of a whole run.
+    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    pub partition: Option<(usize, usize)>,
+}
+
+fn parse_partition(s: &str) -> Result<(usize, usize), String> {
+    let err = || format!("expected K/N with 1 <= K <= N, like 2/4, not {s:?}");
+    let (k, n) = s.split_once('/').ok_or_else(err)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| err())?,
+        n.trim().parse().map_err(|_| err())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(err());
+    }
+    Ok((k, n))
 }
 
 /// A fact flag, as `--deny` takes it.
@@ -153,6 +196,10 @@ pub enum Format {
     Human,
     /// One JSON document (schema prov-check/1, see docs/json.md).
     Json,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }
 
 #[derive(Debug, clap::Args)]

@@ -29,11 +29,11 @@ impl Severity {
 }
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $sev:ident, $kind:ident; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $sev:ident, $kind:ident; )*) => {
         /// Every diagnostic code prov emits. Codes are stable, kebab-case and documented in
         /// docs/codes.md; a test checks that each one is documented and unique.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Code { $( $(#[$doc])* $variant, )* }
+        pub enum Code { $( $(#[doc = $doc])* $variant, )* }
 
         impl Code {
             pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
@@ -51,6 +51,12 @@ macro_rules! codes {
             /// What stage the code belongs to.
             pub fn kind(self) -> CodeKind {
                 match self { $( Code::$variant => CodeKind::$kind, )* }
+            }
+
+            /// One sentence saying when the code is reported (its doc comment), for SARIF
+            /// rules and `--help`-like listings.
+            pub fn description(self) -> &'static str {
+                match self { $( Code::$variant => concat!($($doc),*).trim_ascii(), )* }
             }
         }
     };

@@ -311,6 +311,7 @@ mod tests {
             &Options {
                 only_files: None,
                 deny: deny.to_vec(),
+                workspace_findings: false,
             },
         )
         .facts

@@ -25,6 +25,7 @@ pub mod edit;
 pub mod facts;
 pub mod files;
 pub mod fix;
+pub mod hook;
 pub mod pending;
 pub mod reanchor;
 pub mod registry;

@@ -21,7 +21,8 @@ pub fn capture_path(root: &Path, id: &str) -> PathBuf {
 /// A pending capture on disk.
 #[derive(Debug, Clone)]
 pub struct Capture {
-    pub sha256: String,
+    /// The capture's sha256; `None` when it could not be read at all.
+    pub sha256: Option<String>,
     pub bytes: usize,
     /// Why it cannot be used, if it cannot (not UTF-8, a link outside the workspace, …).
     pub error: Option<ReadError>,
@@ -55,7 +56,7 @@ impl Capture {
                 match files::into_utf8(bytes) {
                     Ok(text) => Some((
                         Capture {
-                            sha256,
+                            sha256: Some(sha256),
                             bytes: n,
                             error: None,
                         },
@@ -63,7 +64,7 @@ impl Capture {
                     )),
                     Err(e) => Some((
                         Capture {
-                            sha256,
+                            sha256: Some(sha256),
                             bytes: n,
                             error: Some(e),
                         },
@@ -73,7 +74,7 @@ impl Capture {
             }
             Err(e) => Some((
                 Capture {
-                    sha256: String::new(),
+                    sha256: None,
                     bytes: 0,
                     error: Some(e),
                 },
@@ -122,7 +123,11 @@ pub fn source_finding(
     )
     .at(source.loc.clone())
     .label("pending capture")
-    .note(format!("pending sha256 {} ({} bytes)", capture.sha256, capture.bytes));
+    .note(format!(
+        "pending sha256 {} ({} bytes)",
+        capture.sha256.as_deref().unwrap_or("unknown"),
+        capture.bytes
+    ));
     d = if broken > 0 {
         d.help(format!(
             "review it with `prov diff {id}`; update the broken quotes, or pin them to the current capture with `revision = \"{}\"`, then `prov accept {id}`",

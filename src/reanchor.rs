@@ -195,10 +195,11 @@ impl<'a> Reanchorer<'a> {
             let text = self.new.text.slice(r.start, r.end).unwrap_or("");
             let found = Some((r.start, r.end));
             let verdict = if text == quote {
-                if span == Some((r.start, r.end)) {
-                    Verdict::Ok
-                } else {
-                    Verdict::Moved
+                match span {
+                    Some(sp) if sp == (r.start, r.end) => Verdict::Ok,
+                    Some(_) => Verdict::Moved,
+                    // Still exact; it had no span and still has none.
+                    None => Verdict::Unanchored,
                 }
             } else if fold::is_folded_equal(text, quote) {
                 Verdict::Typography
@@ -233,6 +234,7 @@ impl<'a> Reanchorer<'a> {
                 },
                 verdict: match (a.verdict, a.found) {
                     (Verdict::Moved, f) if f == span => Verdict::Ok,
+                    (Verdict::Moved, _) if span.is_none() => Verdict::Unanchored,
                     (v, _) => v,
                 },
                 ..a
@@ -250,10 +252,9 @@ impl<'a> Reanchorer<'a> {
                 .collect();
             hits.dedup();
             if let Some(a) = self.pick_by_context(&hits, (os, oe), m < SHORT_QUOTE, &base) {
-                let verdict = if a.verdict == Verdict::Ambiguous {
-                    Verdict::Ambiguous
-                } else {
-                    Verdict::Typography
+                let verdict = match a.verdict {
+                    Verdict::Moved => Verdict::Typography,
+                    other => other,
                 };
                 return Anchor {
                     verdict,

@@ -182,7 +182,7 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
                     (_, st) => st.as_str(),
                 },
                 citations: s.citations,
-                pending_sha256: s.pending.as_ref().map(|p| p.sha256.as_str()),
+                pending_sha256: s.pending.as_ref().and_then(|p| p.sha256.as_deref()),
             })
             .collect(),
         citations: out

@@ -16,7 +16,12 @@ fn place(a: &Anchor) -> String {
     match a.found {
         Some((s, e)) => format!("{} [{s}, {e}]", a.verdict.as_str()),
         None if !a.candidates.is_empty() => {
-            format!("{} ({} places)", a.verdict.as_str(), a.candidates.len())
+            let n = a.candidates.len();
+            format!(
+                "{} ({n} place{})",
+                a.verdict.as_str(),
+                if n == 1 { "" } else { "s" }
+            )
         }
         None => a.verdict.as_str().to_string(),
     }
@@ -59,14 +64,21 @@ pub fn section(
             continue;
         }
         let Some(capture) = &s.pending else { continue };
-        let _ = writeln!(
-            out,
-            "pending capture of `{}`: snapshots/{}.new.txt (sha256 {}…, {} bytes)",
-            s.id,
-            s.id,
-            capture.sha256.get(..12).unwrap_or(""),
-            capture.bytes
-        );
+        let _ = match &capture.sha256 {
+            Some(sha) => writeln!(
+                out,
+                "pending capture of `{}`: snapshots/{}.new.txt (sha256 {}…, {} bytes)",
+                s.id,
+                s.id,
+                &sha[..12],
+                capture.bytes
+            ),
+            None => writeln!(
+                out,
+                "pending capture of `{}`: snapshots/{}.new.txt",
+                s.id, s.id
+            ),
+        };
         if let Some(e) = &capture.error {
             let _ = writeln!(out, "  cannot be used: {e}");
             continue;

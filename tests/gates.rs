@@ -1,0 +1,373 @@
+//! The gates: SARIF validated against the SARIF 2.1.0 schema and GitHub's required fields,
+//! GitHub workflow-command escaping end to end, `--partition` (the shards together find what
+//! a whole run finds), and the plain git pre-commit hook in a real repository.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// A copy of the example workspace with findings of every level: a moved span, a changed
+/// quote, a typography quote and a missing one.
+fn broken_example(dir: &Path) {
+    fs::copy(repo().join("sources.toml"), dir.join("sources.toml")).unwrap();
+    copy_dir(&repo().join("claims"), &dir.join("claims"));
+    copy_dir(&repo().join("snapshots"), &dir.join("snapshots"));
+    let p = dir.join("claims/ashraf-raid.toml");
+    let t = fs::read_to_string(&p)
+        .unwrap()
+        .replacen("span = [235, 339]", "span = [230, 334]", 1)
+        .replacen("devenue violente", "devenue très violente", 1);
+    fs::write(&p, t).unwrap();
+    let p = dir.join("claims/cyberattack.toml");
+    let t = fs::read_to_string(&p).unwrap().replacen("l’", "l'", 1);
+    fs::write(&p, t).unwrap();
+}
+
+/// The vendored SARIF 2.1.0 schema. Its `run.language` pattern, as published, is not a valid
+/// regular expression (a stray `]`); it is repaired here, in memory, so the schema compiles.
+fn sarif_schema() -> Value {
+    let text = fs::read_to_string(repo().join("tests/data/sarif/sarif-2.1.0-rtm.5.json")).unwrap();
+    let broken = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert!(
+        text.contains(broken),
+        "the schema changed: revisit this repair"
+    );
+    serde_json::from_str(&text.replace(broken, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#)).unwrap()
+}
+
+fn prov(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prov"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn sarif_is_valid_sarif_2_1_0_with_what_code_scanning_requires() {
+    let tmp = tempfile::tempdir().unwrap();
+    broken_example(tmp.path());
+    let (code, stdout, _) = prov(tmp.path(), &["check", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    let schema = sarif_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "invalid SARIF: {errors:#?}");
+
+    // What GitHub code scanning requires of an upload.
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "prov");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: BTreeSet<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), rules.len(), "rule ids are unique");
+    for r in rules {
+        assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
+        assert!(!r["help"]["text"].as_str().unwrap().is_empty());
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() >= 4);
+    let mut fingerprints = BTreeSet::new();
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], id, "ruleIndex points at the rule");
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.ends_with(".toml"), "{uri}");
+        assert!(tmp.path().join(uri).exists(), "{uri} is a real file");
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        let fp = r["partialFingerprints"]["provFinding/v1"].as_str().unwrap();
+        assert!(
+            fingerprints.insert(fp.to_string()),
+            "fingerprints are unique: {fp}"
+        );
+    }
+    for level in ["error", "warning"] {
+        assert!(
+            results.iter().any(|r| r["level"] == level),
+            "a {level} result"
+        );
+    }
+
+    // Fingerprints follow the finding, not its line: insert a line above, same fingerprints.
+    let p = tmp.path().join("claims/ashraf-raid.toml");
+    let t = fs::read_to_string(&p).unwrap();
+    fs::write(&p, format!("# a new comment line\n{t}")).unwrap();
+    let (_, stdout, _) = prov(tmp.path(), &["check", "--format", "sarif"]);
+    let log2: Value = serde_json::from_str(&stdout).unwrap();
+    let fps2: BTreeSet<String> = log2["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["provFinding/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(fingerprints, fps2);
+}
+
+#[test]
+fn sarif_of_an_invalid_workspace_is_valid_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    broken_example(tmp.path());
+    fs::write(tmp.path().join("claims/bad.toml"), "[[claim]]\nid = \n").unwrap();
+    let (code, stdout, _) = prov(tmp.path(), &["check", "--format", "sarif"]);
+    assert_eq!(code, 2);
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    let schema = sarif_schema();
+    assert!(jsonschema::is_valid(&schema, &log));
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "toml-syntax");
+}
+
+#[test]
+fn github_commands_escape_percent_colon_comma_and_newlines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path();
+    fs::create_dir_all(ws.join("claims")).unwrap();
+    fs::create_dir_all(ws.join("snapshots")).unwrap();
+    let text = "Prices rose 5% in 2024.";
+    fs::write(ws.join("snapshots/s.txt"), text).unwrap();
+    let sha = {
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(text.as_bytes());
+        d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    fs::write(
+        ws.join("sources.toml"),
+        format!(
+            "[sources.s]\noutlet = \"a\"\ncaptured = 2026-11-22T10:00:00Z\nsha256 = \"{sha}\"\n"
+        ),
+    )
+    .unwrap();
+    fs::write(
+        ws.join("claims/a,b.toml"),
+        "[[claim]]\nid = \"x\"\nfact = \"x\"\n\n[[claim.cite]]\nsource = \"s\"\nquote = \"Costs: up 50%, then\\ndown\"\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = prov(ws, &["check", "--format", "github"]);
+    assert_eq!(code, 1, "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("::error") && l.contains("title=prov missing"))
+        .unwrap_or_else(|| panic!("no missing annotation in:\n{stdout}"));
+    assert!(line.contains("file=claims/a%2Cb.toml,"), "{line}");
+    assert!(line.contains(",line=7,col=9,"), "{line}");
+    let (head, message) = line.trim_start_matches("::").split_once("::").unwrap();
+    let props = head.strip_prefix("error ").unwrap();
+    assert!(
+        !props.contains(' ') || props.contains("title=prov missing"),
+        "{props}"
+    );
+    assert!(!message.contains('\n'));
+    assert!(message.contains("%0Ahelp: "), "{message}");
+    // Every command is one line; messages keep ':' and ',' (only properties escape them).
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with("::") || l.starts_with("checked "))
+    );
+}
+
+fn finding_set(json: &str) -> BTreeSet<String> {
+    let v: Value = serde_json::from_str(json).unwrap();
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}:{} {}",
+                d["code"], d["file"], d["line"], d["column"], d["message"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn partitions_together_find_what_a_whole_run_finds() {
+    let tmp = tempfile::tempdir().unwrap();
+    broken_example(tmp.path());
+    // An unused source too: a workspace-wide finding that exactly one shard reports.
+    let mut sources = fs::read_to_string(tmp.path().join("sources.toml")).unwrap();
+    let text = "Nobody cites this.";
+    fs::write(tmp.path().join("snapshots/extra.txt"), text).unwrap();
+    let sha = {
+        use sha2::Digest;
+        sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    sources.push_str(&format!(
+        "\n[sources.extra]\noutlet = \"x\"\ncaptured = 2026-11-22T10:00:00Z\nsha256 = \"{sha}\"\n"
+    ));
+    fs::write(tmp.path().join("sources.toml"), sources).unwrap();
+
+    let (code, whole, _) = prov(tmp.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    let whole = finding_set(&whole);
+    for n in [1, 2, 3, 5, 8] {
+        let mut union = BTreeSet::new();
+        let mut claims = 0;
+        for k in 1..=n {
+            let (_, out, err) = prov(
+                tmp.path(),
+                &[
+                    "check",
+                    "--format",
+                    "json",
+                    "--partition",
+                    &format!("{k}/{n}"),
+                ],
+            );
+            assert!(err.is_empty(), "{err}");
+            let v: Value = serde_json::from_str(&out).unwrap();
+            claims += v["summary"]["claims"].as_u64().unwrap();
+            union.extend(finding_set(&out));
+        }
+        assert_eq!(union, whole, "{n} shards");
+        assert_eq!(claims, 45, "{n} shards: every claim in exactly one shard");
+    }
+    let (code, _, err) = prov(tmp.path(), &["check", "--partition", "3/2"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("1 <= K <= N"), "{err}");
+}
+
+fn git(dir: &Path, args: &[&str]) -> (bool, String) {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_prov"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.org")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.org")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn git_hook_refuses_a_broken_commit_and_accepts_the_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo_dir = tmp.path();
+    // The workspace in a subdirectory of the repository, to exercise paths.
+    let ws = repo_dir.join("newsroom");
+    copy_dir(&repo().join("tests/fixtures/tiny"), &ws);
+    assert!(git(repo_dir, &["init", "-q"]).0);
+    let (code, out, err) = prov(&ws, &["hook", "install"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("installed the prov pre-commit hook"), "{out}");
+    assert!(git(repo_dir, &["add", "."]).0);
+    let (ok, out) = git(repo_dir, &["commit", "-q", "-m", "workspace"]);
+    assert!(ok, "a clean workspace commits:\n{out}");
+
+    // A broken quote (with a fact edit): the commit is refused, with the diagnostic.
+    let p = ws.join("claims/facts.toml");
+    let good = fs::read_to_string(&p)
+        .unwrap()
+        .replace("The victim was 66.", "The victim was 66 years old.");
+    fs::write(&p, good.replace("avait 66 ans", "avait 65 ans")).unwrap();
+    assert!(git(repo_dir, &["add", "."]).0);
+    let (ok, out) = git(repo_dir, &["commit", "-q", "-m", "broken"]);
+    assert!(!ok, "the commit must be refused:\n{out}");
+    assert!(out.contains("error[changed]"), "{out}");
+    assert!(out.contains("La victime avait [-65-]{+66+} ans."), "{out}");
+
+    // Fixed: the commit goes through.
+    fs::write(&p, &good).unwrap();
+    assert!(git(repo_dir, &["add", "."]).0);
+    let (ok, out) = git(repo_dir, &["commit", "-q", "-m", "fixed"]);
+    assert!(ok, "{out}");
+
+    // A commit that touches no claim file does not run prov at all.
+    fs::write(repo_dir.join("README"), "x").unwrap();
+    fs::write(&p, good.replace("avait 66 ans", "avait 65 ans")).unwrap();
+    assert!(git(repo_dir, &["add", "README"]).0);
+    let (ok, out) = git(repo_dir, &["commit", "-q", "-m", "readme"]);
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn hook_install_respects_foreign_hooks_and_uninstall_removes_only_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path();
+    copy_dir(&repo().join("tests/fixtures/tiny"), ws);
+    assert!(git(ws, &["init", "-q"]).0);
+    let hook = ws.join(".git/hooks/pre-commit");
+    fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+
+    let (code, _, err) = prov(ws, &["hook", "install"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("was not written by prov"), "{err}");
+    assert_eq!(fs::read_to_string(&hook).unwrap(), "#!/bin/sh\necho mine\n");
+    let (code, _, err) = prov(ws, &["hook", "uninstall"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(hook.exists());
+
+    let (code, out, _) = prov(ws, &["hook", "install", "--force"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("replaced"), "{out}");
+    assert_eq!(
+        fs::read_to_string(ws.join(".git/hooks/pre-commit.prov-backup")).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+    // Installing again over its own hook needs no --force.
+    let (code, _, _) = prov(ws, &["hook", "install"]);
+    assert_eq!(code, 0);
+    let (code, out, _) = prov(ws, &["hook", "uninstall"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!hook.exists());
+
+    // Outside a git repository: a clear refusal.
+    let bare = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("tests/fixtures/tiny"), bare.path());
+    let (code, _, err) = prov(bare.path(), &["hook", "install"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not inside a git repository"), "{err}");
+}
