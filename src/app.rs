@@ -14,7 +14,7 @@ use prov::{accept, fix};
 
 use crate::cli::{
     AcceptArgs, AddArgs, CaptureArgs, CheckArgs, Cli, Color, Command, DiffArgs, FixArgs, Format,
-    HookAction,
+    HookAction, ReportArgs, ReportFormat,
 };
 
 const OK: u8 = 0;
@@ -39,6 +39,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Diff(args) => root(cli.workspace.as_deref()).and_then(|r| diff(&r, args, style)),
         Command::Accept(args) => {
             root(cli.workspace.as_deref()).and_then(|r| accept(&r, args, style))
+        }
+        Command::Report(args) => {
+            root(cli.workspace.as_deref()).and_then(|r| report(&r, args, style))
         }
         Command::Hook { action } => root(cli.workspace.as_deref()).and_then(|r| hook(&r, action)),
         Command::Completions { shell } => {
@@ -776,4 +779,95 @@ fn hook(root: &Path, action: HookAction) -> Result<u8, Stop> {
         }
     }
     Ok(OK)
+}
+
+fn report(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Stop> {
+    use prov::report::{self, digest};
+    if let Some(path) = &args.verify {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Refusal::new(format!("cannot read {}: {e}", path.display())))?;
+        #[derive(serde::Deserialize)]
+        struct Recorded {
+            workspace: digest::Digest,
+        }
+        let recorded: Recorded = serde_json::from_str(&text).map_err(|e| {
+            Refusal::new(format!("{} is not a prov JSON report: {e}", path.display()))
+                .help("verify the report written by `prov report --format json`")
+        })?;
+        if recorded.workspace.algorithm != digest::ALGORITHM {
+            return Err(Refusal::new(format!(
+                "{} uses digest {}, which this prov does not know",
+                path.display(),
+                recorded.workspace.algorithm
+            ))
+            .into());
+        }
+        let now = digest::compute(root).map_err(Refusal::new)?;
+        if now.sha256 == recorded.workspace.sha256 {
+            out(&format!(
+                "the report matches this workspace: digest {}\n",
+                now.sha256
+            ));
+            return Ok(OK);
+        }
+        let mut s = format!(
+            "the report does not match this workspace: it names digest {}, the workspace has {}\n",
+            recorded.workspace.sha256, now.sha256
+        );
+        for (path, what) in digest::differences(&recorded.workspace, &now) {
+            s.push_str(&format!("  {path}: {what}\n"));
+        }
+        out(&s);
+        return Ok(FINDINGS);
+    }
+    let ws = load(root, Format::Human, style)?;
+    let only_files = select(&ws, &args.paths)?;
+    let outcome = check::check(
+        &ws,
+        &check::Options {
+            only_files,
+            ..Default::default()
+        },
+    );
+    let digest = digest::compute(root).map_err(Refusal::new)?;
+    let cache = std::cell::RefCell::new(std::collections::HashMap::<String, Option<String>>::new());
+    let text_of = |id: &str, revision: Option<&str>| -> Option<String> {
+        let source = ws.source(id)?;
+        let path = match revision {
+            Some(sha) if sha != source.sha256 => prov::workspace::revision_path(root, id, sha),
+            _ => ws.snapshot_path(id),
+        };
+        let key = path.display().to_string();
+        cache
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| files::read_text(root, &path).ok())
+            .clone()
+    };
+    let r = report::build(&ws, &outcome, digest, &text_of);
+    let text = match args.format {
+        ReportFormat::Md => report::md::render(&r),
+        ReportFormat::Html => report::html::render(&r),
+        ReportFormat::Json => to_json(&r),
+        ReportFormat::W3c => to_json(&report::w3c::render(&r)),
+    };
+    match &args.output {
+        None => out(&text),
+        Some(path) => {
+            let cwd = cwd()?;
+            let path = cwd.join(path);
+            prov::edit::atomic_write(&path, text.as_bytes())
+                .map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
+            let _ = io::stderr().write_all(
+                format!(
+                    "wrote the report ({} facts, digest {}) to {}\n",
+                    r.facts.len(),
+                    &r.workspace.sha256[..12],
+                    path.display()
+                )
+                .as_bytes(),
+            );
+        }
+    }
+    Ok(exit_code(&outcome.diagnostics))
 }

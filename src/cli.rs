@@ -50,6 +50,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Adopt pending captures: keep the old text as a revision, rewrite moved spans.
     Accept(AcceptArgs),
+    /// Write the audit trail: every fact, who asserts it, each quote in context, every capture.
+    Report(ReportArgs),
     /// Install or remove a plain git pre-commit hook that runs `prov check`.
     Hook {
         #[command(subcommand)]
@@ -75,6 +77,34 @@ pub enum HookAction {
     },
     /// Remove the hook, if prov wrote it.
     Uninstall,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Report only these claim files (the digest still covers the whole workspace).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Check that a JSON report describes this workspace: recompute the digest and name every
+    /// file that differs. Writes no report.
+    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["format", "output", "paths"])]
+    pub verify: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown, for a pull-request comment or a CI job summary.
+    Md,
+    /// One self-contained HTML page (no scripts, no external assets).
+    Html,
+    /// JSON, schema prov-report/1 (docs/report.md).
+    Json,
+    /// The citations as W3C Web Annotations (JSON-LD).
+    W3c,
 }
 
 #[derive(Debug, clap::Args)]

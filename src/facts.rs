@@ -16,7 +16,9 @@ use crate::diag::{Code, Severity};
 use crate::workspace::{Claim, Policy, Stance, Workspace};
 
 /// A fact-level flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Flag {
     Unsupported,

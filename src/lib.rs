@@ -30,6 +30,7 @@ pub mod pending;
 pub mod reanchor;
 pub mod registry;
 pub mod render;
+pub mod report;
 pub mod snapshot;
 pub mod verdict;
 pub mod workspace;

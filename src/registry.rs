@@ -131,6 +131,11 @@ fn source_date_epoch() -> Option<SystemTime> {
         .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
 }
 
+/// SOURCE_DATE_EPOCH as RFC 3339, when set: the only time a report shows.
+pub fn source_date_epoch_rfc3339() -> Option<String> {
+    source_date_epoch().map(time_rfc3339)
+}
+
 /// Now (or SOURCE_DATE_EPOCH), as RFC 3339 in UTC, to the second.
 pub fn now_rfc3339() -> String {
     time_rfc3339(source_date_epoch().unwrap_or_else(SystemTime::now))

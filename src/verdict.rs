@@ -15,7 +15,7 @@ use crate::anchor::fuzzy;
 use crate::anchor::text::CharText;
 
 /// A citation's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     Ok,

@@ -132,7 +132,7 @@ pub struct Claim {
 }
 
 /// Whether a citation supports or contradicts its claim's fact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stance {
     Supports,

@@ -1,0 +1,275 @@
+//! The HTML report: one self-contained page (inline CSS, no script, no external asset),
+//! readable on a phone and in print, with each support matrix as a table and quotes
+//! highlighted in their context.
+
+use std::fmt::Write;
+
+use super::{CitationEntry, FactEntry, Report};
+use crate::workspace::Stance;
+
+/// Escape text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+:root { --fg: #1d1d1f; --muted: #5f6368; --line: #d9d9de; --ok: #1a7f37; --bad: #b42318;
+        --warn: #9a6700; --mark: #fff1a8; --bg: #ffffff; --panel: #f6f7f9; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg);
+       font: 16px/1.55 Georgia, "Iowan Old Style", "Times New Roman", serif; }
+main { max-width: 52rem; margin: 0 auto; padding: 1.25rem; }
+h1, h2, h3, .meta, table, .badge, nav { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+h1 { font-size: 1.7rem; margin: .2rem 0 .6rem; }
+h2 { font-size: 1.3rem; border-bottom: 2px solid var(--fg); padding-bottom: .2rem; margin-top: 2.2rem; }
+h3 { font-size: 1.05rem; margin: 0; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em;
+       overflow-wrap: anywhere; }
+.meta { color: var(--muted); font-size: .85rem; }
+.summary { background: var(--panel); border: 1px solid var(--line); padding: .8rem 1rem; border-radius: 6px; }
+.fact { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin: 1.2rem 0;
+        break-inside: avoid-page; }
+.fact header { display: flex; flex-wrap: wrap; gap: .5rem; align-items: baseline; justify-content: space-between; }
+.statement { font-size: 1.1rem; margin: .5rem 0; }
+.badge { display: inline-block; font-size: .75rem; font-weight: 600; padding: .1rem .45rem;
+         border-radius: 999px; border: 1px solid currentColor; white-space: nowrap; }
+.supported { color: var(--ok); } .failing { color: var(--bad); } .flag { color: var(--warn); }
+.flag.error { color: var(--bad); }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: .85rem; margin: .6rem 0; min-width: 100%; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: var(--panel); }
+td.n { text-align: center; }
+ol.cites { padding-left: 1.3rem; }
+ol.cites > li { margin: .9rem 0; }
+blockquote { margin: .4rem 0; padding: .4rem .7rem; border-left: 3px solid var(--line); background: var(--panel); }
+mark { background: var(--mark); padding: 0 .1em; }
+.problem { color: var(--bad); }
+.pending { color: var(--warn); }
+a { color: #0b57d0; }
+@media (max-width: 40rem) { body { font-size: 15px; } main { padding: .8rem; } }
+@media print {
+  body { font-size: 11pt; } main { max-width: none; padding: 0; }
+  a { color: inherit; text-decoration: none; }
+  a.fragment::after { content: " (" attr(href) ")"; font-size: 8pt; overflow-wrap: anywhere; }
+  .fact { border-color: #999; }
+  mark { background: none; font-weight: bold; text-decoration: underline; }
+}
+"#;
+
+fn cite(out: &mut String, c: &CitationEntry) {
+    let stance = match (c.stance, &c.said_by) {
+        (Stance::Contradicts, _) => "contradicts".to_string(),
+        (Stance::Supports, Some(p)) => format!("reports what {} said", esc(p)),
+        (Stance::Supports, None) => "supports".to_string(),
+    };
+    let who = if c.origin == c.outlet || c.origin.is_empty() {
+        esc(&c.outlet)
+    } else {
+        format!("{}, via {}", esc(&c.origin), esc(&c.outlet))
+    };
+    out.push_str("<li>");
+    let _ = write!(
+        out,
+        "<div class=\"meta\"><strong><code>{}</code></strong> — {who}{}{} — <em>{stance}</em></div>",
+        esc(&c.source),
+        c.published
+            .as_deref()
+            .map_or_else(String::new, |d| format!(", {}", esc(d))),
+        c.title
+            .as_deref()
+            .map_or_else(String::new, |t| format!(" — “{}”", esc(t)))
+    );
+    let _ = write!(
+        out,
+        "<blockquote>{}<mark>{}</mark>{}</blockquote>",
+        esc(&c.before),
+        esc(&c.text),
+        esc(&c.after)
+    );
+    let mut meta = Vec::new();
+    if let Some([s, e]) = c.found {
+        meta.push(format!("span [{s}, {e}]"));
+    } else if let Some([s, e]) = c.span {
+        meta.push(format!("span [{s}, {e}] (not there)"));
+    }
+    if let Some(sha) = &c.verified_sha256 {
+        meta.push(format!("verified against sha256 <code>{}</code>", esc(sha)));
+    }
+    if let Some(r) = &c.revision {
+        meta.push(format!(
+            "cites a superseded capture, <code>{}</code>",
+            esc(&r[..12.min(r.len())])
+        ));
+    }
+    if let Some(l) = &c.fragment_link {
+        meta.push(format!(
+            "<a class=\"fragment\" href=\"{}\">open at the quote</a>",
+            esc(l)
+        ));
+    }
+    let _ = write!(out, "<div class=\"meta\">{}</div>", meta.join(" · "));
+    if let Some(p) = &c.problem {
+        let _ = write!(out, "<div class=\"meta problem\">⚠ {}</div>", esc(p));
+    }
+    if let Some(p) = &c.pending {
+        let _ = write!(out, "<div class=\"meta pending\">↻ {}</div>", esc(p));
+    }
+    out.push_str("</li>\n");
+}
+
+fn fact(out: &mut String, f: &FactEntry) {
+    let _ = write!(
+        out,
+        "<section class=\"fact\" id=\"claim-{id}\">\n<header><h3><code>{id}</code></h3><span class=\"badge {v}\">{v}</span></header>\n",
+        id = esc(&f.claim),
+        v = esc(&f.verdict)
+    );
+    let _ = writeln!(out, "<p class=\"statement\">{}</p>", esc(&f.statement));
+    let mut flags = String::new();
+    for fl in &f.flags {
+        let err = f.errors.contains(fl);
+        let _ = write!(
+            flags,
+            " <span class=\"badge flag{}\">{}{}</span>",
+            if err { " error" } else { "" },
+            fl.as_str(),
+            if err { " (error)" } else { "" }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<div class=\"meta\"><code>{}:{}</code>{}</div>",
+        esc(&f.file),
+        f.line,
+        flags
+    );
+    if !f.matrix.is_empty() {
+        out.push_str("<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">origin</th><th scope=\"col\">outlets</th><th scope=\"col\">supports</th><th scope=\"col\">only reports</th><th scope=\"col\">contradicts</th><th scope=\"col\">not holding</th></tr></thead><tbody>\n");
+        for r in &f.matrix {
+            let num = |n: usize| {
+                if n == 0 {
+                    "—".to_string()
+                } else {
+                    n.to_string()
+                }
+            };
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(&r.origin),
+                esc(&r.outlets.join(", ")),
+                num(r.supports),
+                if r.reports.is_empty() {
+                    "—".to_string()
+                } else {
+                    esc(&r.reports.join(", "))
+                },
+                num(r.contradicts),
+                num(r.not_holding)
+            );
+        }
+        out.push_str("</tbody></table></div>\n");
+    }
+    out.push_str("<ol class=\"cites\">\n");
+    for c in &f.citations {
+        cite(out, c);
+    }
+    out.push_str("</ol>\n</section>\n");
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(
+        out,
+        "<meta name=\"prov-workspace-digest\" content=\"{}\">",
+        r.workspace.sha256
+    );
+    out.push_str("<title>Evidence report</title>\n<style>");
+    out.push_str(CSS);
+    out.push_str("</style>\n</head>\n<body>\n<main>\n<h1>Evidence report</h1>\n");
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">Workspace digest <code>{}</code> ({}). Generated by {}{}.</p>",
+        r.workspace.sha256,
+        esc(&r.workspace.algorithm),
+        esc(&r.tool),
+        r.generated
+            .as_deref()
+            .map_or_else(String::new, |g| format!(" at {}", esc(g)))
+    );
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "<p class=\"summary\"><strong>{} claims</strong>, {} citations, {} sources: {} errors, {} warnings. {} of {} facts supported without error.</p>",
+        s.claims, s.citations, s.sources, s.errors, s.warnings, s.facts_supported, s.claims
+    );
+    out.push_str("<nav class=\"meta\"><a href=\"#facts\">Facts</a> · <a href=\"#sources\">Sources</a></nav>\n");
+    out.push_str("<h2 id=\"facts\">Facts</h2>\n");
+    for f in &r.facts {
+        fact(&mut out, f);
+    }
+    out.push_str("<h2 id=\"sources\">Sources</h2>\n");
+    for src in &r.sources {
+        let _ = write!(
+            out,
+            "<section class=\"fact\" id=\"source-{id}\"><h3><code>{id}</code>{}</h3>\n<div class=\"meta\">outlet {} · origin {}{}</div>\n",
+            src.title
+                .as_deref()
+                .map_or_else(String::new, |t| format!(" — {}", esc(t))),
+            esc(&src.outlet),
+            esc(&src.origin),
+            src.url.as_deref().map_or_else(String::new, |u| format!(
+                " · <a href=\"{u}\">{u}</a>",
+                u = esc(u)
+            )),
+            id = esc(&src.id)
+        );
+        out.push_str("<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">capture</th><th scope=\"col\">sha256</th><th scope=\"col\">captured</th><th scope=\"col\">superseded</th></tr></thead><tbody>\n");
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">current ({})</th><td><code>{}</code></td><td>{}</td><td>—</td></tr>",
+            esc(&src.status),
+            esc(&src.sha256),
+            esc(src.captured.as_deref().unwrap_or("unknown"))
+        );
+        for rev in &src.revisions {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">superseded</th><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                esc(&rev.sha256),
+                esc(rev.captured.as_deref().unwrap_or("unknown")),
+                esc(rev.superseded.as_deref().unwrap_or("unknown"))
+            );
+        }
+        if let Some(p) = &src.pending_sha256 {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">pending review</th><td><code>{}</code></td><td>—</td><td>—</td></tr>",
+                esc(p)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "</tbody></table></div>\n<div class=\"meta\">published {} · cited {} time{}</div></section>",
+            esc(src.published.as_deref().unwrap_or("unknown")),
+            src.citations,
+            if src.citations == 1 { "" } else { "s" }
+        );
+    }
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
