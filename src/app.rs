@@ -28,6 +28,18 @@ pub fn run(cli: Cli) -> u8 {
         Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let style = human::Style { color };
+    // SOURCE_DATE_EPOCH is the only clock of reproducible runs: a malformed one is an error.
+    if let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH")
+        && v.to_str().is_none_or(|s| s.trim().parse::<u64>().is_err())
+    {
+        let _ = io::stderr().write_all(
+            format!(
+                "error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {v:?}\n  = help: unset it, or set it to e.g. $(git log -1 --format=%ct)\n"
+            )
+            .as_bytes(),
+        );
+        return CANNOT_RUN;
+    }
     let result = match cli.command {
         Command::Init { dir } => init(dir),
         Command::Add(args) => root(cli.workspace.as_deref()).and_then(|r| add(&r, args)),

@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::files::FileId;
 
 /// How bad a finding is. Errors fail the gate (exit 1, or exit 2 for configuration errors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Note,
@@ -191,6 +193,8 @@ pub struct Diagnostic {
     pub diff: Option<(String, String)>,
     /// The citation this finding belongs to (index into the check's citation list).
     pub citation: Option<usize>,
+    /// It is about a pending capture (what accepting it would do), not the current evidence.
+    pub about_pending: bool,
 }
 
 impl Diagnostic {
@@ -205,6 +209,7 @@ impl Diagnostic {
             help: None,
             diff: None,
             citation: None,
+            about_pending: false,
         }
     }
 
@@ -240,6 +245,11 @@ impl Diagnostic {
 
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+
+    pub fn about_pending(mut self) -> Self {
+        self.about_pending = true;
         self
     }
 

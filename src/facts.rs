@@ -141,6 +141,18 @@ fn support_key(source: &crate::workspace::Source) -> Key {
     }
 }
 
+/// How a source groups with others and how to name its group: the same rule as the fact
+/// analysis (known origins by origin; unknown ones by outlet, or by source id).
+pub fn group_of(source: &crate::workspace::Source) -> (impl PartialEq + use<>, String) {
+    let key = support_key(source);
+    let label = match &key {
+        Key::Origin(_) => source.effective_origin().to_string(),
+        Key::UnknownByOutlet(_) => format!("? {}", source.outlet),
+        Key::UnknownBySource(id) => format!("? {id}"),
+    };
+    (key, label)
+}
+
 /// Is this origin (or outlet) the honest "we do not know"?
 pub fn is_unknown(origin: &str) -> bool {
     origin_key(origin) == "unknown"

@@ -220,7 +220,8 @@ pub fn citation_finding(
         }
     };
     Some(
-        d.at(quote_loc)
+        d.about_pending()
+            .at(quote_loc)
             .help("update the quote to what the new version says (and check the fact), or pin `revision` to cite the current capture"),
     )
 }

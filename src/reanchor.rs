@@ -11,7 +11,10 @@
 //! ("66 ans" → "65 ans") is `changed` there, never re-anchored to another occurrence of the old
 //! words; equal candidates are `ambiguous`; a passage with nothing left is `missing`. Pure.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
@@ -30,6 +33,9 @@ const CONTEXT: usize = 64;
 const MIN_CONTEXT_AGREEMENT: f64 = 0.5;
 /// A fuzzy candidate may move at most this share of the text away from its old relative place.
 const MAX_DISPLACEMENT: f64 = 0.25;
+/// A changed line is followed into the most similar new line only when they share this share
+/// of their words; below, it was rewritten beyond recognition or deleted.
+const MIN_LINE_SIMILARITY: f64 = 0.4;
 /// Exact quotes shorter than this need their context to agree to be moved on exact search alone.
 const SHORT_QUOTE: usize = 40;
 
@@ -40,7 +46,33 @@ pub struct Reanchorer<'a> {
     old_lines: Vec<usize>,
     new_lines: Vec<usize>,
     line_ops: Vec<DiffOp>,
+    cache: RefCell<HashMap<WindowKey, Rc<WordDiff>>>,
+    /// Sorted word hashes of lines, by (new?, line).
+    words: RefCell<HashMap<(bool, usize), Rc<LineWords>>>,
 }
+
+/// An old and a new char window: (old start, old end, new start, new end).
+type WindowKey = (usize, usize, usize, usize);
+/// A line's words as sorted hashes.
+type LineWords = Vec<u64>;
+
+/// Where the diff puts an old passage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapped {
+    /// Its place in the new text.
+    pub range: Range<usize>,
+    /// How many of its code points the diff kept unchanged.
+    pub unchanged: usize,
+    /// The diff matched its line with a line of the new text (an unchanged line, or the most
+    /// similar line of a changed hunk): the passage is placed even if every word changed.
+    pub paired: bool,
+    /// It lies in a run of unchanged lines that holds more than its own line (or the text is
+    /// unchanged): its neighbours vouch for the place, whatever repeats elsewhere.
+    pub anchored: bool,
+}
+
+/// Token offsets of an old and a new window, and the word diff between them.
+type WordDiff = (Vec<usize>, Vec<usize>, Vec<DiffOp>);
 
 /// Char offsets of the start of each line (plus the end), lines split after '\n'.
 fn line_starts(text: &str) -> Vec<usize> {
@@ -95,51 +127,118 @@ impl<'a> Reanchorer<'a> {
             old_lines: line_starts(old),
             new_lines: line_starts(new),
             line_ops,
+            cache: RefCell::new(HashMap::new()),
+            words: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The line of `text` (by its start offsets) holding char `pos`.
+    fn line_of(starts: &[usize], pos: usize) -> usize {
+        starts.partition_point(|&s| s <= pos).saturating_sub(1)
+    }
+
+    /// Char range of lines `a..b` of a text.
+    fn chars_of(starts: &[usize], a: usize, b: usize) -> Range<usize> {
+        let last = starts.len() - 1;
+        starts[a.min(last)]..starts[b.min(last)]
     }
 
     /// Map an old char range through the diff: where it is in the new text, and how many of
     /// its chars survived unchanged. `None` when the diff leaves nothing of it.
-    pub fn map(&self, start: usize, end: usize) -> Option<(Range<usize>, usize)> {
-        // The line ops overlapping [start, end), as old and new char windows.
+    ///
+    /// Unchanged lines shift. A passage inside one changed line is followed into the most
+    /// similar line of the new hunk (a correction rewrites a sentence where it stands; the
+    /// words it had may also appear in another, new sentence), then mapped through a word
+    /// diff of those two lines only. A passage over several lines uses the whole hunk.
+    pub fn map(&self, start: usize, end: usize) -> Option<Mapped> {
+        let mut paired = false;
+        let la = Self::line_of(&self.old_lines, start);
+        let lb = Self::line_of(&self.old_lines, end.saturating_sub(1).max(start));
         let mut window: Option<(Range<usize>, Range<usize>)> = None;
         for op in &self.line_ops {
             let (o, n) = (op.old_range(), op.new_range());
-            let oc = self.old_lines[o.start]..self.old_lines[o.end.min(self.old_lines.len() - 1)];
-            let nc = self.new_lines[n.start]..self.new_lines[n.end.min(self.new_lines.len() - 1)];
-            let overlaps = oc.start < end && start < oc.end || (oc.is_empty() && oc.start == start);
-            if !overlaps {
+            if o.end <= la && !(o.is_empty() && o.start == la) || o.start > lb {
                 continue;
             }
-            if let DiffOp::Equal { .. } = op
-                && oc.start <= start
-                && end <= oc.end
-            {
-                // Entirely inside unchanged lines: a pure shift.
-                let shift = nc.start as isize - oc.start as isize;
-                let s = (start as isize + shift) as usize;
-                let e = (end as isize + shift) as usize;
-                return Some((s..e, end - start));
+            if o.is_empty() {
+                continue; // a pure insertion next to the passage
             }
-            window = Some(match window {
-                None => (oc, nc),
-                Some((wo, wn)) => (wo.start..oc.end.max(wo.end), wn.start..nc.end.max(wn.end)),
-            });
+            let oc = Self::chars_of(&self.old_lines, o.start, o.end);
+            let nc = Self::chars_of(&self.new_lines, n.start, n.end);
+            match op {
+                DiffOp::Equal { .. } if oc.start <= start && end <= oc.end => {
+                    // Entirely inside unchanged lines: a pure shift.
+                    let shift = nc.start as isize - oc.start as isize;
+                    let s = (start as isize + shift) as usize;
+                    let e = (end as isize + shift) as usize;
+                    let own = la..=lb;
+                    let neighbours = o.clone().filter(|l| !own.contains(l)).any(|l| {
+                        self.old
+                            .text
+                            .slice(
+                                self.old_lines[l],
+                                self.old_lines[(l + 1).min(self.old_lines.len() - 1)],
+                            )
+                            .is_some_and(|t| !t.trim().is_empty())
+                    });
+                    return Some(Mapped {
+                        range: s..e,
+                        unchanged: end - start,
+                        paired: true,
+                        anchored: neighbours || self.line_ops.len() == 1,
+                    });
+                }
+                DiffOp::Delete { .. } if la == lb => {
+                    // A deleted line whose exact text was inserted at one other place moved.
+                    return self.moved_line(la).map(|nl| {
+                        let shift = nl as isize - self.old_lines[la] as isize;
+                        Mapped {
+                            range: (start as isize + shift) as usize
+                                ..(end as isize + shift) as usize,
+                            unchanged: end - start,
+                            paired: true,
+                            anchored: false,
+                        }
+                    });
+                }
+                DiffOp::Replace { .. } if la == lb => {
+                    // Pair the passage's line with the most similar run of 1 to 3 new lines of
+                    // the hunk (a sentence may have been split over lines).
+                    let old_line = Self::chars_of(&self.old_lines, la, la + 1);
+                    let (best, score) = n
+                        .clone()
+                        .flat_map(|l| (1..=3).map(move |k| (l, l + k)))
+                        .filter(|&(_, b)| b <= n.end)
+                        .map(|(a, b)| {
+                            let nl = Self::chars_of(&self.new_lines, a, b);
+                            (nl, self.similarity(la, a..b))
+                        })
+                        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.len().cmp(&a.0.len())))?;
+                    if score < MIN_LINE_SIMILARITY {
+                        return None; // the line was rewritten beyond recognition, or deleted
+                    }
+                    window = Some((old_line, best));
+                    paired = true;
+                    break;
+                }
+                _ => {
+                    window = Some(match window {
+                        None => (oc, nc),
+                        Some((wo, wn)) => {
+                            (wo.start..oc.end.max(wo.end), wn.start..nc.end.max(wn.end))
+                        }
+                    });
+                }
+            }
         }
         let (wo, wn) = window?;
-        // Word diff inside the window: a character diff would match stray letters of a
-        // replaced word ("Bledar Cuci" → "Edi Rama") and cut the passage mid-word.
-        let old_chars = &self.old.chars()[wo.clone()];
-        let new_chars = &self.new.chars()[wn.clone()];
-        let (old_tok, old_at) = tokens(old_chars);
-        let (new_tok, new_at) = tokens(new_chars);
-        let deadline = Some(Instant::now() + DIFF_DEADLINE);
-        let ops = capture_diff_slices_deadline(Algorithm::Myers, &old_tok, &new_tok, deadline);
+        let ops = self.word_diff(wo.clone(), wn.clone());
+        let (old_at, new_at, ops) = (&ops.0, &ops.1, &ops.2);
         let (s, e) = (start - wo.start, end - wo.start);
         let mut new_start = None;
         let mut new_end = None;
         let mut equal = 0;
-        for op in &ops {
+        for op in ops {
             if matches!(op, DiffOp::Insert { .. }) {
                 continue;
             }
@@ -166,10 +265,130 @@ impl<'a> Reanchorer<'a> {
             }
         }
         let (ns, ne) = (new_start?, new_end?);
-        if equal == 0 || ne <= ns {
+        // A passage does not balloon: far longer than the quote means stray matches.
+        if (equal == 0 && !paired) || ne <= ns || ne - ns > 2 * (end - start) + 16 {
             return None;
         }
-        Some(((wn.start + ns)..(wn.start + ne), equal))
+        Some(Mapped {
+            range: (wn.start + ns)..(wn.start + ne),
+            unchanged: equal,
+            paired,
+            anchored: false,
+        })
+    }
+
+    /// Where old line `l` went, if the diff deleted it and inserted the very same text at
+    /// exactly one place: the char offset of that new line.
+    fn moved_line(&self, l: usize) -> Option<usize> {
+        let old = self.old.text.slice(
+            self.old_lines[l],
+            self.old_lines[(l + 1).min(self.old_lines.len() - 1)],
+        )?;
+        if old.trim().is_empty() {
+            return None;
+        }
+        let mut hits = self.line_ops.iter().flat_map(|op| match op {
+            DiffOp::Insert { .. } | DiffOp::Replace { .. } => op.new_range(),
+            _ => 0..0,
+        });
+        let mut found = None;
+        for nl in hits.by_ref() {
+            let text = self.new.text.slice(
+                self.new_lines[nl],
+                self.new_lines[(nl + 1).min(self.new_lines.len() - 1)],
+            );
+            if text.map(|t| t.trim_end_matches('\n')) == Some(old.trim_end_matches('\n')) {
+                if found.is_some() {
+                    return None; // inserted twice: which one?
+                }
+                found = Some(self.new_lines[nl]);
+            }
+        }
+        found
+    }
+
+    /// The words of line `l` of the old (`new = false`) or new text, as sorted hashes,
+    /// computed once per line.
+    fn line_words(&self, new: bool, l: usize) -> Rc<Vec<u64>> {
+        if let Some(w) = self.words.borrow().get(&(new, l)) {
+            return Rc::clone(w);
+        }
+        let (text, starts) = if new {
+            (&self.new, &self.new_lines)
+        } else {
+            (&self.old, &self.old_lines)
+        };
+        let range = Self::chars_of(starts, l, l + 1);
+        let (toks, _) = tokens(&text.chars()[range]);
+        let mut hashes: Vec<u64> = toks
+            .into_iter()
+            .filter(|w| !w.iter().all(|c| c.is_whitespace()))
+            .map(|w| {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                w.hash(&mut h);
+                h.finish()
+            })
+            .collect();
+        hashes.sort_unstable();
+        let w = Rc::new(hashes);
+        self.words.borrow_mut().insert((new, l), Rc::clone(&w));
+        w
+    }
+
+    /// Word-level similarity (0..1) of old line `old` and new lines `new`: shared words over
+    /// the larger word count, ignoring whitespace.
+    fn similarity(&self, old: usize, new: Range<usize>) -> f64 {
+        let a = self.line_words(false, old);
+        let mut b: Vec<u64> = Vec::new();
+        for l in new {
+            b.extend(self.line_words(true, l).iter());
+        }
+        b.sort_unstable();
+        if a.is_empty() || b.is_empty() {
+            return 0.0;
+        }
+        let (mut i, mut j, mut common) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Equal => {
+                    common += 1;
+                    i += 1;
+                    j += 1;
+                }
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+            }
+        }
+        common as f64 / a.len().max(b.len()) as f64
+    }
+
+    /// The word diff of an old and a new window, computed once per window pair (many
+    /// citations share a hunk): token offsets of both sides and the ops.
+    fn word_diff(&self, wo: Range<usize>, wn: Range<usize>) -> Rc<WordDiff> {
+        let key = (wo.start, wo.end, wn.start, wn.end);
+        if let Some(d) = self.cache.borrow().get(&key) {
+            return Rc::clone(d);
+        }
+        let (old_tok, old_at) = tokens(&self.old.chars()[wo]);
+        let (new_tok, new_at) = tokens(&self.new.chars()[wn]);
+        let deadline = Some(Instant::now() + DIFF_DEADLINE);
+        let ops = capture_diff_slices_deadline(Algorithm::Myers, &old_tok, &new_tok, deadline);
+        let d = Rc::new((old_at, new_at, ops));
+        self.cache.borrow_mut().insert(key, Rc::clone(&d));
+        d
+    }
+
+    /// Is `[s, e)` of the new text entirely within lines the diff kept unchanged (text that
+    /// was already in the old version, elsewhere)?
+    fn in_unchanged_lines(&self, s: usize, e: usize) -> bool {
+        self.line_ops.iter().any(|op| {
+            matches!(op, DiffOp::Equal { .. }) && {
+                let n = op.new_range();
+                let nc = Self::chars_of(&self.new_lines, n.start, n.end);
+                nc.start <= s && e <= nc.end
+            }
+        })
     }
 
     /// Re-anchor a citation whose quote stood at `old` (the result of anchoring it in the old
@@ -189,14 +408,22 @@ impl<'a> Reanchorer<'a> {
         };
         let m = oe - os;
         // 1. Through the diff.
-        if let Some((r, equal)) = self.map(os, oe)
-            && equal as f64 >= PLACED_SHARE * m as f64
+        if let Some(mp) = self.map(os, oe)
+            && (mp.paired || mp.unchanged as f64 >= PLACED_SHARE * m as f64)
         {
-            let text = self.new.text.slice(r.start, r.end).unwrap_or("");
-            let found = Some((r.start, r.end));
+            let mut found = (mp.range.start, mp.range.end);
+            let mut errors = None;
+            let text = self.new.text.slice(found.0, found.1).unwrap_or("");
+            if text != quote && !fold::is_folded_equal(text, quote) {
+                // Edited: settle its edges (a diff may give an edge character to a neighbour).
+                let (f, e) = self.refine(quote, found);
+                found = f;
+                errors = e;
+            }
+            let text = self.new.text.slice(found.0, found.1).unwrap_or("");
             let verdict = if text == quote {
                 match span {
-                    Some(sp) if sp == (r.start, r.end) => Verdict::Ok,
+                    Some(sp) if sp == found => Verdict::Ok,
                     Some(_) => Verdict::Moved,
                     // Still exact; it had no span and still has none.
                     None => Verdict::Unanchored,
@@ -204,21 +431,40 @@ impl<'a> Reanchorer<'a> {
             } else if fold::is_folded_equal(text, quote) {
                 Verdict::Typography
             } else {
-                let (found, errors) = self.refine(quote, (r.start, r.end));
                 // The old words may still stand elsewhere: name them, never pick them.
-                let candidates = self.new.text.find_all(quote);
                 return Anchor {
                     verdict: Verdict::Changed,
                     found: Some(found),
-                    candidates,
+                    candidates: self.new.text.find_all(quote),
                     strategy: Strategy::Diff,
                     errors,
                     ..base
                 };
             };
+            // The same words at several places: the diff's choice must be the one the old
+            // context singles out, else the citation is ambiguous.
+            if verdict.holds() && !mp.anchored {
+                let all = self.new.text.find_all(quote);
+                if all.len() > 1 {
+                    let mine = self.context_agreement((os, oe), found);
+                    let rival = all
+                        .iter()
+                        .filter(|h| **h != found)
+                        .map(|h| self.context_agreement((os, oe), *h))
+                        .fold(0.0f64, f64::max);
+                    if mine - rival < 0.2 {
+                        return Anchor {
+                            verdict: Verdict::Ambiguous,
+                            candidates: all,
+                            strategy: Strategy::Context,
+                            ..base
+                        };
+                    }
+                }
+            }
             return Anchor {
                 verdict,
-                found,
+                found: Some(found),
                 strategy: Strategy::Diff,
                 ..base
             };
@@ -271,10 +517,28 @@ impl<'a> Reanchorer<'a> {
         }
         let old_rel = os as f64 / self.old.text.len_chars().max(1) as f64;
         let new_len = self.new.text.len_chars().max(1) as f64;
-        let good: Vec<fuzzy::Match> = fuzzy::search(self.new.chars(), &q, k)
+        // Search only where the displacement limit allows a match to start.
+        let chars = self.new.chars();
+        let reach = (MAX_DISPLACEMENT * new_len).ceil() as usize;
+        let centre = (old_rel * new_len) as usize;
+        let lo = centre.saturating_sub(reach + 1);
+        let hi = (centre + reach + 1 + q.len() + k).min(chars.len());
+        let good: Vec<fuzzy::Match> = fuzzy::search(&chars[lo.min(hi)..hi], &q, k)
             .into_iter()
+            .map(|c| fuzzy::Match {
+                start: c.start + lo,
+                end: c.end + lo,
+                errors: c.errors,
+            })
             .filter(|c| (c.start as f64 / new_len - old_rel).abs() <= MAX_DISPLACEMENT)
-            .filter(|c| self.context_agreement((os, oe), (c.start, c.end)) >= MIN_CONTEXT_AGREEMENT)
+            // Text the diff kept unchanged was already there, elsewhere: another passage.
+            .filter(|c| !self.in_unchanged_lines(c.start, c.end))
+            // Context must agree, unless the match is nearly the quote itself (a lightly
+            // edited passage that also moved).
+            .filter(|c| {
+                c.errors * 10 <= q.len()
+                    || self.context_agreement((os, oe), (c.start, c.end)) >= MIN_CONTEXT_AGREEMENT
+            })
             .collect();
         let Some(best) = good.first() else {
             return base;
@@ -317,6 +581,16 @@ impl<'a> Reanchorer<'a> {
                     continue;
                 }
                 let (a, b) = (a as usize, b as usize);
+                // Edges only between words: never cut a word of the new text.
+                let inside = |i: usize| {
+                    i > 0
+                        && i < chars.len()
+                        && chars[i - 1].is_alphanumeric()
+                        && chars[i].is_alphanumeric()
+                };
+                if (a != s && inside(a)) || (b != e && inside(b)) {
+                    continue;
+                }
                 let d = dist(a, b);
                 let moved = ds.unsigned_abs() + de.unsigned_abs();
                 let better = match (d, best.1) {
@@ -352,9 +626,11 @@ impl<'a> Reanchorer<'a> {
             if n == 0 {
                 return 0.0;
             }
+            // Where one side is cut short by the document's edge, only that much can agree.
+            let weight = (n as f64 / 16.0).min(1.0);
             let (a, b) = (&a[..n], &b[..n]);
             let d = fuzzy::distance(a, b, n).unwrap_or(n);
-            1.0 - d as f64 / n as f64
+            (1.0 - d as f64 / n as f64) * weight
         };
         sim(op, np, true).max(sim(osf, nsf, false))
     }

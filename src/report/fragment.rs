@@ -1,7 +1,7 @@
 //! Text-fragment links (`url#:~:text=…`, WICG Scroll to Text Fragment): a link that makes a
-//! browser scroll to and highlight the quote on the live page. Terms are percent-encoded with
-//! everything but unreserved characters encoded, and `-`, `,` and `&` always (they are the
-//! directive's syntax). A prefix and a suffix are added only when the quote alone is ambiguous
+//! browser scroll to and highlight the quote on the live page. Terms are percent-encoded: every
+//! byte but ASCII letters, digits, `_`, `.` and `~`, so `-`, `,` and `&` (the directive's
+//! syntax) and `(`, `)` (which would end a Markdown link) are always encoded. A prefix and a suffix are added only when the quote alone is ambiguous
 //! in the document or very short; a long quote becomes a `start,end` range.
 
 /// Percent-encode a text-directive term.
@@ -9,17 +9,7 @@ pub fn encode(term: &str) -> String {
     let mut out = String::new();
     for b in term.bytes() {
         match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'_'
-            | b'.'
-            | b'!'
-            | b'~'
-            | b'*'
-            | b'\''
-            | b'('
-            | b')' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'~' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -82,7 +72,7 @@ mod tests {
         assert_eq!(encode("a-b, c&d"), "a%2Db%2C%20c%26d");
         assert_eq!(encode("L’Albanie"), "L%E2%80%99Albanie");
         assert_eq!(encode("«\u{a0}CNRI\u{a0}»"), "%C2%AB%C2%A0CNRI%C2%A0%C2%BB");
-        assert_eq!(encode("it's (ok)!"), "it's%20(ok)!");
+        assert_eq!(encode("it's (ok)!"), "it%27s%20%28ok%29%21");
     }
 
     #[test]

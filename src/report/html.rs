@@ -70,11 +70,14 @@ a { color: #0b57d0; }
 
 fn cite(out: &mut String, c: &CitationEntry) {
     let stance = match (c.stance, &c.said_by) {
-        (Stance::Contradicts, _) => "contradicts".to_string(),
+        (Stance::Contradicts, None) => "contradicts".to_string(),
+        (Stance::Contradicts, Some(p)) => format!("contradicts (reports what {} said)", esc(p)),
         (Stance::Supports, Some(p)) => format!("reports what {} said", esc(p)),
         (Stance::Supports, None) => "supports".to_string(),
     };
-    let who = if c.origin == c.outlet || c.origin.is_empty() {
+    let who = if c.outlet.is_empty() {
+        "not a registered source".to_string()
+    } else if c.origin == c.outlet || c.origin.is_empty() {
         esc(&c.outlet)
     } else {
         format!("{}, via {}", esc(&c.origin), esc(&c.outlet))
@@ -101,7 +104,7 @@ fn cite(out: &mut String, c: &CitationEntry) {
     let mut meta = Vec::new();
     if let Some([s, e]) = c.found {
         meta.push(format!("span [{s}, {e}]"));
-    } else if let Some([s, e]) = c.span {
+    } else if let (Some([s, e]), Some(_)) = (c.span, c.verdict) {
         meta.push(format!("span [{s}, {e}] (not there)"));
     }
     if let Some(sha) = &c.verified_sha256 {
@@ -211,12 +214,33 @@ pub fn render(r: &Report) -> String {
             .as_deref()
             .map_or_else(String::new, |g| format!(" at {}", esc(g)))
     );
-    let s = &r.summary;
     let _ = writeln!(
         out,
-        "<p class=\"summary\"><strong>{} claims</strong>, {} citations, {} sources: {} errors, {} warnings. {} of {} facts supported without error.</p>",
-        s.claims, s.citations, s.sources, s.errors, s.warnings, s.facts_supported, s.claims
+        "<p class=\"summary\">{}</p>",
+        esc(&super::md::summary_line(r, false))
     );
+    if !r.findings.is_empty() {
+        out.push_str("<h2 id=\"findings\">Findings outside the facts</h2>\n<ul>\n");
+        for f in &r.findings {
+            let at = match (&f.file, f.line) {
+                (Some(file), Some(line)) => format!("<code>{}:{line}</code> ", esc(file)),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "<li class=\"meta {}\">{at}<strong>{}</strong> {}: {}</li>",
+                if f.severity == crate::diag::Severity::Error {
+                    "problem"
+                } else {
+                    "pending"
+                },
+                f.severity.as_str(),
+                esc(&f.code),
+                esc(&f.message)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
     out.push_str("<nav class=\"meta\"><a href=\"#facts\">Facts</a> · <a href=\"#sources\">Sources</a></nav>\n");
     out.push_str("<h2 id=\"facts\">Facts</h2>\n");
     for f in &r.facts {

@@ -31,6 +31,17 @@ pub struct Report {
     pub summary: Summary,
     pub facts: Vec<FactEntry>,
     pub sources: Vec<SourceEntry>,
+    /// Findings that belong to no single fact: a source's integrity, a pending capture.
+    pub findings: Vec<FindingEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FindingEntry {
+    pub code: String,
+    pub severity: crate::diag::Severity,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -132,10 +143,16 @@ pub struct RevisionEntry {
 /// Expand `[s, e)` of `chars` to about a sentence either side (at most `max` chars each).
 fn context(chars: &[char], s: usize, e: usize, max: usize) -> (String, String) {
     let is_end = |c: char| matches!(c, '.' | '!' | '?' | '\n' | '…');
-    // Before: back past one sentence end (the one closing the previous sentence), then to the
-    // start of that sentence.
-    // A run of sentence-ending characters ("." then a blank line) is one boundary.
-    let boundary = |i: usize| is_end(chars[i]) && !chars.get(i + 1).is_some_and(|c| is_end(*c));
+    // A sentence ends at an end character followed by a space, the text's end, or a line
+    // break ("3.000" and "U.S." are not ends); a run of them ("." then a blank line) is one.
+    let boundary = |i: usize| {
+        is_end(chars[i])
+            && match chars.get(i + 1) {
+                None => true,
+                Some(c) if is_end(*c) => false,
+                Some(c) => chars[i] == '\n' || c.is_whitespace(),
+            }
+    };
     let mut b = s;
     let mut ends = 0;
     while b > 0 && s - b < max {
@@ -176,14 +193,6 @@ fn context(chars: &[char], s: usize, e: usize, max: usize) -> (String, String) {
     )
 }
 
-fn label(origin: &str, outlet: &str) -> String {
-    if crate::facts::is_unknown(origin) {
-        format!("? {outlet}")
-    } else {
-        origin.to_string()
-    }
-}
-
 /// Build the report of a checked workspace. `texts` gives the snapshot text of a source id (or
 /// of a revision, keyed `id@sha256`), for context.
 pub fn build(
@@ -204,6 +213,7 @@ pub fn build(
             .collect();
         next += claim.cites.len();
         let mut matrix: Vec<MatrixRow> = Vec::new();
+        let mut keys = Vec::new();
         let mut entries = Vec::new();
         let mut failing = !fact.errors.is_empty();
         for c in &cites {
@@ -238,10 +248,11 @@ pub fn build(
                 failing = true;
             }
             let origin = source.effective_origin();
-            let row_label = label(origin, &source.outlet);
-            let row = match matrix.iter().position(|r| r.origin == row_label) {
+            let (key, row_label) = crate::facts::group_of(source);
+            let row = match keys.iter().position(|k| *k == key) {
                 Some(i) => &mut matrix[i],
                 None => {
+                    keys.push(key);
                     matrix.push(MatrixRow {
                         origin: row_label.clone(),
                         outlets: Vec::new(),
@@ -355,7 +366,7 @@ pub fn build(
                         (Some(_), crate::snapshot::Status::Ok) => "capture-pending",
                         (_, st) => st.as_str(),
                     })
-                    .unwrap_or("not checked")
+                    .unwrap_or("not-checked")
                     .to_string(),
                 citations: ws.citations().filter(|(_, c)| c.source == s.id).count(),
                 revisions: s
@@ -388,6 +399,22 @@ pub fn build(
         },
         facts,
         sources,
+        findings: outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity >= crate::diag::Severity::Warning)
+            .filter(|d| d.code.kind() == crate::diag::CodeKind::Source || d.about_pending)
+            .map(|d| FindingEntry {
+                code: d.code.as_str().to_string(),
+                severity: d.severity,
+                message: d.message.clone(),
+                file: d.loc.as_ref().map(|l| ws.files.get(l.file).path.clone()),
+                line: d
+                    .loc
+                    .as_ref()
+                    .map(|l| ws.files.get(l.file).line_col(l.range.start).0),
+            })
+            .collect(),
     }
 }
 

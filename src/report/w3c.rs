@@ -2,8 +2,9 @@
 //! annotation per citation that holds, targeting the snapshot by its sha256 (`urn:sha256:…`,
 //! the exact bytes the offsets refer to) with the page's url as scope, selected both by a
 //! TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector in code points. The
-//! body is the fact, with the purpose `assessing` for support and `questioning` for
-//! contradiction.
+//! body is the fact (its language is not recorded, so none is claimed), with the purpose
+//! `assessing` for support and `questioning` for contradiction; a citation that only reports a
+//! party's statement says so.
 
 use serde_json::{Value, json};
 
@@ -45,16 +46,25 @@ pub fn render(r: &Report) -> Value {
             if let Some(url) = &c.url {
                 target["scope"] = json!(url);
             }
-            let mut body = json!({
+            let value = match (c.stance, &c.said_by) {
+                (Stance::Supports, None) => f.statement.clone(),
+                (Stance::Supports, Some(p)) => {
+                    format!("{} (as reported: {p} said so)", f.statement)
+                }
+                (Stance::Contradicts, None) => format!("Contradicts: {}", f.statement),
+                (Stance::Contradicts, Some(p)) => {
+                    format!(
+                        "Contradicts, as reported ({p} said otherwise): {}",
+                        f.statement
+                    )
+                }
+            };
+            let body = json!({
                 "type": "TextualBody",
-                "value": f.statement,
+                "value": value,
                 "format": "text/plain",
-                "language": "en",
                 "purpose": purpose,
             });
-            if let Some(p) = &c.said_by {
-                body["value"] = json!(format!("{} (as reported: {p} said so)", f.statement));
-            }
             items.push(json!({
                 "id": format!("urn:prov:claim:{}:{}", f.claim, i + 1),
                 "type": "Annotation",

@@ -1,0 +1,386 @@
+//! Property tests of re-anchoring (issue #4): random texts (ASCII, French, emoji and other
+//! astral characters, combining marks, line breaks, no-break spaces), random quote spans and
+//! random edit scripts never produce a silent wrong anchor:
+//! - `ok` or `moved`: the new text at `found` is the quote, exactly (`ok`: at the old offsets);
+//! - `typography`: the new text at `found` equals the quote after folding typography;
+//! - an unchanged text gives `ok` at the old offsets;
+//! - typography-only edits (no-break spaces, line ends) never give `changed` or `missing`.
+//!
+//! 256 cases per property by default (`PROPTEST_CASES` overrides it).
+
+use proptest::prelude::*;
+
+use prov::anchor::fold::is_folded_equal;
+use prov::reanchor::Reanchorer;
+use prov::verdict::{Anchor, Verdict, anchor};
+
+const WORDS: &[&str] = &[
+    "the",
+    "police",
+    "said",
+    "on",
+    "Tuesday",
+    "that",
+    "a",
+    "man",
+    "was",
+    "arrested",
+    "66",
+    "65",
+    "ans",
+    "la",
+    "victime",
+    "avait",
+    "été",
+    "à",
+    "l’Iran",
+    "déjà",
+    "garçon",
+    "Œuvre",
+    "«",
+    "»",
+    "—",
+    "…",
+    "café",
+    "cafe\u{301}",
+    "Rene\u{301}",
+    "😀",
+    "👍🏽",
+    "🇫🇷",
+    "𝔘𝔫𝔢",
+    "𝕏",
+    "Tirana",
+    "Kaboul",
+    "2026",
+    "l'été",
+    "mardi",
+    "mercredi",
+];
+const SEPARATORS: &[&str] = &[
+    " ", " ", " ", " ", ", ", ". ", "\n", "\n\n", "\u{a0}", "\r\n",
+];
+
+/// A random text: words from [`WORDS`] joined by separators from [`SEPARATORS`].
+fn text(max_words: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        (
+            prop::sample::select(WORDS),
+            prop::sample::select(SEPARATORS),
+        ),
+        1..max_words,
+    )
+    .prop_map(|parts| {
+        let mut s = String::new();
+        for (w, sep) in parts {
+            s.push_str(w);
+            s.push_str(sep);
+        }
+        s
+    })
+}
+
+/// One edit; positions are fractions of the current length, so they shrink well.
+#[derive(Debug, Clone)]
+enum Edit {
+    Insert {
+        at: f64,
+        block: String,
+    },
+    Delete {
+        at: f64,
+        len: usize,
+    },
+    Replace {
+        at: f64,
+        len: usize,
+        block: String,
+    },
+    Move {
+        at: f64,
+        len: usize,
+        to: f64,
+    },
+    /// Swap the `nth` (modulo their count) space for U+00A0, or U+00A0 for a space.
+    Nbsp {
+        nth: usize,
+    },
+    /// Turn the `nth` `\n` into `\r\n`, or a `\r\n` into `\n`.
+    LineEnd {
+        nth: usize,
+    },
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let at = 0.0..=1.0f64;
+    prop_oneof![
+        (at.clone(), text(8)).prop_map(|(at, block)| Edit::Insert { at, block }),
+        (at.clone(), 1usize..60).prop_map(|(at, len)| Edit::Delete { at, len }),
+        (at.clone(), 1usize..30, text(5)).prop_map(|(at, len, block)| Edit::Replace {
+            at,
+            len,
+            block
+        }),
+        (at.clone(), 1usize..80, at).prop_map(|(at, len, to)| Edit::Move { at, len, to }),
+        any::<usize>().prop_map(|nth| Edit::Nbsp { nth }),
+        any::<usize>().prop_map(|nth| Edit::LineEnd { nth }),
+    ]
+}
+
+fn index(at: f64, len: usize) -> usize {
+    ((at * len as f64) as usize).min(len)
+}
+
+fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut c: Vec<char> = text.chars().collect();
+    for e in edits {
+        match e {
+            Edit::Insert { at, block } => {
+                let i = index(*at, c.len());
+                c.splice(i..i, block.chars());
+            }
+            Edit::Delete { at, len } => {
+                let i = index(*at, c.len());
+                let j = (i + len).min(c.len());
+                c.drain(i..j);
+            }
+            Edit::Replace { at, len, block } => {
+                let i = index(*at, c.len());
+                let j = (i + len).min(c.len());
+                c.splice(i..j, block.chars());
+            }
+            Edit::Move { at, len, to } => {
+                let i = index(*at, c.len());
+                let j = (i + len).min(c.len());
+                let block: Vec<char> = c.drain(i..j).collect();
+                let k = index(*to, c.len());
+                c.splice(k..k, block);
+            }
+            Edit::Nbsp { nth } => {
+                let at: Vec<usize> = (0..c.len())
+                    .filter(|&i| c[i] == ' ' || c[i] == '\u{a0}')
+                    .collect();
+                if !at.is_empty() {
+                    let i = at[nth % at.len()];
+                    c[i] = if c[i] == ' ' { '\u{a0}' } else { ' ' };
+                }
+            }
+            Edit::LineEnd { nth } => {
+                let at: Vec<usize> = (0..c.len()).filter(|&i| c[i] == '\n').collect();
+                if !at.is_empty() {
+                    let i = at[nth % at.len()];
+                    if i > 0 && c[i - 1] == '\r' {
+                        c.remove(i - 1);
+                    } else {
+                        c.insert(i, '\r');
+                    }
+                }
+            }
+        }
+    }
+    c.into_iter().collect()
+}
+
+/// Code points `[s, e)` of `chars`, as a string.
+fn slice(chars: &[char], (s, e): (usize, usize)) -> String {
+    chars[s..e].iter().collect()
+}
+
+/// Quote spans from fractions: start and length (1 to 120 code points), clamped to the text.
+fn spans(len: usize, raw: &[(f64, usize)]) -> Vec<(usize, usize)> {
+    raw.iter()
+        .filter_map(|&(at, n)| {
+            let s = index(at, len.saturating_sub(1));
+            let e = (s + n).min(len);
+            (s < e).then_some((s, e))
+        })
+        .collect()
+}
+
+/// `span` without the whitespace at its edges (`None` if nothing is left): quotes as editors
+/// cut them.
+fn trimmed(chars: &[char], (mut s, mut e): (usize, usize)) -> Option<(usize, usize)> {
+    while s < e && chars[s].is_whitespace() {
+        s += 1;
+    }
+    while e > s && chars[e - 1].is_whitespace() {
+        e -= 1;
+    }
+    (s < e).then_some((s, e))
+}
+
+/// Re-anchor the quote at `span` of `old` in `new`, and check what the verdict promises (the
+/// promise of `typography` only when `typography` is set).
+fn check(
+    r: &Reanchorer<'_>,
+    old: &[char],
+    new: &[char],
+    span: (usize, usize),
+    typography: bool,
+) -> Anchor {
+    let quote = slice(old, span);
+    let a_old = anchor(&r.old, &quote, Some(span));
+    assert_eq!(a_old.verdict, Verdict::Ok, "old anchor of {quote:?}");
+    let a = r.reanchor(&quote, a_old.found, &a_old);
+    if let Some((s, e)) = a.found {
+        assert!(
+            s <= e && e <= new.len(),
+            "{quote:?}: found out of range {a:?}"
+        );
+    }
+    let at = a.found.map(|f| slice(new, f));
+    match a.verdict {
+        Verdict::Ok => {
+            assert_eq!(a.found, Some(span), "{quote:?}: ok keeps the span: {a:?}");
+            assert_eq!(at.as_deref(), Some(quote.as_str()), "{quote:?}: {a:?}");
+        }
+        Verdict::Moved => {
+            assert_eq!(
+                at.as_deref(),
+                Some(quote.as_str()),
+                "silent wrong anchor: {a:?}"
+            );
+        }
+        Verdict::Typography if typography => {
+            assert!(
+                at.as_deref().is_some_and(|t| is_folded_equal(t, &quote)),
+                "typography, yet {at:?} does not fold to {quote:?}: {a:?}"
+            );
+        }
+        Verdict::Typography => {}
+        Verdict::Changed => assert!(a.found.is_some(), "{quote:?}: {a:?}"),
+        Verdict::Ambiguous => {
+            assert!(
+                a.found.is_none() && a.candidates.len() >= 2,
+                "{quote:?}: {a:?}"
+            );
+        }
+        Verdict::Missing => assert!(a.found.is_none(), "{quote:?}: {a:?}"),
+        Verdict::Unanchored => panic!("{quote:?}: re-anchoring never says unanchored"),
+    }
+    a
+}
+
+proptest! {
+    // 256 cases (or `PROPTEST_CASES`); failures are reported, not saved to a file.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// `ok`/`moved` only at the exact quote; every verdict's shape holds.
+    #[test]
+    fn random_edits_never_anchor_silently_wrong(
+        old in text(120),
+        raw_spans in prop::collection::vec((0.0..=1.0f64, 1usize..120), 1..6),
+        edits in prop::collection::vec(edit(), 0..6),
+    ) {
+        let new = apply(&old, &edits);
+        let r = Reanchorer::new(&old, &new);
+        let old_chars: Vec<char> = old.chars().collect();
+        let new_chars: Vec<char> = new.chars().collect();
+        for span in spans(old_chars.len(), &raw_spans) {
+            check(&r, &old_chars, &new_chars, span, false);
+        }
+    }
+
+    /// `typography` only where the new text at `found` folds to the quote.
+    #[test]
+    fn random_edits_typography_is_folded_equal(
+        old in text(120),
+        raw_spans in prop::collection::vec((0.0..=1.0f64, 1usize..120), 1..6),
+        edits in prop::collection::vec(edit(), 0..6),
+    ) {
+        let new = apply(&old, &edits);
+        let r = Reanchorer::new(&old, &new);
+        let old_chars: Vec<char> = old.chars().collect();
+        let new_chars: Vec<char> = new.chars().collect();
+        for span in spans(old_chars.len(), &raw_spans) {
+            check(&r, &old_chars, &new_chars, span, true);
+        }
+    }
+
+    #[test]
+    fn unchanged_text_is_ok(
+        old in text(120),
+        raw_spans in prop::collection::vec((0.0..=1.0f64, 1usize..120), 1..6),
+    ) {
+        let r = Reanchorer::new(&old, &old);
+        let chars: Vec<char> = old.chars().collect();
+        for span in spans(chars.len(), &raw_spans) {
+            let a = check(&r, &chars, &chars, span, true);
+            prop_assert_eq!(a.verdict, Verdict::Ok);
+        }
+    }
+
+    /// Typography-only edits: every quote is still there, exactly or after folding, so it is
+    /// never `changed` or `missing`. (A quote that starts or ends inside a changed whitespace
+    /// run, such as the `\r` of a `\r\n`, is not a passage anyone cites: spans are trimmed.)
+    #[test]
+    fn typography_only_edits_are_never_changed_or_missing(
+        old in text(80),
+        raw_spans in prop::collection::vec((0.0..=1.0f64, 1usize..120), 1..6),
+        swaps in prop::collection::vec(
+            prop_oneof![
+                any::<usize>().prop_map(|nth| Edit::Nbsp { nth }),
+                any::<usize>().prop_map(|nth| Edit::LineEnd { nth }),
+            ],
+            1..4,
+        ),
+    ) {
+        let new = apply(&old, &swaps);
+        let r = Reanchorer::new(&old, &new);
+        let old_chars: Vec<char> = old.chars().collect();
+        let new_chars: Vec<char> = new.chars().collect();
+        for span in spans(old_chars.len(), &raw_spans)
+            .into_iter()
+            .filter_map(|s| trimmed(&old_chars, s))
+        {
+            let a = check(&r, &old_chars, &new_chars, span, true);
+            prop_assert!(
+                matches!(
+                    a.verdict,
+                    Verdict::Ok | Verdict::Moved | Verdict::Typography | Verdict::Ambiguous
+                ),
+                "{:?} in {:?} → {:?}: {:?}",
+                slice(&old_chars, span),
+                old,
+                new,
+                a
+            );
+        }
+    }
+}
+
+#[test]
+fn edit_scripts_apply_as_described() {
+    let old = "ab cd\nef";
+    assert_eq!(
+        apply(
+            old,
+            &[Edit::Insert {
+                at: 0.0,
+                block: "X ".into()
+            }]
+        ),
+        "X ab cd\nef"
+    );
+    assert_eq!(apply(old, &[Edit::Delete { at: 0.5, len: 2 }]), "ab cef");
+    assert_eq!(
+        apply(
+            old,
+            &[Edit::Move {
+                at: 0.0,
+                len: 3,
+                to: 1.0
+            }]
+        ),
+        "cd\nefab "
+    );
+    assert_eq!(apply(old, &[Edit::Nbsp { nth: 0 }]), "ab\u{a0}cd\nef");
+    assert_eq!(apply(old, &[Edit::LineEnd { nth: 0 }]), "ab cd\r\nef");
+    assert_eq!(
+        apply("a\r\nb", &[Edit::LineEnd { nth: 0 }]),
+        "a\nb",
+        "and back"
+    );
+}
