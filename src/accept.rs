@@ -32,6 +32,9 @@ pub const JOURNAL: &str = ".prov-journal.json";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Journal {
     pub version: u32,
+    /// The command that wrote it (`accept`, `fix`), for messages.
+    #[serde(default)]
+    pub command: String,
     /// Keep old snapshots: copy `from` to `to`; the bytes have this sha256.
     pub copies: Vec<Step>,
     /// Replace whole files (workspace-relative path, new text).
@@ -137,13 +140,15 @@ pub fn plan(
     let now = now_rfc3339();
     let mut journal = Journal {
         version: 1,
+        command: "accept".to_string(),
         copies: Vec::new(),
         writes: Vec::new(),
         renames: Vec::new(),
     };
     for s in targets {
-        let capture = s.pending.clone().expect("targets have a pending capture");
-        let source = ws.source(&s.id).expect("reports name registered sources");
+        let (Some(capture), Some(source)) = (s.pending.clone(), ws.source(&s.id)) else {
+            continue; // targets are sources with a pending capture
+        };
         if s.status != crate::snapshot::Status::Ok {
             refusal.get_or_insert(
                 Refusal::new(format!(
@@ -338,10 +343,10 @@ pub fn commit(root: &Path, journal: &Journal) -> Result<(), Refusal> {
     for s in journal.copies.iter().chain(&journal.renames) {
         if sha_of(&root.join(&s.from)).as_deref() != Some(s.sha256.as_str()) {
             return Err(Refusal::new(format!(
-                "{} changed while prov was accepting; nothing was changed",
+                "{} changed while prov was writing; nothing was changed",
                 s.from
             ))
-            .help("run `prov accept` again"));
+            .help("run the same command again"));
         }
     }
     for w in &journal.writes {
@@ -349,20 +354,20 @@ pub fn commit(root: &Path, journal: &Journal) -> Result<(), Refusal> {
             .map_err(|e| Refusal::new(format!("cannot read {}: {e}", w.path)))?;
         if now != w.old {
             return Err(Refusal::new(format!(
-                "{} changed while prov was accepting; nothing was changed",
+                "{} changed while prov was writing; nothing was changed",
                 w.path
             ))
-            .help("run `prov accept` again"));
+            .help("run the same command again"));
         }
     }
     let text = serde_json::to_string_pretty(journal)
         .map_err(|e| Refusal::new(format!("internal error: {e}")))?;
-    failpoint("accept-before-journal");
+    failpoint("journal-before");
     atomic_create(&root.join(JOURNAL), text.as_bytes()).map_err(|e| {
         Refusal::new(format!("cannot write {JOURNAL}: {e}"))
             .help("another prov accept may be running, or an interrupted one left its journal: run `prov check` to complete it")
     })?;
-    failpoint("accept-journal");
+    failpoint("journal-committed");
     apply(root, journal)
 }
 
@@ -396,7 +401,7 @@ pub fn apply(root: &Path, journal: &Journal) -> Result<(), Refusal> {
         }
         atomic_write(&to, &bytes).map_err(|e| io("write", &c.to, e))?;
     }
-    failpoint("accept-copies");
+    failpoint("journal-copies");
     for w in &journal.writes {
         let path = root.join(&w.path);
         match fs::read_to_string(&path) {
@@ -414,7 +419,7 @@ pub fn apply(root: &Path, journal: &Journal) -> Result<(), Refusal> {
                 )));
             }
         }
-        failpoint("accept-write");
+        failpoint("journal-write");
     }
     for r in &journal.renames {
         let (from, to) = (root.join(&r.from), root.join(&r.to));
@@ -431,17 +436,18 @@ pub fn apply(root: &Path, journal: &Journal) -> Result<(), Refusal> {
                 r.from, r.to
             )));
         }
-        failpoint("accept-rename");
+        failpoint("journal-rename");
     }
     fs::remove_file(root.join(JOURNAL)).map_err(|e| io("remove", JOURNAL, e))?;
     Ok(())
 }
 
-/// Complete an interrupted accept, if its journal is there. Returns whether it did.
-pub fn recover(root: &Path) -> Result<bool, Refusal> {
+/// Complete an interrupted multi-file change (`prov accept`, `prov fix`), if its journal is
+/// there. Returns the command that wrote it when it did.
+pub fn recover(root: &Path) -> Result<Option<String>, Refusal> {
     let path = root.join(JOURNAL);
     if fs::symlink_metadata(&path).is_err() {
-        return Ok(false);
+        return Ok(None);
     }
     let text = files::read_text(root, &path)
         .map_err(|e| Refusal::new(format!("cannot read {JOURNAL}: {e}")))?;
@@ -453,5 +459,9 @@ pub fn recover(root: &Path) -> Result<bool, Refusal> {
                 .help("an interrupted `prov accept` left it; restore the workspace from version control and delete it")
         })?;
     apply(root, &journal)?;
-    Ok(true)
+    Ok(Some(if journal.command.is_empty() {
+        "accept".to_string()
+    } else {
+        journal.command
+    }))
 }

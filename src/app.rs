@@ -202,11 +202,7 @@ fn read_input(file: &Path) -> Result<(Vec<u8>, String), Stop> {
 }
 
 fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
-    if accept::recover(root)? {
-        let _ = io::stderr().write_all(
-            b"note: completed an interrupted `prov accept` (its journal was left behind)\n",
-        );
-    }
+    let _lock = begin(root, true)?;
     let (bytes, what) = read_input(&args.file)?;
     let new = NewSource {
         id: args.id,
@@ -234,12 +230,26 @@ fn add(root: &Path, args: AddArgs) -> Result<u8, Stop> {
 }
 
 /// Load the workspace, printing every problem when it is invalid.
-fn load(root: &Path, format: Format, style: human::Style) -> Result<Workspace, Stop> {
-    if accept::recover(root)? {
-        let _ = io::stderr().write_all(
-            b"note: completed an interrupted `prov accept` (its journal was left behind)\n",
-        );
+/// Start a command on the workspace: complete an interrupted accept (under the exclusive
+/// lock), then hold the lock the command needs: exclusive to write, shared to read.
+fn begin(root: &Path, write: bool) -> Result<prov::lock::Guard, Stop> {
+    if root.join(accept::JOURNAL).exists() {
+        let _g = prov::lock::exclusive(root)?;
+        if let Some(command) = accept::recover(root)? {
+            let _ = io::stderr().write_all(
+                format!("note: completed an interrupted `prov {command}` (its journal was left behind)\n")
+                    .as_bytes(),
+            );
+        }
     }
+    Ok(if write {
+        prov::lock::exclusive(root)?
+    } else {
+        prov::lock::shared(root)?
+    })
+}
+
+fn load(root: &Path, format: Format, style: human::Style) -> Result<Workspace, Stop> {
     match workspace::load(root) {
         Ok(ws) => Ok(ws),
         Err(e) => {
@@ -427,6 +437,7 @@ fn exit_code(diags: &[Diagnostic]) -> u8 {
 }
 
 fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> {
+    let _lock = begin(root, false)?;
     let ws = load(root, args.format, style)?;
     let only_files = select(&ws, &args.paths)?;
     let deny = args.deny.iter().map(|&f| f.into()).collect();
@@ -469,6 +480,7 @@ fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> 
 }
 
 fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
+    let _lock = begin(root, true)?;
     let ws = load(root, Format::Human, style)?;
     let only_files = select(&ws, &args.paths)?;
     let outcome = check::check(
@@ -605,6 +617,7 @@ fn describe(files: &Files, c: &fix::Change) -> String {
 }
 
 fn capture(root: &Path, args: CaptureArgs, style: human::Style) -> Result<u8, Stop> {
+    let _lock = begin(root, true)?;
     let ws = load(root, Format::Human, style)?;
     let (bytes, what) = read_input(&args.file)?;
     let c = registry::capture(&ws, &args.id, &bytes, &what)?;
@@ -638,6 +651,7 @@ fn capture(root: &Path, args: CaptureArgs, style: human::Style) -> Result<u8, St
 }
 
 fn diff(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop> {
+    let _lock = begin(root, false)?;
     let ws = load(root, Format::Human, style)?;
     for id in &args.ids {
         if ws.source(id).is_none() {
@@ -715,6 +729,7 @@ fn diff(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop> {
 }
 
 fn accept(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Stop> {
+    let _lock = begin(root, true)?;
     let ws = load(root, Format::Human, style)?;
     let outcome = check::check(&ws, &check::Options::default());
     let (plans, journal) = match accept::plan(&ws, &outcome, &args.ids, args.keep_broken) {
@@ -794,6 +809,7 @@ fn hook(root: &Path, action: HookAction) -> Result<u8, Stop> {
 }
 
 fn report(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Stop> {
+    let _lock = begin(root, false)?;
     use prov::report::{self, digest};
     if let Some(path) = &args.verify {
         let text = std::fs::read_to_string(path)

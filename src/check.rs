@@ -14,7 +14,7 @@ use crate::pending;
 use crate::reanchor::Reanchorer;
 use crate::snapshot::{self, Status};
 use crate::verdict::{Anchor, SourceText, Verdict, anchor};
-use crate::workspace::{Cite, Claim, Stance, Workspace, revision_path};
+use crate::workspace::{Cite, Claim, Source, Stance, Workspace, revision_path};
 
 /// What to check.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +63,8 @@ pub struct CitationReport {
     pub code: Option<Code>,
     pub severity: Option<Severity>,
     pub message: String,
+    /// Its claim's position in `Workspace::claims`.
+    pub claim_pos: usize,
     /// Where this citation lives in the workspace (claim index, cite index) for edits.
     pub claim_index: usize,
     pub cite_index: usize,
@@ -151,7 +153,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     let mut citations = Vec::new();
     let mut jobs: BTreeMap<TextKey, Vec<Job<'_>>> = BTreeMap::new();
 
-    for (_, claim) in &selected {
+    for (claim_pos, claim) in &selected {
         for cite in &claim.cites {
             let index = citations.len();
             let line = ws
@@ -173,6 +175,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 code: None,
                 severity: None,
                 message: String::new(),
+                claim_pos: *claim_pos,
                 claim_index: cite.claim_index,
                 cite_index: cite.index,
                 found_text: None,
@@ -279,14 +282,17 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
 
     let results: Vec<TextResult> = jobs
         .into_par_iter()
-        .map(|(key, jobs)| run_text(ws, key, jobs))
+        .filter_map(|(key, jobs)| {
+            let source = ws.source(&key.source)?;
+            Some(run_text(ws, source, key, jobs))
+        })
         .collect();
 
     let mut sources = Vec::new();
     for r in results {
-        let source = ws
-            .source(&r.key.source)
-            .expect("jobs are keyed by registered sources");
+        let Some(source) = ws.source(&r.key.source) else {
+            continue; // jobs are keyed by registered sources
+        };
         let path = match &r.key.revision {
             Some(sha) => revision_path(&ws.root, &source.id, sha),
             None => ws.snapshot_path(&source.id),
@@ -318,7 +324,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
             .is_some_and(|t| t.starts_with('\u{feff}'));
         for (index, anchor, found_text) in r.anchors {
             let report = &mut citations[index];
-            let cite = &ws.claims[selected_claim(ws, report)].cites[report.cite_index];
+            let cite = &ws.claims[report.claim_pos].cites[report.cite_index];
             if let Some(d) = citation_finding(
                 report,
                 cite,
@@ -374,7 +380,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
             }
             for (index, p) in results {
                 let report = &mut citations[index];
-                let cite = &ws.claims[selected_claim(ws, report)].cites[report.cite_index];
+                let cite = &ws.claims[report.claim_pos].cites[report.cite_index];
                 if let Some(d) = pending::citation_finding(report, &p, cite.quote_loc.clone()) {
                     diagnostics.push(d.citation(index));
                 } else if report.severity == Some(Severity::Error) {
@@ -441,18 +447,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     outcome
 }
 
-/// The claim a citation report belongs to (by id; ids are unique once loaded).
-fn selected_claim(ws: &Workspace, report: &CitationReport) -> usize {
-    ws.claims
-        .iter()
-        .position(|c| c.id == report.claim)
-        .expect("a report names a loaded claim")
-}
-
-fn run_text(ws: &Workspace, key: TextKey, jobs: Vec<Job<'_>>) -> TextResult {
-    let source = ws
-        .source(&key.source)
-        .expect("jobs are keyed by registered sources");
+fn run_text(ws: &Workspace, source: &Source, key: TextKey, jobs: Vec<Job<'_>>) -> TextResult {
     let (path, pinned) = match &key.revision {
         Some(sha) => (revision_path(&ws.root, &source.id, sha), sha.clone()),
         None => (ws.snapshot_path(&source.id), source.sha256.clone()),

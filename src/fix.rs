@@ -105,8 +105,26 @@ pub fn apply(ws: &Workspace, changes: Vec<Change>) -> Result<Vec<FileEdit>, Refu
     Ok(edits)
 }
 
-/// Write the edited files, refusing any that changed on disk since they were read.
+/// Write the edited files, refusing any that changed on disk since they were read. Several
+/// files change all together or not at all (through the accept journal).
 pub fn write(ws: &Workspace, edits: &[FileEdit]) -> Result<(), Refusal> {
+    if edits.len() > 1 {
+        let journal = crate::accept::Journal {
+            version: 1,
+            command: "fix".to_string(),
+            copies: Vec::new(),
+            writes: edits
+                .iter()
+                .map(|e| crate::accept::WriteStep {
+                    path: e.path.clone(),
+                    old: e.old.clone(),
+                    new: e.new.clone(),
+                })
+                .collect(),
+            renames: Vec::new(),
+        };
+        return crate::accept::commit(&ws.root, &journal);
+    }
     for e in edits {
         let path = ws.root.join(&e.path);
         let now = files::read_text(&ws.root, &path)

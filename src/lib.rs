@@ -16,6 +16,12 @@
 //! never prints: the `prov` binary renders and prints.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+// No panic reachable from input: `unwrap`, `expect` and `panic!` are refused outside tests;
+// the few `expect`s left state, next to an `allow`, the invariant that makes them unreachable.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod accept;
 pub mod anchor;
@@ -26,6 +32,7 @@ pub mod facts;
 pub mod files;
 pub mod fix;
 pub mod hook;
+pub mod lock;
 pub mod pending;
 pub mod reanchor;
 pub mod registry;

@@ -1,5 +1,10 @@
 //! The `prov` binary: parse the command line, run the command, map the outcome to an exit code.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 mod app;
 mod cli;
 

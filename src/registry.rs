@@ -87,6 +87,15 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Refusal> {
             created.push(p);
         }
     }
+    let ignore = dir.join(".gitignore");
+    if fs::symlink_metadata(&ignore).is_err() {
+        atomic_create(
+            &ignore,
+            b"# prov's lock and the journal of an interrupted change: never commit them\n.prov.lock\n.prov-journal.json\n",
+        )
+        .map_err(|e| io(&ignore.display().to_string(), e))?;
+        created.push(ignore);
+    }
     let example = dir.join(CLAIMS_DIR).join("example.toml");
     if fs::symlink_metadata(&example).is_err() {
         atomic_create(&example, CLAIMS_README.as_bytes())

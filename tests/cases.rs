@@ -162,6 +162,10 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             let entry = entry.unwrap();
             let p = entry.path();
             let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            // The lock file (created by any command that writes) is the lock, not content.
+            if rel == ".prov.lock" {
+                continue;
+            }
             let ft = entry.file_type().unwrap();
             if ft.is_symlink() {
                 let t = fs::read_link(&p).unwrap();

@@ -249,8 +249,8 @@ pub fn build(
             }
             let origin = source.effective_origin();
             let (key, row_label) = crate::facts::group_of(source);
-            let row = match keys.iter().position(|k| *k == key) {
-                Some(i) => &mut matrix[i],
+            let at = match keys.iter().position(|k| *k == key) {
+                Some(i) => i,
                 None => {
                     keys.push(key);
                     matrix.push(MatrixRow {
@@ -261,9 +261,10 @@ pub fn build(
                         contradicts: 0,
                         not_holding: 0,
                     });
-                    matrix.last_mut().expect("just pushed")
+                    matrix.len() - 1
                 }
             };
+            let row = &mut matrix[at];
             if !row.outlets.contains(&source.outlet) {
                 row.outlets.push(source.outlet.clone());
             }
