@@ -274,6 +274,9 @@ pub fn plan(
             rev.insert("captured", value(c));
         }
         rev.insert("superseded", value(superseded));
+        // The hash chain: each capture names its successor, so a pin edited by hand (to match
+        // a tampered snapshot) no longer agrees with the revision before it.
+        rev.insert("superseded_by", value(new_sha.as_str()));
         match entry.get_mut("revisions") {
             Some(Item::ArrayOfTables(a)) => a.push(rev),
             Some(_) => {
@@ -331,7 +334,7 @@ pub fn plan(
 }
 
 /// Stop here when the test failpoint `PROV_FAILPOINT` names this point (simulates a crash).
-fn failpoint(name: &str) {
+pub fn failpoint(name: &str) {
     if std::env::var("PROV_FAILPOINT").is_ok_and(|v| v == name) {
         std::process::abort();
     }

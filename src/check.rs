@@ -400,6 +400,40 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         }
     }
 
+    // The chain of captures: each revision's `superseded_by` is the next capture's sha256.
+    for s in &ws.sources {
+        if !sources.iter().any(|r| r.id == s.id) {
+            continue;
+        }
+        for (i, rev) in s.revisions.iter().enumerate() {
+            let Some(by) = &rev.superseded_by else {
+                continue;
+            };
+            let next = s.revisions.get(i + 1).map_or(&s.sha256, |r| &r.sha256);
+            if by != next {
+                let what = if i + 1 == s.revisions.len() {
+                    format!("the current pin of `{}`", s.id)
+                } else {
+                    format!("revision {} of `{}`", &next[..12], s.id)
+                };
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::PinModified,
+                        format!(
+                            "{what} is {}, but the capture before it records that it was superseded by {}",
+                            &next[..12],
+                            &by[..12]
+                        ),
+                    )
+                    .at(rev.superseded_by_loc.clone().unwrap_or_else(|| rev.loc.clone()))
+                    .label("recorded by prov accept")
+                    .note("a sha256 in sources.toml was edited by hand: the chain of captures no longer holds")
+                    .help("restore sources.toml (and the snapshot) from version control; a new version of a document is a new capture, adopted with `prov accept`"),
+                );
+            }
+        }
+    }
+
     if opts.only_files.is_none() || opts.workspace_findings {
         let cited: BTreeSet<&str> = ws.citations().map(|(_, c)| c.source.as_str()).collect();
         for s in &ws.sources {

@@ -105,6 +105,9 @@ codes! {
     SnapshotMissing = "snapshot-missing", Error, Source;
     /// The snapshot's bytes differ from the pinned sha256.
     SnapshotModified = "snapshot-modified", Error, Source;
+    /// A pin breaks the chain of captures: a revision says it was superseded by another
+    /// sha256 than the next capture's (a pin edited by hand).
+    PinModified = "pin-modified", Error, Source;
     /// The snapshot exists but cannot be used as evidence: not UTF-8, too large, a symlink
     /// leaving the workspace, unreadable.
     SnapshotInvalid = "snapshot-invalid", Error, Source;

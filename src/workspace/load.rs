@@ -31,7 +31,7 @@ const SOURCE_KEYS: &[&str] = &[
     "revisions",
     "note",
 ];
-const REVISION_KEYS: &[&str] = &["sha256", "captured", "superseded", "note"];
+const REVISION_KEYS: &[&str] = &["sha256", "captured", "superseded", "superseded_by", "note"];
 const POLICY_KEYS: &[&str] = &["min_origins", "deny"];
 const CLAIM_KEYS: &[&str] = &["id", "fact", "cite", "note"];
 const CITE_KEYS: &[&str] = &[
@@ -423,12 +423,16 @@ fn load_revision(c: &mut Check<'_>, item: &tree::Spanned, id: &str) -> Option<Re
     let sha256 = sha256_value(c, sha)?;
     let captured = get(t, "captured").and_then(|e| datetime(c, e));
     let superseded = get(t, "superseded").and_then(|e| datetime(c, e));
+    let by_entry = get(t, "superseded_by");
+    let superseded_by = by_entry.and_then(|e| sha256_value(c, e));
     let _note = opt_string(c, t, "note");
     Some(Revision {
         sha256,
         loc: c.loc(&item.span),
         captured,
         superseded,
+        superseded_by,
+        superseded_by_loc: by_entry.map(|e| c.loc(&e.value.span)),
     })
 }
 

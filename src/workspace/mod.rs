@@ -116,6 +116,9 @@ pub struct Revision {
     pub loc: Loc,
     pub captured: Option<String>,
     pub superseded: Option<String>,
+    /// The sha256 of the capture that replaced it (written by `prov accept`).
+    pub superseded_by: Option<String>,
+    pub superseded_by_loc: Option<Loc>,
 }
 
 /// One fact with its citations.
