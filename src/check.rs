@@ -455,11 +455,12 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     deny.extend(opts.deny.iter().copied());
     let mut fact_list = Vec::with_capacity(selected.len());
     let mut next = 0;
-    for (_, claim) in &selected {
+    for (claim_pos, claim) in &selected {
         let reports: Vec<&CitationReport> =
             citations[next..next + claim.cites.len()].iter().collect();
         next += claim.cites.len();
-        let fact = facts::analyse(ws, claim, &reports, &ws.policy, &deny);
+        let mut fact = facts::analyse(ws, claim, &reports, &ws.policy, &deny);
+        fact.claim_pos = *claim_pos;
         for &flag in &fact.flags {
             diagnostics.push(fact_finding(claim, &fact, flag, ws.policy.min_origins));
         }

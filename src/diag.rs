@@ -264,13 +264,33 @@ impl Diagnostic {
 
 /// Sort findings by file path, then position; findings without a location first.
 pub fn sort(files: &crate::files::Files, diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            d.loc
-                .as_ref()
-                .map(|l| (files.get(l.file).path.clone(), l.range.start))
-        };
-        key(a).cmp(&key(b)).then(a.code.cmp(&b.code))
+    // Rank files by path once; comparisons then compare numbers.
+    let mut ids: Vec<u32> = diags
+        .iter()
+        .filter_map(|d| d.loc.as_ref().map(|l| l.file.0))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut by_path = ids.clone();
+    by_path.sort_by(|a, b| {
+        files
+            .get(crate::files::FileId(*a))
+            .path
+            .cmp(&files.get(crate::files::FileId(*b)).path)
+    });
+    let rank = |id: u32| by_path.iter().position(|&x| x == id).unwrap_or(usize::MAX);
+    let ranks: std::collections::HashMap<u32, usize> =
+        ids.iter().map(|&id| (id, rank(id))).collect();
+    diags.sort_by_key(|d| {
+        (
+            d.loc.as_ref().map(|l| {
+                (
+                    ranks.get(&l.file.0).copied().unwrap_or(usize::MAX),
+                    l.range.start,
+                )
+            }),
+            d.code,
+        )
     });
 }
 

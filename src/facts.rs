@@ -98,6 +98,9 @@ impl OriginSupport {
 /// Who stands behind one fact.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fact {
+    /// Its claim's position in `Workspace::claims`.
+    #[serde(skip)]
+    pub claim_pos: usize,
     pub claim: String,
     pub fact: String,
     pub supports: Vec<OriginSupport>,
@@ -265,6 +268,7 @@ pub fn analyse(
         .filter(|f| *f == Flag::Unsupported || deny.contains(f))
         .collect();
     Fact {
+        claim_pos: 0,
         claim: claim.id.clone(),
         fact: claim.fact.clone(),
         supports,

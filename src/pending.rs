@@ -242,12 +242,14 @@ pub fn facts_after(ws: &Workspace, outcome: &Outcome, deny: &[facts::Flag]) -> V
     let mut out = Vec::new();
     let mut next = 0;
     for fact in &outcome.facts {
-        let Some(claim) = ws.claims.iter().find(|c| c.id == fact.claim) else {
+        let Some(claim) = ws.claims.get(fact.claim_pos) else {
             continue;
         };
         let reports: Vec<&CitationReport> = after[next..next + claim.cites.len()].iter().collect();
         next += claim.cites.len();
-        out.push(facts::analyse(ws, claim, &reports, &ws.policy, deny));
+        let mut after = facts::analyse(ws, claim, &reports, &ws.policy, deny);
+        after.claim_pos = fact.claim_pos;
+        out.push(after);
     }
     out
 }

@@ -205,7 +205,7 @@ pub fn build(
     let mut next = 0;
     let mut supported = 0;
     for fact in &outcome.facts {
-        let Some(claim) = ws.claims.iter().find(|c| c.id == fact.claim) else {
+        let Some(claim) = ws.claims.get(fact.claim_pos) else {
             continue;
         };
         let cites: Vec<&CitationReport> = outcome.citations[next..next + claim.cites.len()]

@@ -100,6 +100,11 @@ pub fn load(root: &Path) -> Result<Workspace, LoadError> {
             diagnostics: diags,
         });
     }
+    let source_index = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
     Ok(Workspace {
         root: root.to_path_buf(),
         files,
@@ -108,6 +113,7 @@ pub fn load(root: &Path) -> Result<Workspace, LoadError> {
         sources,
         claim_files,
         claims,
+        source_index,
     })
 }
 

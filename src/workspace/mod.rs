@@ -34,11 +34,13 @@ pub struct Workspace {
     pub claim_files: Vec<FileId>,
     /// Claims in file order, then document order.
     pub claims: Vec<Claim>,
+    /// Source id → position in `sources` (a workspace may register thousands).
+    pub source_index: std::collections::HashMap<String, usize>,
 }
 
 impl Workspace {
     pub fn source(&self, id: &str) -> Option<&Source> {
-        self.sources.iter().find(|s| s.id == id)
+        self.source_index.get(id).map(|&i| &self.sources[i])
     }
 
     pub fn snapshot_path(&self, id: &str) -> PathBuf {
