@@ -858,8 +858,9 @@ fn report(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Stop
         },
     );
     let digest = digest::compute(root).map_err(Refusal::new)?;
-    let cache = std::cell::RefCell::new(std::collections::HashMap::<String, Option<String>>::new());
-    let text_of = |id: &str, revision: Option<&str>| -> Option<String> {
+    type Cached = Option<std::rc::Rc<report::Text>>;
+    let cache = std::cell::RefCell::new(std::collections::HashMap::<String, Cached>::new());
+    let text_of = |id: &str, revision: Option<&str>| -> Cached {
         let source = ws.source(id)?;
         let path = match revision {
             Some(sha) if sha != source.sha256 => prov::workspace::revision_path(root, id, sha),
@@ -869,7 +870,11 @@ fn report(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Stop
         cache
             .borrow_mut()
             .entry(key)
-            .or_insert_with(|| files::read_text(root, &path).ok())
+            .or_insert_with(|| {
+                files::read_text(root, &path)
+                    .ok()
+                    .map(|t| std::rc::Rc::new(report::Text::new(t)))
+            })
             .clone()
     };
     let r = report::build(&ws, &outcome, digest, &text_of);

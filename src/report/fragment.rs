@@ -29,13 +29,14 @@ const LONG: usize = 300;
 const EDGE_WORDS: usize = 5;
 const CONTEXT_WORDS: usize = 3;
 
-/// The link to `text[start..end]` (code points) on the page at `url`.
-pub fn link(url: &str, text: &str, start: usize, end: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
+/// The link to code points `[start, end)` of a text (given as its string and its chars) on
+/// the page at `url`. Only the text near the quote is read, besides counting the quote.
+pub fn link(url: &str, text: &str, chars: &[char], start: usize, end: usize) -> String {
     let quote: String = chars[start..end].iter().collect();
     let qwords = words(&quote);
-    let before: String = chars[..start].iter().collect();
-    let after: String = chars[end..].iter().collect();
+    let near = 200;
+    let before: String = chars[start.saturating_sub(near)..start].iter().collect();
+    let after: String = chars[end..(end + near).min(chars.len())].iter().collect();
     let ambiguous = text.matches(quote.as_str()).count() > 1;
     let mut directive = String::new();
     if ambiguous || quote.chars().count() < SHORT {
@@ -82,7 +83,13 @@ mod tests {
         let s = text.chars().count() - text[text.find(q).unwrap()..].chars().count();
         let e = s + q.chars().count();
         assert_eq!(
-            link("https://ex.org/a", text, s, e),
+            link(
+                "https://ex.org/a",
+                text,
+                &text.chars().collect::<Vec<_>>(),
+                s,
+                e
+            ),
             "https://ex.org/a#:~:text=l%E2%80%99Albanie%20a%20rompu%20ses%20relations"
         );
     }
@@ -92,7 +99,13 @@ mod tests {
         let text = "Il a dit non. Puis le ministre a dit non, encore.";
         let q = "a dit non";
         let s = text.rfind(q).unwrap(); // ASCII: bytes = chars
-        let l = link("https://ex.org/a", text, s, s + q.len());
+        let l = link(
+            "https://ex.org/a",
+            text,
+            &text.chars().collect::<Vec<_>>(),
+            s,
+            s + q.len(),
+        );
         assert_eq!(
             l,
             "https://ex.org/a#:~:text=Puis%20le%20ministre-,a%20dit%20non,-%2C%20encore."
@@ -105,7 +118,13 @@ mod tests {
             .map(|i| format!("mot{i}"))
             .collect::<Vec<_>>()
             .join(" ");
-        let l = link("https://ex.org/a#top", &q, 0, q.chars().count());
+        let l = link(
+            "https://ex.org/a#top",
+            &q,
+            &q.chars().collect::<Vec<_>>(),
+            0,
+            q.chars().count(),
+        );
         assert_eq!(
             l,
             "https://ex.org/a#top:~:text=mot1%20mot2%20mot3%20mot4%20mot5,mot76%20mot77%20mot78%20mot79%20mot80"

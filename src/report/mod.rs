@@ -140,6 +140,20 @@ pub struct RevisionEntry {
     pub superseded: Option<String>,
 }
 
+/// A snapshot's text, read once per report: the string and its code points.
+#[derive(Debug)]
+pub struct Text {
+    pub text: String,
+    pub chars: Vec<char>,
+}
+
+impl Text {
+    pub fn new(text: String) -> Self {
+        let chars = text.chars().collect();
+        Text { text, chars }
+    }
+}
+
 /// Expand `[s, e)` of `chars` to about a sentence either side (at most `max` chars each).
 fn context(chars: &[char], s: usize, e: usize, max: usize) -> (String, String) {
     let is_end = |c: char| matches!(c, '.' | '!' | '?' | '\n' | '…');
@@ -199,7 +213,7 @@ pub fn build(
     ws: &Workspace,
     outcome: &Outcome,
     digest: digest::Digest,
-    text_of: &dyn Fn(&str, Option<&str>) -> Option<String>,
+    text_of: &dyn Fn(&str, Option<&str>) -> Option<std::rc::Rc<Text>>,
 ) -> Report {
     let mut facts = Vec::new();
     let mut next = 0;
@@ -282,14 +296,15 @@ pub fn build(
             let text = text_of(&source.id, c.revision.as_deref());
             let (before, exact, after) = match (&text, found) {
                 (Some(t), Some((s, e))) => {
-                    let chars: Vec<char> = t.chars().collect();
-                    let (b, a) = context(&chars, s, e, 240);
-                    (b, chars[s..e].iter().collect(), a)
+                    let (b, a) = context(&t.chars, s, e, 240);
+                    (b, t.chars[s..e].iter().collect(), a)
                 }
                 _ => (String::new(), c.quote.clone(), String::new()),
             };
             let fragment_link = match (&source.url, &text, found) {
-                (Some(url), Some(t), Some((s, e))) if holds => Some(fragment::link(url, t, s, e)),
+                (Some(url), Some(t), Some((s, e))) if holds => {
+                    Some(fragment::link(url, &t.text, &t.chars, s, e))
+                }
                 _ => None,
             };
             let pending = c.pending.as_ref().map(|p| {
