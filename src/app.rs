@@ -289,6 +289,17 @@ fn load(root: &Path, format: Format, style: human::Style) -> Result<Workspace, S
     }
 }
 
+/// Write a JSON document to stdout as it is serialised (a large workspace's document is big;
+/// it is never held whole in memory). A closed pipe is not an error.
+fn out_json<T: serde::Serialize>(v: &T) {
+    let stdout = io::stdout().lock();
+    let mut w = io::BufWriter::with_capacity(1 << 16, stdout);
+    let _ = serde_json::to_writer_pretty(&mut w, v)
+        .map_err(io::Error::from)
+        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.flush());
+}
+
 fn to_json<T: serde::Serialize>(v: &T) -> String {
     let mut s =
         serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
@@ -456,7 +467,7 @@ fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> 
     let prefix = path_prefix(root)?;
     match args.format {
         Format::Human => out(&render_human(&ws, &outcome, style)),
-        Format::Json => out(&to_json(&json::document(&ws, &outcome))),
+        Format::Json => out_json(&json::document(&ws, &outcome)),
         Format::Github => {
             let mut s = prov::render::github::render(&ws.files, &outcome.diagnostics, &prefix);
             s.push_str(&human::summary(

@@ -156,8 +156,34 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
     }
 
     // 2. Equal after folding typography: explains, never accepts.
-    let folded = src.folded();
     let fq = fold(quote);
+    let qlen = quote.chars().count();
+    // Near the span first: fold only a window around it. A hit there that overlaps the span is
+    // the one `pick` would choose from the whole text too.
+    if let Some((s, e)) = span.filter(|_| !span_out_of_range)
+        && fq.len_chars() > 0
+    {
+        let lo = s.saturating_sub(qlen + 16);
+        let hi = (e + qlen + 16).min(len);
+        if let Some(window) = src.text.slice(lo, hi) {
+            let fw = fold(window);
+            let hit = CharText::new(fw.as_str())
+                .find_all(fq.as_str())
+                .into_iter()
+                .map(|(a, b)| fw.original_range(a, b))
+                .map(|(a, b)| (a + lo, b + lo))
+                .find(|h| overlaps(*h, (s, e)));
+            if let Some(h) = hit {
+                return Anchor {
+                    verdict: Verdict::Typography,
+                    found: Some(h),
+                    strategy: Strategy::Typography,
+                    ..base
+                };
+            }
+        }
+    }
+    let folded = src.folded();
     if fq.len_chars() > 0 {
         let ftext = CharText::new(folded.as_str());
         let hits: Vec<(usize, usize)> = ftext
@@ -182,6 +208,29 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
     let k = max_errors(q.len());
     if k == 0 {
         return base;
+    }
+    // Near the span first: an edited passage is usually where it was cited.
+    if let Some((s, e)) = span.filter(|_| !span_out_of_range) {
+        let lo = s.saturating_sub(q.len());
+        let hi = (e + q.len()).min(len);
+        let chars = src.chars();
+        if let Some(m) = fuzzy::search(&chars[lo..hi.max(lo)], &q, k)
+            .into_iter()
+            .map(|m| fuzzy::Match {
+                start: m.start + lo,
+                end: m.end + lo,
+                errors: m.errors,
+            })
+            .find(|m| overlaps((m.start, m.end), (s, e)))
+        {
+            return Anchor {
+                verdict: Verdict::Changed,
+                found: Some((m.start, m.end)),
+                strategy: Strategy::Fuzzy,
+                errors: Some(m.errors),
+                ..base
+            };
+        }
     }
     let matches = fuzzy::search(src.chars(), &q, k);
     let Some(best) = matches.first() else {
