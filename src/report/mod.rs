@@ -140,6 +140,9 @@ pub struct RevisionEntry {
     pub superseded: Option<String>,
 }
 
+/// Gives the text of a source (or of one of its revisions, by sha256), read once.
+pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<std::rc::Rc<Text>> + 'a;
+
 /// A snapshot's text, read once per report: the string and its code points.
 #[derive(Debug)]
 pub struct Text {
@@ -213,7 +216,7 @@ pub fn build(
     ws: &Workspace,
     outcome: &Outcome,
     digest: digest::Digest,
-    text_of: &dyn Fn(&str, Option<&str>) -> Option<std::rc::Rc<Text>>,
+    text_of: &TextOf<'_>,
 ) -> Report {
     let mut facts = Vec::new();
     let mut next = 0;
