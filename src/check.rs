@@ -900,6 +900,13 @@ fn citation_finding(
                     report.span.map(fmt_span).unwrap_or_default()
                 ));
             }
+            let n = report.quote.chars().count();
+            if n > crate::verdict::MAX_FUZZY_QUOTE {
+                d = d.note(format!(
+                    "the quote is {n} code points long: prov matches quotes over {} code points only exactly or after folding typography, never approximately",
+                    crate::verdict::MAX_FUZZY_QUOTE
+                ));
+            }
             d.help(format!(
                 "check that `source` names the right document and copy the words from {rel}"
             ))

@@ -151,6 +151,12 @@ impl<'a> Reanchorer<'a> {
     /// words it had may also appear in another, new sentence), then mapped through a word
     /// diff of those two lines only. A passage over several lines uses the whole hunk.
     pub fn map(&self, start: usize, end: usize) -> Option<Mapped> {
+        // Whatever the route, a place is inside the new text.
+        self.map_unchecked(start, end)
+            .filter(|m| m.range.start <= m.range.end && m.range.end <= self.new.text.len_chars())
+    }
+
+    fn map_unchecked(&self, start: usize, end: usize) -> Option<Mapped> {
         let mut paired = false;
         let la = Self::line_of(&self.old_lines, start);
         let lb = Self::line_of(&self.old_lines, end.saturating_sub(1).max(start));
@@ -297,7 +303,8 @@ impl<'a> Reanchorer<'a> {
                 self.new_lines[nl],
                 self.new_lines[(nl + 1).min(self.new_lines.len() - 1)],
             );
-            if text.map(|t| t.trim_end_matches('\n')) == Some(old.trim_end_matches('\n')) {
+            // The very same line, line break included (a passage may end with it).
+            if text == Some(old) {
                 if found.is_some() {
                     return None; // inserted twice: which one?
                 }
@@ -414,9 +421,17 @@ impl<'a> Reanchorer<'a> {
             let mut found = (mp.range.start, mp.range.end);
             let mut errors = None;
             let text = self.new.text.slice(found.0, found.1).unwrap_or("");
+            if text != quote {
+                // The diff put the passage here; if the exact words (or their folded form)
+                // overlap this place, they are the passage, whatever edges the diff drew.
+                if let Some(h) = self.near(quote, found) {
+                    found = h;
+                }
+            }
+            let text = self.new.text.slice(found.0, found.1).unwrap_or("");
             if text != quote && !fold::is_folded_equal(text, quote) {
                 // Edited: settle its edges (a diff may give an edge character to a neighbour).
-                let (f, e) = self.refine(quote, found);
+                let (f, e) = self.refine(quote, found, (os, oe));
                 found = f;
                 errors = e;
             }
@@ -566,11 +581,57 @@ impl<'a> Reanchorer<'a> {
         }
     }
 
+    /// The one place overlapping `at` where the quote stands exactly, else the one where it
+    /// stands after folding typography (searched in a window around `at`).
+    fn near(&self, quote: &str, at: (usize, usize)) -> Option<(usize, usize)> {
+        let overlap = |h: &(usize, usize)| h.0 < at.1 && at.0 < h.1;
+        let exact: Vec<(usize, usize)> = self
+            .new
+            .text
+            .find_all(quote)
+            .into_iter()
+            .filter(overlap)
+            .collect();
+        if let [one] = exact.as_slice() {
+            return Some(*one);
+        }
+        if !exact.is_empty() {
+            return None;
+        }
+        let m = quote.chars().count();
+        let lo = at.0.saturating_sub(m + 8);
+        let hi = (at.1 + m + 8).min(self.new.text.len_chars());
+        let window = fold::fold(self.new.text.slice(lo, hi)?);
+        let fq = fold::fold(quote);
+        if fq.len_chars() == 0 {
+            return None;
+        }
+        let hits: Vec<(usize, usize)> = crate::anchor::text::CharText::new(window.as_str())
+            .find_all(fq.as_str())
+            .into_iter()
+            .map(|(a, b)| window.original_range(a, b))
+            .map(|(a, b)| (a + lo, b + lo))
+            .filter(overlap)
+            .collect();
+        match hits.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
     /// A diff may attach a character at an edited passage's edge to a neighbour (two edit
     /// scripts of equal length). Move each edge by up to 3 code points and keep the window
     /// closest to the quote; on a tie, the smallest move.
-    fn refine(&self, quote: &str, (s, e): (usize, usize)) -> ((usize, usize), Option<usize>) {
+    fn refine(
+        &self,
+        quote: &str,
+        (s, e): (usize, usize),
+        (os, oe): (usize, usize),
+    ) -> ((usize, usize), Option<usize>) {
         let q: Vec<char> = quote.chars().collect();
+        if q.len() > crate::verdict::MAX_FUZZY_QUOTE {
+            return ((s, e), None); // too long to measure: the diff's edges stand
+        }
         let chars = self.new.chars();
         let dist = |a: usize, b: usize| fuzzy::distance(&q, &chars[a..b], q.len().max(b - a));
         let mut best = ((s, e), dist(s, e), 0usize);
@@ -581,14 +642,19 @@ impl<'a> Reanchorer<'a> {
                     continue;
                 }
                 let (a, b) = (a as usize, b as usize);
-                // Edges only between words: never cut a word of the new text.
-                let inside = |i: usize| {
+                // Edges only between words (never cut a word of the new text), unless the
+                // quote itself began or ended inside a word of the old text.
+                let inside = |text: &[char], i: usize| {
                     i > 0
-                        && i < chars.len()
-                        && chars[i - 1].is_alphanumeric()
-                        && chars[i].is_alphanumeric()
+                        && i < text.len()
+                        && text[i - 1].is_alphanumeric()
+                        && text[i].is_alphanumeric()
                 };
-                if (a != s && inside(a)) || (b != e && inside(b)) {
+                let old = self.old.chars();
+                let (cut_start, cut_end) = (inside(old, os), inside(old, oe));
+                if (a != s && !cut_start && inside(chars, a))
+                    || (b != e && !cut_end && inside(chars, b))
+                {
                     continue;
                 }
                 let d = dist(a, b);

@@ -108,10 +108,19 @@ impl<'a> SourceText<'a> {
     }
 }
 
+/// The longest quote prov searches approximately: beyond it a "quote" is a document, and
+/// approximate matching (O(text × quote)) would take minutes. Longer quotes are matched
+/// exactly or after folding typography only.
+pub const MAX_FUZZY_QUOTE: usize = 4096;
+
 /// The most edits a fuzzy match of an `m`-code-point quote may need to count as the same passage
 /// edited (`changed`) rather than `missing`: a quarter of its length; none under 5 code points.
 pub fn max_errors(m: usize) -> usize {
-    if m < 5 { 0 } else { (m / 4).max(1) }
+    if !(5..=MAX_FUZZY_QUOTE).contains(&m) {
+        0
+    } else {
+        (m / 4).max(1)
+    }
 }
 
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
@@ -160,7 +169,7 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
     let qlen = quote.chars().count();
     // Near the span first: fold only a window around it. A hit there that overlaps the span is
     // the one `pick` would choose from the whole text too.
-    if let Some((s, e)) = span.filter(|_| !span_out_of_range)
+    if let Some((s, e)) = span.filter(|&(s, e)| !span_out_of_range && s < e)
         && fq.len_chars() > 0
     {
         let lo = s.saturating_sub(qlen + 16);
@@ -210,11 +219,11 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
         return base;
     }
     // Near the span first: an edited passage is usually where it was cited.
-    if let Some((s, e)) = span.filter(|_| !span_out_of_range) {
-        let lo = s.saturating_sub(q.len());
-        let hi = (e + q.len()).min(len);
+    if let Some((s, e)) = span.filter(|&(s, e)| !span_out_of_range && s < e) {
+        let lo = s.saturating_sub(q.len()).min(len);
+        let hi = (e + q.len()).min(len).max(lo);
         let chars = src.chars();
-        if let Some(m) = fuzzy::search(&chars[lo..hi.max(lo)], &q, k)
+        if let Some(m) = fuzzy::search(&chars[lo..hi], &q, k)
             .into_iter()
             .map(|m| fuzzy::Match {
                 start: m.start + lo,

@@ -109,10 +109,27 @@ pub fn word_diff(old: &str, new: &str, color: bool) -> String {
             }
             pending = Some(tag);
         }
-        out.push_str(change.value());
+        out.push_str(&printable(change.value()));
     }
     close(&mut out, pending);
     out
+}
+
+/// Text from the workspace as it may be printed on a terminal: control characters (an escape
+/// sequence in a quote, a NUL) are shown as `\u{…}`, never sent raw.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The closing summary line.
