@@ -88,15 +88,12 @@ pub fn install(root: &Path, force: bool) -> Result<Installed, Refusal> {
         let backup = path.with_file_name("pre-commit.prov-backup");
         atomic_write(&backup, old.as_bytes())
             .map_err(|e| Refusal::new(format!("cannot write {}: {e}", backup.display())))?;
+        crate::accept::failpoint("hook-backup-written");
     }
-    atomic_write(&path, script(&prefix).as_bytes())
+    // Executable from the moment it exists: git ignores a hook without its exec bit.
+    crate::edit::atomic_write_mode(&path, script(&prefix).as_bytes(), 0o755)
         .map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
-            .map_err(|e| Refusal::new(format!("cannot make {} executable: {e}", path.display())))?;
-    }
+    crate::accept::failpoint("hook-written");
     Ok(if existing.is_some() {
         Installed::Replaced(path)
     } else {

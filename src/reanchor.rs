@@ -509,6 +509,7 @@ impl<'a> Reanchorer<'a> {
             let mut hits: Vec<(usize, usize)> = ft
                 .find_all(fq.as_str())
                 .into_iter()
+                .filter(|&(s, e)| folded.on_boundaries(s, e))
                 .map(|(s, e)| folded.original_range(s, e))
                 .collect();
             hits.dedup();
@@ -609,6 +610,7 @@ impl<'a> Reanchorer<'a> {
         let hits: Vec<(usize, usize)> = crate::anchor::text::CharText::new(window.as_str())
             .find_all(fq.as_str())
             .into_iter()
+            .filter(|&(a, b)| window.on_boundaries(a, b))
             .map(|(a, b)| window.original_range(a, b))
             .map(|(a, b)| (a + lo, b + lo))
             .filter(overlap)

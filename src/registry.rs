@@ -15,6 +15,20 @@ use crate::snapshot::sha256_hex;
 use crate::workspace::tree::{suggest_id, valid_id};
 use crate::workspace::{CLAIMS_DIR, SNAPSHOTS_DIR, SOURCES_FILE, snapshot_path};
 
+/// Test hook: abort when `PROV_FAILPOINT` names this point ([`crate::accept::failpoint`]); with
+/// `PROV_FAILPOINT=pause:<name>`, say so on stderr and wait for a line on standard input
+/// instead, so a test can change files at exactly this moment (tests/bad_input.rs,
+/// tests/interrupt.rs). Does nothing when the variable is unset.
+fn failpoint(name: &str) {
+    crate::accept::failpoint(name);
+    if std::env::var("PROV_FAILPOINT").is_ok_and(|v| v.strip_prefix("pause:") == Some(name)) {
+        use std::io::{BufRead, Write};
+        let _ = std::io::stderr().write_all(format!("failpoint {name}: paused\n").as_bytes());
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+    }
+}
+
 /// A command that could not do its job: what went wrong and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -87,6 +101,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Refusal> {
             created.push(p);
         }
     }
+    failpoint("init-dirs");
     let ignore = dir.join(".gitignore");
     if fs::symlink_metadata(&ignore).is_err() {
         atomic_create(
@@ -102,6 +117,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Refusal> {
             .map_err(|e| io(&example.display().to_string(), e))?;
         created.push(example);
     }
+    failpoint("init-files");
     // sources.toml last: its presence is what makes the directory a workspace.
     atomic_create(&sources, SOURCES_TEMPLATE.as_bytes())
         .map_err(|e| io(&sources.display().to_string(), e))?;
@@ -328,10 +344,12 @@ pub fn add(root: &Path, new: &NewSource, bytes: &[u8], what: &str) -> Result<Add
     };
     sources.insert(&new.id, Item::Table(entry));
 
+    failpoint("add-planned");
     if !adopted {
         atomic_create(&snapshot, bytes)
             .map_err(|e| Refusal::new(format!("cannot write {}: {e}", snapshot.display())))?;
     }
+    failpoint("add-snapshot-written");
     // Refuse to clobber a concurrent edit of sources.toml.
     let now = files::read_text(root, &sources_path).unwrap_or_default();
     if now != text {
@@ -395,8 +413,10 @@ pub fn capture(
             identical: true,
         });
     }
+    failpoint("capture-planned");
     atomic_write(&path, bytes)
         .map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
+    failpoint("capture-written");
     Ok(Captured {
         path,
         bytes: bytes.len(),

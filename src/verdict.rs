@@ -179,6 +179,7 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
             let hit = CharText::new(fw.as_str())
                 .find_all(fq.as_str())
                 .into_iter()
+                .filter(|&(a, b)| fw.on_boundaries(a, b))
                 .map(|(a, b)| fw.original_range(a, b))
                 .map(|(a, b)| (a + lo, b + lo))
                 .find(|h| overlaps(*h, (s, e)));
@@ -198,6 +199,7 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
         let hits: Vec<(usize, usize)> = ftext
             .find_all(fq.as_str())
             .into_iter()
+            .filter(|&(s, e)| folded.on_boundaries(s, e))
             .map(|(s, e)| folded.original_range(s, e))
             .collect();
         let mut hits = hits;

@@ -103,6 +103,15 @@ impl Folded {
         }
     }
 
+    /// Does a folded range `[start, end)` begin and end on boundaries of original characters?
+    /// A match that starts or ends inside one character's expansion (the `...` of `…`) is
+    /// not a match of whole characters: `dit.` does not match `dit…`.
+    #[must_use]
+    pub fn on_boundaries(&self, start: usize, end: usize) -> bool {
+        let cut = |i: usize| i > 0 && i < self.map.len() && self.map[i - 1] == self.map[i];
+        !cut(start) && !cut(end)
+    }
+
     /// Every occurrence of `fold(quote)` in this folded text (overlapping allowed), mapped back to
     /// original char ranges, in order, without repeats. Empty when the quote folds to nothing.
     /// O(folded text) per call.

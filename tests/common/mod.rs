@@ -1,0 +1,193 @@
+//! Helpers shared by the reliability tests (bad_input, interrupt, concurrency, integrity,
+//! properties): workspaces, running the binary, and snapshots of a directory tree.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// A copy of tests/fixtures/tiny in `dir`.
+pub fn tiny(dir: &Path) {
+    copy_dir(&repo().join("tests/fixtures/tiny"), dir);
+}
+
+/// Replace `from` (which must occur exactly once) by `to` in a workspace file.
+pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let p = dir.join(file);
+    let t = fs::read_to_string(&p).unwrap();
+    assert_eq!(t.matches(from).count(), 1, "{file}: {from:?}");
+    fs::write(&p, t.replacen(from, to, 1)).unwrap();
+}
+
+/// What a run printed and how it ended (`code` is None when a signal killed it).
+#[derive(Debug)]
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+/// The command for the prov binary, in `dir`, with a fixed clock and no colour.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prov"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1795435200")
+        .env("NO_COLOR", "1")
+        .env_remove("PROV_FAILPOINT")
+        .stdin(Stdio::null());
+    cmd
+}
+
+pub fn prov(dir: &Path, args: &[&str]) -> Out {
+    prov_env(dir, args, &[])
+}
+
+pub fn prov_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Out {
+    let mut cmd = command(dir, args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    Out {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// One entry of a directory tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Dir,
+    File { bytes: Vec<u8>, executable: bool },
+    Link(PathBuf),
+}
+
+pub type Tree = BTreeMap<String, Node>;
+
+/// Every entry under `dir`, except the lock file (it is the lock, not content).
+pub fn tree(dir: &Path) -> Tree {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
+            let e = e.unwrap();
+            let p = e.path();
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if e.file_name() == ".prov.lock" {
+                continue;
+            }
+            let ft = e.file_type().unwrap();
+            let node = if ft.is_symlink() {
+                Node::Link(fs::read_link(&p).unwrap())
+            } else if ft.is_dir() {
+                stack.push(p.clone());
+                Node::Dir
+            } else {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = e.metadata().unwrap().permissions().mode();
+                Node::File {
+                    bytes: fs::read(&p).unwrap(),
+                    executable: mode & 0o111 != 0,
+                }
+            };
+            out.insert(rel, node);
+        }
+    }
+    out
+}
+
+/// The temporary files an atomic write killed halfway leaves (`.prov-*.tmp`), removed from the
+/// tree and returned.
+pub fn take_temp_files(t: &mut Tree) -> Vec<String> {
+    let temps: Vec<String> = t
+        .keys()
+        .filter(|k| {
+            let name = k.rsplit('/').next().unwrap_or(k);
+            name.starts_with(".prov-") && name.ends_with(".tmp")
+        })
+        .cloned()
+        .collect();
+    for k in &temps {
+        t.remove(k);
+    }
+    temps
+}
+
+/// The paths where two trees differ, for messages.
+pub fn differences(a: &Tree, b: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in a {
+        match b.get(k) {
+            None => out.push(format!("only before: {k}")),
+            Some(w) if w != v => out.push(format!("differs: {k}")),
+            Some(_) => {}
+        }
+    }
+    for k in b.keys() {
+        if !a.contains_key(k) {
+            out.push(format!("only after: {k}"));
+        }
+    }
+    out
+}
+
+/// `prov check` runs and passes its integrity checks: no snapshot, revision or unreadable-file
+/// finding, whatever the citations say.
+pub fn assert_intact(dir: &Path, when: &str) {
+    let out = prov(dir, &["check"]);
+    let all = out.all();
+    assert!(
+        matches!(out.code, Some(0 | 1)),
+        "{when}: check could not run:\n{all}"
+    );
+    for bad in [
+        "snapshot-missing",
+        "snapshot-modified",
+        "snapshot-invalid",
+        "revision-unknown",
+        "file-unreadable",
+        "toml-syntax",
+    ] {
+        assert!(
+            !all.contains(bad),
+            "{when}: integrity finding {bad}:\n{all}"
+        );
+    }
+}
+
+/// Is the test running as root (where permission bits do not stop reading)?
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}

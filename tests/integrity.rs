@@ -1,0 +1,145 @@
+//! Tampering with the evidence. What `prov check` detects by itself (a snapshot or a retained
+//! capture that no longer matches its pinned sha256: tests/cases/snapshot-modified,
+//! revision-tampered), and what only an outside record can reveal: a snapshot edited *and* its
+//! pin in sources.toml edited to match is a consistent new workspace; only the git history or
+//! the digest of an earlier report (`prov report --verify`) shows it changed.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+
+/// Write the JSON report of `ws` next to it (outside the workspace): its digest is the record.
+fn record(ws: &Path) -> std::path::PathBuf {
+    let report = ws.parent().unwrap().join("report.json");
+    let out = prov(
+        ws,
+        &["report", "--format", "json", "-o", report.to_str().unwrap()],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let verify = prov(ws, &["report", "--verify", report.to_str().unwrap()]);
+    assert_eq!(verify.code, Some(0), "{}", verify.all());
+    assert!(
+        verify
+            .stdout
+            .starts_with("the report matches this workspace")
+    );
+    report
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Replace `from` by `to` in a snapshot and re-pin its sha256 in sources.toml to match.
+fn tamper_consistently(ws: &Path, id: &str, old_sha: &str, from: &str, to: &str) {
+    let p = ws.join(format!("snapshots/{id}.txt"));
+    let t = fs::read_to_string(&p).unwrap().replacen(from, to, 1);
+    fs::write(&p, &t).unwrap();
+    edit(ws, "sources.toml", old_sha, &sha256(t.as_bytes()));
+}
+
+const BLOG_EN_SHA: &str = "1fae29246e3ee8ca927cbe4fdc7ade14259d084d3607f0b11a3c101d52ffdcc7";
+
+#[test]
+fn a_pin_edited_to_match_a_tampered_snapshot_is_caught_by_report_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    tiny(&ws);
+    let report = record(&ws);
+    // An uncited sentence of the captured text is changed, and the pin follows it.
+    tamper_consistently(
+        &ws,
+        "blog-en",
+        BLOG_EN_SHA,
+        "a metal barrel",
+        "a plastic bin",
+    );
+
+    // prov check alone cannot tell: the snapshot matches its (new) pin, every quote holds.
+    // This is the documented limit (docs/guarantees.md); the outside record catches it.
+    let out = prov(&ws, &["check"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(!out.all().contains("snapshot-modified"), "{}", out.all());
+
+    let out = prov(&ws, &["report", "--verify", report.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(
+        out.stdout
+            .starts_with("the report does not match this workspace: it names digest "),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("  sources.toml: changed\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("  snapshots/blog-en.txt: changed\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_cited_passage_tampered_with_its_pin_fails_the_citation() {
+    // Tampering that touches a cited passage still fails the gate, as a citation finding.
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    tiny(&ws);
+    let report = record(&ws);
+    tamper_consistently(
+        &ws,
+        "blog-en",
+        BLOG_EN_SHA,
+        "within 24 hours",
+        "within 48 hours",
+    );
+    let out = prov(&ws, &["check"]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("error[changed]: the quote differs from what `blog-en` says at [21, 60]"),
+        "{}",
+        out.stdout
+    );
+    let out = prov(&ws, &["report", "--verify", report.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stdout.contains("  snapshots/blog-en.txt: changed\n"));
+}
+
+#[test]
+fn a_retained_capture_tampered_is_caught_by_report_verify() {
+    // A superseded capture kept by `prov accept`, edited afterwards. When a citation pins it,
+    // prov check names it (tests/cases/revision-tampered); the report digest covers it always.
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    tiny(&ws);
+    let old = fs::read_to_string(ws.join("snapshots/blog-en.txt")).unwrap();
+    fs::write(
+        ws.join("snapshots/blog-en.new.txt"),
+        format!("Updated.\n{old}"),
+    )
+    .unwrap();
+    let out = prov(&ws, &["accept"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let kept = ws.join("snapshots/blog-en@1fae29246e3e.txt");
+    assert_eq!(fs::read_to_string(&kept).unwrap(), old);
+    let report = record(&ws);
+    fs::write(&kept, old.replace("metal", "plastic")).unwrap();
+    let out = prov(&ws, &["report", "--verify", report.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("  snapshots/blog-en@1fae29246e3e.txt: changed\n"),
+        "{}",
+        out.stdout
+    );
+}
