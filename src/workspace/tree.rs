@@ -179,9 +179,10 @@ impl Check<'_> {
     ) -> Option<&'e Entry> {
         let found = get(entries, key);
         // A misspelt key already has its `unknown-key` finding with the suggestion.
-        let misspelt = entries
-            .iter()
-            .any(|e| e.key != key && suggest(&e.key, [key]).is_some());
+        let misspelt = found.is_none()
+            && entries
+                .iter()
+                .any(|e| e.key != key && suggest(&e.key, [key]).is_some());
         if found.is_none() && !misspelt {
             self.push(
                 Diagnostic::new(Code::MissingKey, format!("{what} has no `{key}`"))
