@@ -900,8 +900,18 @@ fn report(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Stop
         Some(path) => {
             let cwd = cwd()?;
             let path = cwd.join(path);
-            prov::edit::atomic_write(&path, text.as_bytes())
-                .map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
+            let special = std::fs::metadata(&path).is_ok_and(|m| !m.is_file());
+            let written = if special {
+                // A device or a pipe (-o /dev/stdout, a FIFO): write into it; an atomic
+                // rename would replace it with a regular file.
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(text.as_bytes()))
+            } else {
+                prov::edit::atomic_write(&path, text.as_bytes())
+            };
+            written.map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
             let _ = io::stderr().write_all(
                 format!(
                     "wrote the report ({} facts, digest {}) to {}\n",
