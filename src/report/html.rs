@@ -5,7 +5,6 @@
 use std::fmt::Write;
 
 use super::{CitationEntry, FactEntry, Report};
-use crate::workspace::Stance;
 
 /// Escape text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -69,19 +68,8 @@ a { color: #0b57d0; }
 "#;
 
 fn cite(out: &mut String, c: &CitationEntry) {
-    let stance = match (c.stance, &c.said_by) {
-        (Stance::Contradicts, None) => "contradicts".to_string(),
-        (Stance::Contradicts, Some(p)) => format!("contradicts (reports what {} said)", esc(p)),
-        (Stance::Supports, Some(p)) => format!("reports what {} said", esc(p)),
-        (Stance::Supports, None) => "supports".to_string(),
-    };
-    let who = if c.outlet.is_empty() {
-        "not a registered source".to_string()
-    } else if c.origin == c.outlet || c.origin.is_empty() {
-        esc(&c.outlet)
-    } else {
-        format!("{}, via {}", esc(&c.origin), esc(&c.outlet))
-    };
+    let stance = esc(&c.stance_text());
+    let who = esc(&c.publisher_text());
     out.push_str("<li>");
     let _ = write!(
         out,
@@ -161,29 +149,17 @@ fn fact(out: &mut String, f: &FactEntry) {
     if !f.matrix.is_empty() {
         out.push_str("<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">origin</th><th scope=\"col\">outlets</th><th scope=\"col\">supports</th><th scope=\"col\">only reports</th><th scope=\"col\">contradicts</th><th scope=\"col\">not holding</th></tr></thead><tbody>\n");
         for r in &f.matrix {
-            let num = |n: usize| {
-                if n == 0 {
-                    "—".to_string()
-                } else {
-                    n.to_string()
-                }
-            };
+            let [outlets, supports, reports, contradicts, not_holding] = r.cells().map(|c| esc(&c));
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                esc(&r.origin),
-                esc(&r.outlets.join(", ")),
-                num(r.supports),
-                if r.reports.is_empty() {
-                    "—".to_string()
-                } else {
-                    esc(&r.reports.join(", "))
-                },
-                num(r.contradicts),
-                num(r.not_holding)
+                "<tr><th scope=\"row\">{}</th><td>{outlets}</td><td class=\"n\">{supports}</td><td>{reports}</td><td class=\"n\">{contradicts}</td><td class=\"n\">{not_holding}</td></tr>",
+                esc(&r.origin)
             );
         }
-        out.push_str("</tbody></table></div>\n");
+        out.push_str(
+            "</tbody></table></div>
+",
+        );
     }
     out.push_str("<ol class=\"cites\">\n");
     for c in &f.citations {

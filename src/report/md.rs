@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use super::{CitationEntry, FactEntry, Report};
-use crate::workspace::Stance;
 
 /// Escape text for Markdown (inline, and inside table cells).
 pub fn esc(s: &str) -> String {
@@ -26,19 +25,8 @@ fn short(sha: &str) -> &str {
 }
 
 fn cite(out: &mut String, n: usize, c: &CitationEntry) {
-    let stance = match (c.stance, &c.said_by) {
-        (Stance::Contradicts, None) => "contradicts".to_string(),
-        (Stance::Contradicts, Some(p)) => format!("contradicts (reports what {} said)", esc(p)),
-        (Stance::Supports, Some(p)) => format!("reports what {} said", esc(p)),
-        (Stance::Supports, None) => "supports".to_string(),
-    };
-    let who = if c.outlet.is_empty() {
-        "not a registered source".to_string()
-    } else if c.origin == c.outlet || c.origin.is_empty() {
-        esc(&c.outlet)
-    } else {
-        format!("{}, via {}", esc(&c.origin), esc(&c.outlet))
-    };
+    let stance = esc(&c.stance_text());
+    let who = esc(&c.publisher_text());
     let title = c
         .title
         .as_deref()
@@ -119,26 +107,11 @@ fn fact(out: &mut String, f: &FactEntry) {
         );
         out.push_str("|---|---|---|---|---|---|\n");
         for r in &f.matrix {
-            let num = |n: usize| {
-                if n == 0 {
-                    "—".to_string()
-                } else {
-                    n.to_string()
-                }
-            };
+            let [outlets, supports, reports, contradicts, not_holding] = r.cells().map(|c| esc(&c));
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} |",
-                esc(&r.origin),
-                esc(&r.outlets.join(", ")),
-                num(r.supports),
-                if r.reports.is_empty() {
-                    "—".to_string()
-                } else {
-                    esc(&r.reports.join(", "))
-                },
-                num(r.contradicts),
-                num(r.not_holding)
+                "| {} | {outlets} | {supports} | {reports} | {contradicts} | {not_holding} |",
+                esc(&r.origin)
             );
         }
         out.push('\n');

@@ -140,6 +140,55 @@ pub struct RevisionEntry {
     pub superseded: Option<String>,
 }
 
+impl CitationEntry {
+    /// What the citation does, in words: "supports", "reports what X said", "contradicts",
+    /// "contradicts (reports what X said)". Plain text: renderers escape it.
+    pub fn stance_text(&self) -> String {
+        match (self.stance, &self.said_by) {
+            (Stance::Contradicts, None) => "contradicts".to_string(),
+            (Stance::Contradicts, Some(p)) => format!("contradicts (reports what {p} said)"),
+            (Stance::Supports, Some(p)) => format!("reports what {p} said"),
+            (Stance::Supports, None) => "supports".to_string(),
+        }
+    }
+
+    /// Who published it: "outlet", "origin, via outlet", or "not a registered source".
+    pub fn publisher_text(&self) -> String {
+        if self.outlet.is_empty() {
+            "not a registered source".to_string()
+        } else if self.origin == self.outlet || self.origin.is_empty() {
+            self.outlet.clone()
+        } else {
+            format!("{}, via {}", self.origin, self.outlet)
+        }
+    }
+}
+
+impl MatrixRow {
+    /// The row's cells after the origin: outlets, supports, only reports, contradicts, not
+    /// holding ("—" for none). Plain text: renderers escape it.
+    pub fn cells(&self) -> [String; 5] {
+        let num = |n: usize| {
+            if n == 0 {
+                "—".to_string()
+            } else {
+                n.to_string()
+            }
+        };
+        [
+            self.outlets.join(", "),
+            num(self.supports),
+            if self.reports.is_empty() {
+                "—".to_string()
+            } else {
+                self.reports.join(", ")
+            },
+            num(self.contradicts),
+            num(self.not_holding),
+        ]
+    }
+}
+
 /// Gives the text of a source (or of one of its revisions, by sha256), read once.
 pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<std::rc::Rc<Text>> + 'a;
 
