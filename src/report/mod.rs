@@ -414,6 +414,11 @@ pub fn build(
             note: claim.note.clone(),
         });
     }
+    // Citations per source, counted in one pass (not once per source).
+    let mut cited: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (_, c) in ws.citations() {
+        *cited.entry(c.source.as_str()).or_default() += 1;
+    }
     let sources = ws
         .sources
         .iter()
@@ -436,7 +441,7 @@ pub fn build(
                     })
                     .unwrap_or("not-checked")
                     .to_string(),
-                citations: ws.citations().filter(|(_, c)| c.source == s.id).count(),
+                citations: cited.get(s.id.as_str()).copied().unwrap_or(0),
                 revisions: s
                     .revisions
                     .iter()
