@@ -250,7 +250,41 @@ fn begin(root: &Path, write: bool) -> Result<prov::lock::Guard, Stop> {
 }
 
 fn load(root: &Path, format: Format, style: human::Style) -> Result<Workspace, Stop> {
-    match workspace::load(root) {
+    load_some(root, None, format, style)
+}
+
+/// The claim files `paths` name, as workspace-relative paths (a directory as `dir/`); `None`
+/// when they name sources.toml, a snapshot, the workspace, or anything [`select`] refuses: then
+/// the whole workspace is loaded (and `select` says what is wrong).
+fn scope(root: &Path, paths: &[PathBuf]) -> Result<Option<Vec<String>>, Stop> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let cwd = cwd()?;
+    let mut named = Vec::new();
+    for p in paths {
+        let Some(abs) = files::within(root, &cwd, p) else {
+            return Ok(None);
+        };
+        let rel = files::rel_display(root, &abs);
+        if rel == CLAIMS_DIR || (abs.is_dir() && rel.starts_with(&format!("{CLAIMS_DIR}/"))) {
+            named.push(format!("{rel}/"));
+        } else if rel.starts_with(&format!("{CLAIMS_DIR}/")) && rel.ends_with(".toml") {
+            named.push(rel);
+        } else {
+            return Ok(None);
+        }
+    }
+    Ok(Some(named))
+}
+
+fn load_some(
+    root: &Path,
+    only: Option<&(dyn Fn(&str) -> bool + Sync)>,
+    format: Format,
+    style: human::Style,
+) -> Result<Workspace, Stop> {
+    match workspace::load_some(root, only) {
         Ok(ws) => Ok(ws),
         Err(e) => {
             match format {
@@ -449,7 +483,22 @@ fn exit_code(diags: &[Diagnostic]) -> u8 {
 
 fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> {
     let _lock = begin(root, false)?;
-    let ws = load(root, args.format, style)?;
+    // The pre-commit path: only the named claim files are loaded (a partition needs them all).
+    let scope = match args.partition {
+        None => scope(root, &args.paths)?,
+        Some(_) => None,
+    };
+    let ws = match &scope {
+        Some(named) => {
+            let only = |rel: &str| {
+                named
+                    .iter()
+                    .any(|n| rel == n || n.ends_with('/') && rel.starts_with(n.as_str()))
+            };
+            load_some(root, Some(&only), args.format, style)?
+        }
+        None => load(root, args.format, style)?,
+    };
     let only_files = select(&ws, &args.paths)?;
     let deny = args.deny.iter().map(|&f| f.into()).collect();
     let (only_files, workspace_findings) = match args.partition {
@@ -487,7 +536,12 @@ fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> 
             &prefix,
         ))),
     }
-    Ok(exit_code(&outcome.diagnostics))
+    let code = exit_code(&outcome.diagnostics);
+    // The process ends here: freeing a large workspace piece by piece only costs time (5 % of a
+    // 100k-citation check); the OS takes the memory back at once.
+    std::mem::forget(outcome);
+    std::mem::forget(ws);
+    Ok(code)
 }
 
 fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {

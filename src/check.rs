@@ -68,7 +68,8 @@ pub struct CitationReport {
     /// Where this citation lives in the workspace (claim index, cite index) for edits.
     pub claim_index: usize,
     pub cite_index: usize,
-    /// The source text at `found`, for fixes and messages.
+    /// The source text at `found`, for fixes and messages; `None` when the verdict is `ok` (it is
+    /// the quote).
     pub found_text: Option<String>,
     /// The citation re-anchored in a pending capture of its source.
     pub pending: Option<pending::Reanchored>,
@@ -126,7 +127,10 @@ struct Job<'w> {
 /// The result of reading one text and anchoring its citations.
 struct TextResult {
     key: TextKey,
+    /// The snapshot's status; its text is dropped once its citations are anchored.
     loaded: snapshot::Loaded,
+    /// Whether the text starts with a byte-order mark.
+    bom: bool,
     pinned: String,
     /// Every citation checked against this text.
     citations: Vec<usize>,
@@ -317,11 +321,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 pending: r.pending.as_ref().map(|(c, _)| c.clone()),
             });
         }
-        let bom = r
-            .loaded
-            .text
-            .as_deref()
-            .is_some_and(|t| t.starts_with('\u{feff}'));
+        let bom = r.bom;
         for (index, anchor, found_text) in r.anchors {
             let report = &mut citations[index];
             let cite = &ws.claims[report.claim_pos].cites[report.cite_index];
@@ -504,7 +504,7 @@ fn run_text(ws: &Workspace, source: &Source, key: TextKey, jobs: Vec<Job<'_>>) -
                 let mut moved = Vec::with_capacity(jobs.len());
                 for job in &jobs {
                     let a = anchor(&r.old, &job.cite.quote, job.cite.span);
-                    let found_text = slice(&r.old, a.found);
+                    let found_text = found_text(&r.old, &a);
                     if job.cite.revision.is_some() {
                         // Pinned to this capture: it stays with it.
                         anchors.push((job.index, a, found_text));
@@ -527,7 +527,7 @@ fn run_text(ws: &Workspace, source: &Source, key: TextKey, jobs: Vec<Job<'_>>) -
                 let src = SourceText::new(text);
                 for job in jobs {
                     let a = anchor(&src, &job.cite.quote, job.cite.span);
-                    let found_text = slice(&src, a.found);
+                    let found_text = found_text(&src, &a);
                     anchors.push((job.index, a, found_text));
                 }
             }
@@ -537,14 +537,29 @@ fn run_text(ws: &Workspace, source: &Source, key: TextKey, jobs: Vec<Job<'_>>) -
         // Not re-anchored (the snapshot fails its pin), but still known to be there.
         pending = Some((c, Vec::new()));
     }
+    let bom = loaded
+        .text
+        .as_deref()
+        .is_some_and(|t| t.starts_with('\u{feff}'));
+    let mut loaded = loaded;
+    loaded.text = None;
     TextResult {
         key,
         loaded,
+        bom,
         pinned,
         citations,
         anchors,
         pending,
     }
+}
+
+/// The text at a verdict's place, kept for messages and fixes; not for `ok` (it is the quote).
+fn found_text(src: &SourceText<'_>, a: &Anchor) -> Option<String> {
+    if a.verdict == Verdict::Ok {
+        return None;
+    }
+    slice(src, a.found)
 }
 
 fn slice(src: &SourceText<'_>, found: Option<(usize, usize)>) -> Option<String> {

@@ -65,7 +65,12 @@ pub struct Files {
 
 impl Files {
     pub fn add(&mut self, path: String, text: String) -> FileId {
-        self.files.push(File::new(path, text));
+        self.push(File::new(path, text))
+    }
+
+    /// Add a file built elsewhere (e.g. on another thread).
+    pub fn push(&mut self, file: File) -> FileId {
+        self.files.push(file);
         FileId(self.files.len() as u32 - 1)
     }
 

@@ -8,6 +8,8 @@
 
 use std::cell::OnceCell;
 
+use memchr::memmem;
+
 use serde::Serialize;
 
 use crate::anchor::fold::{Folded, fold};
@@ -87,6 +89,9 @@ pub struct SourceText<'a> {
     pub text: CharText<'a>,
     folded: OnceCell<Folded>,
     chars: OnceCell<Vec<char>>,
+    /// Whether every ASCII letter or digit of the folded text stands, with its neighbours, in the
+    /// text itself (see [`SourceText::may_fold_to`]).
+    plain: OnceCell<bool>,
 }
 
 impl<'a> SourceText<'a> {
@@ -95,7 +100,33 @@ impl<'a> SourceText<'a> {
             text: CharText::new(text),
             folded: OnceCell::new(),
             chars: OnceCell::new(),
+            plain: OnceCell::new(),
         }
+    }
+
+    /// Whether the folded text may contain `folded_quote`; `false` is certain, and spares folding
+    /// the whole text for a quote that is not there (most broken citations).
+    ///
+    /// Folding only turns non-ASCII chars into ASCII letters or digits through one NFC singleton,
+    /// KELVIN SIGN (U+212A, into `K`), and only joins letters that stood apart by removing
+    /// invisible chars. In a text with neither, every run of ASCII letters and digits of the folded
+    /// text is a run of the text itself, so a run of the folded quote that the text lacks rules the
+    /// quote out.
+    pub fn may_fold_to(&self, folded_quote: &str) -> bool {
+        let plain = *self.plain.get_or_init(|| {
+            let bytes = self.text.as_str().as_bytes();
+            !FOLD_JOINERS
+                .iter()
+                .any(|c| memmem::find(bytes, c.encode_utf8(&mut [0; 4]).as_bytes()).is_some())
+        });
+        if !plain {
+            return true;
+        }
+        let hay = self.text.as_str().as_bytes();
+        folded_quote
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|run| run.len() >= 2)
+            .all(|run| memmem::find(hay, run.as_bytes()).is_some())
     }
 
     pub fn folded(&self) -> &Folded {
@@ -107,6 +138,13 @@ impl<'a> SourceText<'a> {
             .get_or_init(|| self.text.as_str().chars().collect())
     }
 }
+
+/// The chars whose presence makes [`SourceText::may_fold_to`] answer "maybe": the invisible chars
+/// folding removes, and KELVIN SIGN, the only char NFC turns into an ASCII letter or digit
+/// (checked against the Unicode data in a test).
+const FOLD_JOINERS: [char; 7] = [
+    '\u{FEFF}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{00AD}', '\u{212A}',
+];
 
 /// The longest quote prov searches approximately: beyond it a "quote" is a document, and
 /// approximate matching (O(text × quote)) would take minutes. Longer quotes are matched
@@ -193,8 +231,8 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
             }
         }
     }
-    let folded = src.folded();
-    if fq.len_chars() > 0 {
+    if fq.len_chars() > 0 && src.may_fold_to(fq.as_str()) {
+        let folded = src.folded();
         let ftext = CharText::new(folded.as_str());
         let hits: Vec<(usize, usize)> = ftext
             .find_all(fq.as_str())
@@ -224,8 +262,9 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
     if let Some((s, e)) = span.filter(|&(s, e)| !span_out_of_range && s < e) {
         let lo = s.saturating_sub(q.len()).min(len);
         let hi = (e + q.len()).min(len).max(lo);
-        let chars = src.chars();
-        if let Some(m) = fuzzy::search(&chars[lo..hi], &q, k)
+        // Only the window's chars: the whole text's are collected only if this finds nothing.
+        let window: Vec<char> = src.text.slice(lo, hi).unwrap_or("").chars().collect();
+        if let Some(m) = fuzzy::search(&window, &q, k)
             .into_iter()
             .map(|m| fuzzy::Match {
                 start: m.start + lo,
@@ -437,6 +476,30 @@ mod tests {
         let a = run(text, "first line\nsecond line", Some((0, 22)));
         assert_eq!(a.verdict, Verdict::Typography);
         assert_eq!(a.found, Some((0, 23)));
+    }
+
+    #[test]
+    fn fold_joiners_are_every_char_that_may_join_or_become_ascii() {
+        // Every char that folds into an ASCII letter or digit, or vanishes between two letters,
+        // must be listed: `may_fold_to` relies on it.
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            let alone = fold(&c.to_string());
+            let joins = fold(&format!("a{c}b")).as_str() == "ab";
+            if joins || alone.as_str().chars().any(|f| f.is_ascii_alphanumeric()) {
+                assert!(FOLD_JOINERS.contains(&c), "{:?} is missing", c);
+            }
+        }
+    }
+
+    #[test]
+    fn prefilter_rules_out_only_absent_runs() {
+        let src = SourceText::new("L’Albanie a rompu ses relations avec l’Iran en 2022.");
+        assert!(src.may_fold_to("l'Iran en 2022"));
+        assert!(!src.may_fold_to("l'Iran en 2023"));
+        // A text with an invisible char between letters folds them together: always maybe.
+        let src = SourceText::new("rela\u{00AD}tions");
+        assert!(src.may_fold_to("relations"));
+        assert_eq!(anchor(&src, "relations", None).verdict, Verdict::Typography);
     }
 
     #[test]

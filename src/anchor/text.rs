@@ -3,25 +3,26 @@
 //! This module owns [`CharText`], the view of a snapshot through which every other part of prov
 //! talks about positions: spans are Unicode code points (Rust `char`s, half-open `[start, end)`),
 //! while Rust strings are indexed by bytes. `CharText` converts between the two in O(1) for ASCII
-//! text and in O(256) otherwise (a checkpoint table holds the byte offset of every 256th char), and
+//! text and in O(256) otherwise (a table holds the number of chars before every 256th byte), and
 //! finds every exact occurrence of a quote with `memchr::memmem`, converting byte hits to char
 //! offsets incrementally so that a search costs O(text) however many hits there are.
 
 use memchr::memmem;
 
-/// Distance, in chars, between two checkpoints of the char → byte table.
-const STRIDE: usize = 256;
+/// Size, in bytes, of the blocks whose char counts the table holds.
+const BLOCK: usize = 256;
 
 /// A snapshot text with O(1)-ish code point <-> byte offset conversion.
 ///
-/// Construction is O(n) once; for an ASCII text no table is built at all (chars are bytes).
+/// Construction is O(n) once (a count of lead bytes per block, which the compiler vectorises); for
+/// an ASCII text no table is built at all (chars are bytes).
 #[derive(Debug, Clone)]
 pub struct CharText<'a> {
     text: &'a str,
     len_chars: usize,
     ascii: bool,
-    /// Byte offset of chars 0, 256, 512, … (empty for ASCII text).
-    checkpoints: Vec<usize>,
+    /// `before[k]`: the number of chars that start before byte `k * BLOCK` (empty for ASCII text).
+    before: Vec<u32>,
 }
 
 impl<'a> CharText<'a> {
@@ -33,22 +34,21 @@ impl<'a> CharText<'a> {
                 text,
                 len_chars: text.len(),
                 ascii: true,
-                checkpoints: Vec::new(),
+                before: Vec::new(),
             };
         }
-        let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
-        let mut len_chars = 0;
-        for (i, (byte, _)) in text.char_indices().enumerate() {
-            if i % STRIDE == 0 {
-                checkpoints.push(byte);
-            }
-            len_chars = i + 1;
+        let mut before = Vec::with_capacity(text.len() / BLOCK + 1);
+        let mut n = 0usize;
+        for block in text.as_bytes().chunks(BLOCK) {
+            // Snapshots are at most 256 MiB (`files::MAX_FILE_BYTES`): the count fits a u32.
+            before.push(u32::try_from(n).unwrap_or(u32::MAX));
+            n += count_chars(block);
         }
         CharText {
             text,
-            len_chars,
+            len_chars: n,
             ascii: false,
-            checkpoints,
+            before,
         }
     }
 
@@ -83,11 +83,24 @@ impl<'a> CharText<'a> {
         if self.ascii {
             return Some(char_idx);
         }
-        let base = *self.checkpoints.get(char_idx / STRIDE)?;
-        let rest = self.text.get(base..)?;
-        rest.char_indices()
-            .nth(char_idx % STRIDE)
-            .map(|(b, _)| base + b)
+        // The last block starting with at most `char_idx` chars before it (block 0 has none).
+        let k = self
+            .before
+            .partition_point(|&b| b as usize <= char_idx)
+            .checked_sub(1)?;
+        let mut left = char_idx - *self.before.get(k)? as usize;
+        let bytes = self.text.as_bytes();
+        // Lead bytes from the block's start: the first one is char `before[k]` (continuation
+        // bytes at the start belong to a char counted in an earlier block).
+        for (i, &b) in bytes.get(k * BLOCK..)?.iter().enumerate() {
+            if is_lead(b) {
+                if left == 0 {
+                    return Some(k * BLOCK + i);
+                }
+                left -= 1;
+            }
+        }
+        None
     }
 
     /// Code point index of byte offset `byte_idx`; `None` when it is out of range or not on a char
@@ -103,14 +116,9 @@ impl<'a> CharText<'a> {
         if byte_idx == self.text.len() {
             return Some(self.len_chars);
         }
-        // The last checkpoint at or before byte_idx; checkpoints[0] == 0 for a non-empty text.
-        let cp = self
-            .checkpoints
-            .partition_point(|&b| b <= byte_idx)
-            .checked_sub(1)?;
-        let base = *self.checkpoints.get(cp)?;
-        let between = self.text.get(base..byte_idx)?;
-        Some(cp * STRIDE + between.chars().count())
+        let k = byte_idx / BLOCK;
+        let base = *self.before.get(k)? as usize;
+        Some(base + count_chars(self.text.as_bytes().get(k * BLOCK..byte_idx)?))
     }
 
     /// The text of code points `[start, end)`; `None` if reversed or out of range.
@@ -179,7 +187,12 @@ impl<'a> CharText<'a> {
 /// Number of chars in a UTF-8 byte slice that starts on a char boundary: its non-continuation
 /// bytes.
 fn count_chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+    bytes.iter().filter(|&&b| is_lead(b)).count()
+}
+
+/// Whether `b` starts a char (is not a UTF-8 continuation byte).
+fn is_lead(b: u8) -> bool {
+    (b as i8) >= -0x40
 }
 
 #[cfg(test)]
@@ -210,7 +223,7 @@ mod tests {
         assert_eq!(t.slice(6, 11), Some("world"));
         assert_eq!(t.slice(7, 6), None);
         assert_eq!(t.slice(0, 12), None);
-        assert!(t.checkpoints.is_empty());
+        assert!(t.before.is_empty());
     }
 
     #[test]
@@ -254,19 +267,22 @@ mod tests {
     }
 
     #[test]
-    fn long_text_checkpoints() {
-        // Mix of 1-, 2-, 3- and 4-byte chars across many checkpoints.
+    fn long_text_blocks() {
+        // Mix of 1-, 2-, 3- and 4-byte chars across many blocks, some starting mid-char.
         let unit = "aé€😀";
         let s: String = unit.repeat(1000);
         let t = CharText::new(&s);
         assert_eq!(t.len_chars(), 4000);
-        assert_eq!(t.checkpoints.len(), 4000usize.div_ceil(STRIDE));
+        assert_eq!(t.before.len(), s.len().div_ceil(BLOCK));
         for (ci, (bi, _)) in s.char_indices().enumerate() {
             assert_eq!(t.byte_of(ci), Some(bi), "char {ci}");
             assert_eq!(t.char_of(bi), Some(ci), "byte {bi}");
         }
         assert_eq!(t.slice(3999, 4000), Some("😀"));
         assert_eq!(t.slice(256, 260), Some(unit));
+        assert_eq!(t.byte_of(4001), None);
+        assert_eq!(t.char_of(s.len()), Some(4000));
+        assert_eq!(t.char_of(2), None, "inside é");
     }
 
     #[test]

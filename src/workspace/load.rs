@@ -1,10 +1,12 @@
 //! Loading: read sources.toml and claims/**/*.toml, parse them with spans, and validate them into
 //! the model. Every problem is collected (the whole workspace is walked) before giving up.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::tree::{self, Check, Entry, Node, get, suggest_id, valid_id};
 use super::{CLAIMS_DIR, Cite, Claim, Policy, Revision, SOURCES_FILE, Source, Stance, Workspace};
@@ -40,6 +42,19 @@ const CITE_KEYS: &[&str] = &[
 
 /// Load and validate the workspace rooted at `root`.
 pub fn load(root: &Path) -> Result<Workspace, LoadError> {
+    load_some(root, None)
+}
+
+/// Load the workspace with only the claim files whose workspace-relative path `only` accepts
+/// (all of them when `None`): the pre-commit path, which checks a few files of a large workspace.
+///
+/// sources.toml and the chosen files are validated as by [`load`]. The other claim files are not
+/// validated; they are only scanned for the chosen files' claim ids (ids are unique across the
+/// workspace), and a file that may define one is parsed to report the duplicate.
+pub fn load_some(
+    root: &Path,
+    only: Option<&(dyn Fn(&str) -> bool + Sync)>,
+) -> Result<Workspace, LoadError> {
     let mut files = Files::default();
     let mut diags = Vec::new();
 
@@ -71,27 +86,74 @@ pub fn load(root: &Path) -> Result<Workspace, LoadError> {
         None => (Policy::default(), Vec::new()),
     };
 
+    // Claim files are read, indexed and parsed on every core; the results are kept in path order.
+    let paths = claim_paths(root, &mut diags);
+    let rels: Vec<String> = paths.iter().map(|p| files::rel_display(root, p)).collect();
+    let chosen = |rel: &str| only.is_none_or(|f| f(rel));
+    let read: Vec<Result<files::File, ReadError>> = paths
+        .par_iter()
+        .zip(&rels)
+        .filter(|(_, rel)| chosen(rel))
+        .map(|(path, rel)| files::read_text(root, path).map(|t| files::File::new(rel.clone(), t)))
+        .collect();
     let mut claim_files = Vec::new();
-    let mut claims = Vec::new();
-    for path in claim_paths(root, &mut diags) {
-        let rel = files::rel_display(root, &path);
-        let text = match files::read_text(root, &path) {
-            Ok(t) => t,
-            Err(e) => {
-                diags.push(
-                    Diagnostic::new(Code::FileUnreadable, format!("cannot read {rel}: {e}"))
-                        .help(read_help(&e)),
-                );
-                continue;
-            }
-        };
-        let file = files.add(rel, text);
-        claim_files.push(file);
-        if let Some(entries) = parse(&files, file, &mut diags) {
-            load_claims(&entries, file, &mut claims, &mut diags);
+    for (rel, file) in rels.iter().filter(|r| chosen(r)).zip(read) {
+        match file {
+            Ok(f) => claim_files.push(files.push(f)),
+            Err(e) => diags.push(
+                Diagnostic::new(Code::FileUnreadable, format!("cannot read {rel}: {e}"))
+                    .help(read_help(&e)),
+            ),
         }
     }
-    check_duplicate_claims(&files, &claims, &mut diags);
+    let mut claims = parse_claims(&files, &claim_files, &mut diags);
+
+    if only.is_some() {
+        // The other claim files matter only if they reuse an id of the chosen ones: they are
+        // scanned for those ids, and parsed (for the duplicate check alone) only on a hit.
+        let ids: HashSet<&str> = claims.iter().map(|c| c.id.as_str()).collect();
+        let hits: Vec<Option<files::File>> = paths
+            .par_iter()
+            .zip(&rels)
+            .filter(|(_, rel)| !chosen(rel))
+            .map(|(path, rel)| {
+                let bytes = files::read_bytes(root, path).ok()?;
+                if !may_define(&bytes, &ids) {
+                    return None;
+                }
+                let text = String::from_utf8(bytes).ok()?;
+                Some(files::File::new(rel.clone(), text))
+            })
+            .collect();
+        let others: Vec<FileId> = hits.into_iter().flatten().map(|f| files.push(f)).collect();
+        drop(ids);
+        if !others.is_empty() {
+            // Their own problems are for a check of them; only the duplicates are reported.
+            let mut ignored = Vec::new();
+            let mut all = parse_claims(&files, &others, &mut ignored);
+            let n = claims.len();
+            all.append(&mut claims);
+            // Path order decides which use is the second one.
+            let order: HashMap<&str, usize> = rels
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.as_str(), i))
+                .collect();
+            let rank = |c: &Claim| order.get(files.get(c.file).path.as_str()).copied();
+            all.sort_by_key(|c| rank(c));
+            let relevant = |c: &Claim| claim_files.contains(&c.file);
+            check_duplicate_claims(&files, &all, &relevant, &mut diags);
+            claims = all
+                .into_iter()
+                .filter(|c| claim_files.contains(&c.file))
+                .collect();
+            debug_assert_eq!(claims.len(), n);
+        } else {
+            check_duplicate_claims(&files, &claims, &|_| true, &mut diags);
+        }
+    } else {
+        check_duplicate_claims(&files, &claims, &|_| true, &mut diags);
+    }
 
     if diags.iter().any(|d| d.code.is_config()) {
         crate::diag::sort(&files, &mut diags);
@@ -114,6 +176,63 @@ pub fn load(root: &Path) -> Result<Workspace, LoadError> {
         claim_files,
         claims,
         source_index,
+    })
+}
+
+/// Parse and validate claim files on every core; claims in file order.
+fn parse_claims(files: &Files, ids: &[FileId], diags: &mut Vec<Diagnostic>) -> Vec<Claim> {
+    let parsed: Vec<(Vec<Claim>, Vec<Diagnostic>)> = ids
+        .par_iter()
+        .map(|&file| {
+            let (mut claims, mut diags) = (Vec::new(), Vec::new());
+            if let Some(entries) = parse(files, file, &mut diags) {
+                load_claims(&entries, file, &mut claims, &mut diags);
+            }
+            (claims, diags)
+        })
+        .collect();
+    let mut claims = Vec::with_capacity(parsed.iter().map(|(c, _)| c.len()).sum());
+    for (c, d) in parsed {
+        claims.extend(c);
+        diags.extend(d);
+    }
+    claims
+}
+
+/// Whether a TOML file may define a string equal to one of `ids` (valid ids: `[a-z0-9_-]`).
+///
+/// Never wrong when it says no: a TOML string equal to an id is the id between two `"` or two
+/// `'` (every quote char is tried as an opening one), unless it is spelt with escapes (`\u`,
+/// `\U`) or a line-ending backslash, and a file with either is always a maybe.
+fn may_define(bytes: &[u8], ids: &HashSet<&str>) -> bool {
+    if ids.is_empty() {
+        return false;
+    }
+    let (min, max) = ids.iter().fold((usize::MAX, 0), |(lo, hi), id| {
+        (lo.min(id.len()), hi.max(id.len()))
+    });
+    for q in [b'"', b'\''] {
+        let mut last = None;
+        for at in memchr::memchr_iter(q, bytes) {
+            if let Some(open) = last {
+                let len = at - open - 1;
+                if (min..=max).contains(&len)
+                    && let Some(s) = bytes
+                        .get(open + 1..at)
+                        .and_then(|b| std::str::from_utf8(b).ok())
+                    && ids.contains(s)
+                {
+                    return true;
+                }
+            }
+            last = Some(at);
+        }
+    }
+    memchr::memchr_iter(b'\\', bytes).any(|at| {
+        matches!(
+            bytes.get(at + 1),
+            Some(b'u' | b'U' | b' ' | b'\t' | b'\n' | b'\r')
+        )
     })
 }
 
@@ -777,10 +896,19 @@ fn span_value(c: &mut Check<'_>, e: &Entry) -> Option<(usize, usize)> {
     }
 }
 
-fn check_duplicate_claims(files: &Files, claims: &[Claim], diags: &mut Vec<Diagnostic>) {
+/// A claim id used twice; with `relevant`, only pairs where it accepts one of the two claims.
+fn check_duplicate_claims(
+    files: &Files,
+    claims: &[Claim],
+    relevant: &dyn Fn(&Claim) -> bool,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut seen: HashMap<&str, &Claim> = HashMap::new();
     for claim in claims {
         if let Some(first) = seen.get(claim.id.as_str()) {
+            if !relevant(first) && !relevant(claim) {
+                continue;
+            }
             let f = files.get(first.id_loc.file);
             let (line, col) = f.line_col(first.id_loc.range.start);
             diags.push(
@@ -796,5 +924,38 @@ fn check_duplicate_claims(files: &Files, claims: &[Claim], diags: &mut Vec<Diagn
         } else {
             seen.insert(&claim.id, claim);
         }
+    }
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    fn ids(list: &[&'static str]) -> HashSet<&'static str> {
+        list.iter().copied().collect()
+    }
+
+    #[test]
+    fn finds_an_id_in_any_string_form() {
+        let set = ids(&["victim-age", "c1"]);
+        assert!(may_define(b"id = \"victim-age\"\n", &set));
+        assert!(may_define(b"id = 'victim-age'\n", &set));
+        assert!(may_define(b"id = \"\"\"victim-age\"\"\"\n", &set));
+        assert!(may_define(b"[[claim]]\nid=\"c1\"", &set));
+        // Escapes and line-ending backslashes can spell anything: always a maybe.
+        assert!(may_define(b"id = \"victim\\u002Dage\"", &set));
+        assert!(may_define(b"note = \"\"\"a \\\n b\"\"\"", &set));
+    }
+
+    #[test]
+    fn rules_out_files_without_the_id() {
+        let set = ids(&["victim-age"]);
+        assert!(!may_define(
+            b"id = \"victim-ages\"\nquote = \"the victim-age\"",
+            &set
+        ));
+        assert!(!may_define(b"quote = \"l'\\\"age\\\"\"", &set));
+        assert!(!may_define(b"", &set));
+        assert!(!may_define(b"id = \"victim-age\"", &ids(&[])));
     }
 }

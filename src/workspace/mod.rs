@@ -10,7 +10,7 @@ pub mod tree;
 
 use std::path::{Path, PathBuf};
 
-pub use load::{LoadError, load};
+pub use load::{LoadError, load, load_some};
 
 use crate::diag::Loc;
 use crate::files::{FileId, Files};
