@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::check::Outcome;
+use crate::check::{CitationReport, Outcome};
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::facts::{Flag, OriginSupport};
+use crate::facts::{Fact, Flag, OriginSupport};
 use crate::files::Files;
 use crate::snapshot::Status;
 use crate::verdict::{Strategy, Verdict};
@@ -18,9 +18,34 @@ pub struct Document<'a> {
     pub schema: &'static str,
     pub summary: Summary,
     pub sources: Vec<SourceJson<'a>>,
-    pub citations: Vec<CitationJson<'a>>,
-    pub facts: Vec<FactJson<'a>>,
+    /// Serialised one by one as the output is written: a 100k-citation document is never held in
+    /// memory whole.
+    pub citations: Citations<'a>,
+    pub facts: Facts<'a>,
     pub diagnostics: Vec<DiagnosticJson<'a>>,
+}
+
+/// Every citation of a check, in order, serialised lazily.
+pub struct Citations<'a> {
+    ws: &'a Workspace,
+    out: &'a Outcome,
+}
+
+impl Serialize for Citations<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.out.citations.iter().map(|c| citation(self.ws, c)))
+    }
+}
+
+/// Every fact of a check, in order, serialised lazily.
+pub struct Facts<'a> {
+    out: &'a Outcome,
+}
+
+impl Serialize for Facts<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.out.facts.iter().map(fact))
+    }
 }
 
 /// Who asserts one fact.
@@ -185,59 +210,59 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
                 pending_sha256: s.pending.as_ref().and_then(|p| p.sha256.as_deref()),
             })
             .collect(),
-        citations: out
-            .citations
-            .iter()
-            .map(|c| CitationJson {
-                claim: &c.claim,
-                source: &c.source,
-                file: &ws.files.get(c.file).path,
-                line: c.line,
-                quote: &c.quote,
-                span: c.span.map(pair),
-                stance: c.stance,
-                said_by: c.said_by.as_deref(),
-                revision: c.revision.as_deref(),
-                verdict: c.verdict(),
-                strategy: c.anchor.as_ref().map(|a| a.strategy),
-                found: c.anchor.as_ref().and_then(|a| a.found).map(pair),
-                candidates: c
-                    .anchor
-                    .as_ref()
-                    .map(|a| a.candidates.iter().copied().map(pair).collect())
-                    .unwrap_or_default(),
-                errors: c.anchor.as_ref().and_then(|a| a.errors),
-                code: c.code,
-                severity: c.severity,
-                message: &c.message,
-                pending: c.pending.as_ref().map(|p| PendingJson {
-                    verdict: p.anchor.verdict,
-                    strategy: p.anchor.strategy,
-                    found: p.anchor.found.map(pair),
-                    candidates: p.anchor.candidates.iter().copied().map(pair).collect(),
-                    errors: p.anchor.errors,
-                    text: p.found_text.as_deref(),
-                }),
-            })
-            .collect(),
-        facts: out
-            .facts
-            .iter()
-            .map(|f| FactJson {
-                claim: &f.claim,
-                fact: &f.fact,
-                supports: f.supports.iter().map(OriginSupport::label).collect(),
-                contradicts: f.contradicts.iter().map(OriginSupport::label).collect(),
-                independent_origins: f.independent_origins,
-                flags: f.flags.clone(),
-                errors: f.errors.clone(),
-                support_detail: &f.supports,
-                contradict_detail: &f.contradicts,
-                supports_not_holding: f.supports_not_holding,
-                contradicts_not_holding: f.contradicts_not_holding,
-            })
-            .collect(),
+        citations: Citations { ws, out },
+        facts: Facts { out },
         diagnostics: diagnostics(&ws.files, &out.diagnostics),
+    }
+}
+
+fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
+    CitationJson {
+        claim: &c.claim,
+        source: &c.source,
+        file: &ws.files.get(c.file).path,
+        line: c.line,
+        quote: &c.quote,
+        span: c.span.map(pair),
+        stance: c.stance,
+        said_by: c.said_by.as_deref(),
+        revision: c.revision.as_deref(),
+        verdict: c.verdict(),
+        strategy: c.anchor.as_ref().map(|a| a.strategy),
+        found: c.anchor.as_ref().and_then(|a| a.found).map(pair),
+        candidates: c
+            .anchor
+            .as_ref()
+            .map(|a| a.candidates.iter().copied().map(pair).collect())
+            .unwrap_or_default(),
+        errors: c.anchor.as_ref().and_then(|a| a.errors),
+        code: c.code,
+        severity: c.severity,
+        message: &c.message,
+        pending: c.pending.as_ref().map(|p| PendingJson {
+            verdict: p.anchor.verdict,
+            strategy: p.anchor.strategy,
+            found: p.anchor.found.map(pair),
+            candidates: p.anchor.candidates.iter().copied().map(pair).collect(),
+            errors: p.anchor.errors,
+            text: p.found_text.as_deref(),
+        }),
+    }
+}
+
+fn fact(f: &Fact) -> FactJson<'_> {
+    FactJson {
+        claim: &f.claim,
+        fact: &f.fact,
+        supports: f.supports.iter().map(OriginSupport::label).collect(),
+        contradicts: f.contradicts.iter().map(OriginSupport::label).collect(),
+        independent_origins: f.independent_origins,
+        flags: f.flags.clone(),
+        errors: f.errors.clone(),
+        support_detail: &f.supports,
+        contradict_detail: &f.contradicts,
+        supports_not_holding: f.supports_not_holding,
+        contradicts_not_holding: f.contradicts_not_holding,
     }
 }
 
