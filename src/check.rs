@@ -453,17 +453,32 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
 
     let mut deny = ws.policy.deny.clone();
     deny.extend(opts.deny.iter().copied());
-    let mut fact_list = Vec::with_capacity(selected.len());
+    // Each claim's citations are consecutive in `citations`: find each claim's range, then
+    // analyse the facts on every core.
+    let mut ranges = Vec::with_capacity(selected.len());
     let mut next = 0;
-    for (claim_pos, claim) in &selected {
-        let reports: Vec<&CitationReport> =
-            citations[next..next + claim.cites.len()].iter().collect();
+    for (_, claim) in &selected {
+        ranges.push(next..next + claim.cites.len());
         next += claim.cites.len();
-        let mut fact = facts::analyse(ws, claim, &reports, &ws.policy, &deny);
-        fact.claim_pos = *claim_pos;
-        for &flag in &fact.flags {
-            diagnostics.push(fact_finding(claim, &fact, flag, ws.policy.min_origins));
-        }
+    }
+    let analysed: Vec<(Fact, Vec<Diagnostic>)> = selected
+        .par_iter()
+        .zip(ranges)
+        .map(|((claim_pos, claim), range)| {
+            let reports: Vec<&CitationReport> = citations[range].iter().collect();
+            let mut fact = facts::analyse(ws, claim, &reports, &ws.policy, &deny);
+            fact.claim_pos = *claim_pos;
+            let found = fact
+                .flags
+                .iter()
+                .map(|&flag| fact_finding(claim, &fact, flag, ws.policy.min_origins))
+                .collect();
+            (fact, found)
+        })
+        .collect();
+    let mut fact_list = Vec::with_capacity(analysed.len());
+    for (fact, found) in analysed {
+        diagnostics.extend(found);
         fact_list.push(fact);
     }
 
