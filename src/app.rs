@@ -529,12 +529,12 @@ fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> 
             s.push('\n');
             out(&s);
         }
-        Format::Sarif => out(&to_json(&prov::render::sarif::render(
+        Format::Sarif => out_json(&prov::render::sarif::render(
             &ws.files,
             &outcome.diagnostics,
             Some(&outcome),
             &prefix,
-        ))),
+        )),
     }
     let code = exit_code(&outcome.diagnostics);
     // The process ends here: freeing a large workspace piece by piece only costs time (5 % of a
