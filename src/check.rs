@@ -110,12 +110,13 @@ impl Outcome {
     }
 }
 
-/// The text a citation is checked against: the current snapshot or a retained revision.
+/// The text a citation is checked against: the current snapshot or a retained revision. Borrowed
+/// from the workspace (a key per citation is built in the hot loop); ordered by source id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct TextKey {
-    source: String,
+struct TextKey<'w> {
+    source: &'w str,
     /// Full sha256 of a revision, or `None` for the current snapshot.
-    revision: Option<String>,
+    revision: Option<&'w str>,
 }
 
 /// One citation to anchor in a text.
@@ -125,8 +126,8 @@ struct Job<'w> {
 }
 
 /// The result of reading one text and anchoring its citations.
-struct TextResult {
-    key: TextKey,
+struct TextResult<'w> {
+    key: TextKey<'w>,
     /// The snapshot's status; its text is dropped once its citations are anchored.
     loaded: snapshot::Loaded,
     /// Whether the text starts with a byte-order mark.
@@ -155,7 +156,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
 
     let mut diagnostics = Vec::new();
     let mut citations = Vec::new();
-    let mut jobs: BTreeMap<TextKey, Vec<Job<'_>>> = BTreeMap::new();
+    let mut jobs: BTreeMap<TextKey<'_>, Vec<Job<'_>>> = BTreeMap::new();
 
     for (claim_pos, claim) in &selected {
         for cite in &claim.cites {
@@ -163,8 +164,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
             let line = ws
                 .files
                 .get(cite.quote_loc.file)
-                .line_col(cite.quote_loc.range.start)
-                .0;
+                .line(cite.quote_loc.range.start);
             let mut report = CitationReport {
                 claim: claim.id.clone(),
                 source: cite.source.clone(),
@@ -208,7 +208,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 continue;
             };
             let mut key = TextKey {
-                source: source.id.clone(),
+                source: &source.id,
                 revision: None,
             };
             if let Some(prefix) = cite
@@ -228,7 +228,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                     .collect();
                 match matching.as_slice() {
                     [one] => {
-                        key.revision = Some(one.sha256.clone());
+                        key.revision = Some(&one.sha256);
                         report.revision = Some(one.sha256.clone());
                     }
                     found => {
@@ -277,7 +277,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     if opts.only_files.is_none() || opts.workspace_findings {
         for s in &ws.sources {
             jobs.entry(TextKey {
-                source: s.id.clone(),
+                source: &s.id,
                 revision: None,
             })
             .or_default();
@@ -287,14 +287,14 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     let results: Vec<TextResult> = jobs
         .into_par_iter()
         .filter_map(|(key, jobs)| {
-            let source = ws.source(&key.source)?;
+            let source = ws.source(key.source)?;
             Some(run_text(ws, source, key, jobs))
         })
         .collect();
 
     let mut sources = Vec::new();
     for r in results {
-        let Some(source) = ws.source(&r.key.source) else {
+        let Some(source) = ws.source(r.key.source) else {
             continue; // jobs are keyed by registered sources
         };
         let path = match &r.key.revision {
@@ -497,9 +497,14 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     outcome
 }
 
-fn run_text(ws: &Workspace, source: &Source, key: TextKey, jobs: Vec<Job<'_>>) -> TextResult {
+fn run_text<'w>(
+    ws: &'w Workspace,
+    source: &Source,
+    key: TextKey<'w>,
+    jobs: Vec<Job<'_>>,
+) -> TextResult<'w> {
     let (path, pinned) = match &key.revision {
-        Some(sha) => (revision_path(&ws.root, &source.id, sha), sha.clone()),
+        Some(sha) => (revision_path(&ws.root, &source.id, sha), sha.to_string()),
         None => (ws.snapshot_path(&source.id), source.sha256.clone()),
     };
     let loaded = snapshot::load(&ws.root, &path, &pinned);
@@ -792,6 +797,9 @@ fn citation_finding(
     bom: bool,
     index: usize,
 ) -> Option<Diagnostic> {
+    if a.verdict == Verdict::Ok {
+        return None;
+    }
     let src = match &report.revision {
         Some(sha) => format!("`{}` (revision {})", report.source, &sha[..12]),
         None => format!("`{}`", report.source),

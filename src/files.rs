@@ -48,6 +48,11 @@ impl File {
         (line + 1, col + 1)
     }
 
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset.min(self.text.len()))
+    }
+
     /// Byte offset where 1-based `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts
@@ -248,6 +253,9 @@ mod tests {
         // "çé" is 4 bytes; the space after it is column 3.
         assert_eq!(f.line_col(3 + 4), (2, 3));
         assert_eq!(f.line_col(f.text.len()), (4, 2));
+        for offset in 0..=f.text.len() {
+            assert_eq!(f.line(offset), f.line_col(offset).0);
+        }
         assert_eq!(f.line_start(2), 3);
     }
 
