@@ -50,7 +50,8 @@ impl File {
 
     /// 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset.min(self.text.len()))
+        self.line_starts
+            .partition_point(|&s| s <= offset.min(self.text.len()))
     }
 
     /// Byte offset where 1-based `line` starts.
