@@ -943,6 +943,19 @@ fn report(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Stop
             .clone()
     };
     let r = report::build(&ws, &outcome, digest, &text_of);
+    if args.output.is_none() && matches!(args.format, ReportFormat::Json | ReportFormat::W3c) {
+        // Straight to standard output, without the whole document as one string first.
+        match args.format {
+            ReportFormat::W3c => out_json(&report::w3c::render(&r)),
+            _ => out_json(&r),
+        }
+        let code = exit_code(&outcome.diagnostics);
+        // As in `check`: the process ends here, the OS frees the memory at once.
+        std::mem::forget(r);
+        std::mem::forget(outcome);
+        std::mem::forget(ws);
+        return Ok(code);
+    }
     let text = match args.format {
         ReportFormat::Md => report::md::render(&r),
         ReportFormat::Html => report::html::render(&r),

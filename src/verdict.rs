@@ -573,6 +573,76 @@ mod tests {
         assert_eq!(anchor(&src, "relations", None).verdict, Verdict::Typography);
     }
 
+    mod prefilter {
+        use super::super::SourceText;
+        use crate::anchor::fold::fold;
+        use proptest::prelude::*;
+
+        /// Texts and quotes over an alphabet rich in what folding rewrites.
+        fn typographic() -> impl proptest::strategy::Strategy<Value = String> {
+            let pieces = proptest::sample::select(vec![
+                "a",
+                "b",
+                "e",
+                "é",
+                "e\u{301}",
+                "K",
+                "\u{212A}",
+                "7",
+                " ",
+                "  ",
+                "\n",
+                "\u{a0}",
+                "\t",
+                "'",
+                "’",
+                "\"",
+                "«",
+                "»",
+                "-",
+                "–",
+                "—",
+                ".",
+                "…",
+                ",",
+                "\u{ad}",
+                "\u{200b}",
+                "\u{feff}",
+                "q\u{316}\u{301}",
+                "l’é",
+                "Ab",
+            ]);
+            proptest::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            /// The prefilter never rules out a folded quote the folded text contains.
+            #[test]
+            fn prefilter_never_rules_out_a_match(text in typographic(), quote in typographic()) {
+                let fq = fold(&quote);
+                let ft = fold(&text);
+                if !fq.as_str().is_empty() && ft.as_str().contains(fq.as_str()) {
+                    prop_assert!(SourceText::new(&text).may_fold_to(fq.as_str()));
+                }
+            }
+
+            /// Nor one cut from the text itself (the usual case: a quote of the source, retyped).
+            #[test]
+            fn prefilter_keeps_quotes_of_the_text(text in typographic(), a in 0usize..24, n in 1usize..24) {
+                let chars: Vec<char> = text.chars().collect();
+                let a = a.min(chars.len());
+                let b = (a + n).min(chars.len());
+                let quote: String = chars[a..b].iter().collect();
+                let fq = fold(&quote);
+                if !fq.as_str().is_empty() && fold(&text).as_str().contains(fq.as_str()) {
+                    prop_assert!(SourceText::new(&text).may_fold_to(fq.as_str()));
+                }
+            }
+        }
+    }
+
     #[test]
     fn bom_counts_as_a_code_point() {
         let text = "\u{feff}Tirana, 7 septembre";

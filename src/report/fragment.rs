@@ -4,13 +4,20 @@
 //! syntax) and `(`, `)` (which would end a Markdown link) are always encoded. A prefix and a suffix are added only when the quote alone is ambiguous
 //! in the document or very short; a long quote becomes a `start,end` range.
 
+use std::collections::HashMap;
+
 /// Percent-encode a text-directive term.
 pub fn encode(term: &str) -> String {
-    let mut out = String::new();
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(term.len() * 3);
     for b in term.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xF)]));
+            }
         }
     }
     out
@@ -23,45 +30,259 @@ fn words(s: &str) -> Vec<&str> {
 }
 
 /// Quotes shorter than this get a prefix and a suffix.
-const SHORT: usize = 20;
+pub const SHORT: usize = 20;
 /// Quotes longer than this become a `start,end` range of their first and last words.
 const LONG: usize = 300;
 const EDGE_WORDS: usize = 5;
 const CONTEXT_WORDS: usize = 3;
+/// How many code points either side of the quote a link's prefix and suffix are taken from.
+pub const NEAR: usize = 200;
 
-/// The link to code points `[start, end)` of a text (given as its string and its chars) on
-/// the page at `url`. Only the text near the quote is read, besides counting the quote.
-pub fn link(url: &str, text: &str, chars: &[char], start: usize, end: usize) -> String {
-    let quote: String = chars[start..end].iter().collect();
-    let qwords = words(&quote);
-    let near = 200;
-    let before: String = chars[start.saturating_sub(near)..start].iter().collect();
-    let after: String = chars[end..(end + near).min(chars.len())].iter().collect();
-    let ambiguous = text.matches(quote.as_str()).count() > 1;
+/// The link to code points `[start, end)` of `text` on the page at `url`. Counts the quote's
+/// occurrences in the whole text: for many quotes of one text, use [`ambiguous`] once and
+/// [`link_parts`].
+pub fn link(url: &str, text: &str, start: usize, end: usize) -> Option<String> {
+    let ct = crate::anchor::text::CharText::new(text);
+    let quote = ct.slice(start, end)?;
+    let before = ct.slice(start.saturating_sub(NEAR), start)?;
+    let after = ct.slice(end, end.saturating_add(NEAR).min(ct.len_chars()))?;
+    let (bs, be) = (ct.byte_of(start)?, ct.byte_of(end)?);
+    let amb = ambiguous(text.as_bytes(), &[(bs, be)]);
+    Some(link_parts(
+        url,
+        before,
+        quote,
+        after,
+        amb.first().copied().unwrap_or(false),
+    ))
+}
+
+/// The link to `quote` on the page at `url`, given up to [`NEAR`] code points of the text
+/// either side of it (`before`, `after`), and whether the quote occurs more than once in the
+/// text (`ambiguous`, as [`ambiguous`] decides it; not needed for a quote shorter than
+/// [`SHORT`] code points, which always gets a prefix and a suffix).
+pub fn link_parts(url: &str, before: &str, quote: &str, after: &str, ambiguous: bool) -> String {
+    let qwords = words(quote);
+    let qlen = quote.chars().count();
     let mut directive = String::new();
-    if ambiguous || quote.chars().count() < SHORT {
-        let b = words(&before);
+    if ambiguous || qlen < SHORT {
+        let b = words(before);
         if !b.is_empty() {
             let p = b[b.len().saturating_sub(CONTEXT_WORDS)..].join(" ");
             directive.push_str(&format!("{}-,", encode(&p)));
         }
     }
-    if quote.chars().count() > LONG && qwords.len() > 2 * EDGE_WORDS {
+    if qlen > LONG && qwords.len() > 2 * EDGE_WORDS {
         directive.push_str(&encode(&qwords[..EDGE_WORDS].join(" ")));
         directive.push(',');
         directive.push_str(&encode(&qwords[qwords.len() - EDGE_WORDS..].join(" ")));
     } else {
         directive.push_str(&encode(&qwords.join(" ")));
     }
-    if ambiguous || quote.chars().count() < SHORT {
-        let a = words(&after);
+    if ambiguous || qlen < SHORT {
+        let a = words(after);
         if !a.is_empty() {
             let s = a[..a.len().min(CONTEXT_WORDS)].join(" ");
             directive.push_str(&format!(",-{}", encode(&s)));
         }
     }
     let sep = if url.contains('#') { ":~:" } else { "#:~:" };
-    format!("{url}{sep}text={directive}")
+    // Sized exactly: a report holds one link per citation.
+    let mut link = String::with_capacity(url.len() + sep.len() + "text=".len() + directive.len());
+    link.push_str(url);
+    link.push_str(sep);
+    link.push_str("text=");
+    link.push_str(&directive);
+    link
+}
+
+/// For each needle, given as the byte range `[start, end)` of `text` it was taken from: does it
+/// occur more than once in `text`, counting occurrences as `str::matches` does (left to right,
+/// not overlapping)? That is: does an occurrence start at or after the end of the first one.
+///
+/// One pass over the text for all needles together, instead of one scan per needle: every
+/// needle is at least `w` bytes long, so each of its occurrences contains one of the text's
+/// 8-byte grams taken every `w - 7` bytes, at one of the needle's first `w - 7` offsets. Only
+/// those sampled grams are looked up (in a hash table of the needles' grams), and only their
+/// hits are compared. Should the comparisons cost more than a few passes over the text (a text and a
+/// needle made of one repeated letter), the needles still open are searched one by one with
+/// `memchr::memmem` instead, as are needles shorter than a gram.
+pub fn ambiguous(text: &[u8], needles: &[(usize, usize)]) -> Vec<bool> {
+    // Distinct needle contents, and the index of each needle's content.
+    let mut ids: HashMap<&[u8], usize> = HashMap::new();
+    let mut uniq: Vec<&[u8]> = Vec::new();
+    let mut of = Vec::with_capacity(needles.len());
+    for &(s, e) in needles {
+        let n = text.get(s..e).unwrap_or(&[]);
+        let id = *ids.entry(n).or_insert_with(|| {
+            uniq.push(n);
+            uniq.len() - 1
+        });
+        of.push(id);
+    }
+    let mut seen = vec![Seen::default(); uniq.len()];
+    let sampled: Vec<usize> = (0..uniq.len())
+        .filter(|&id| uniq.get(id).is_some_and(|n| n.len() >= GRAM))
+        .collect();
+    let scanned = sample(text, &uniq, &sampled, &mut seen);
+    for (id, (needle, seen)) in uniq.iter().zip(seen.iter_mut()).enumerate() {
+        // Needles the scan did not decide: too short for it, or it gave up before proving
+        // them repeated.
+        let decided = seen.repeats || scanned && sampled.binary_search(&id).is_ok();
+        if !decided {
+            seen.repeats = repeats(text, needle);
+        }
+    }
+    of.into_iter()
+        .map(|id| seen.get(id).is_some_and(|s| s.repeats))
+        .collect()
+}
+
+/// Bytes per sampled gram.
+const GRAM: usize = 8;
+/// The longest needle prefix whose grams are indexed: a text is sampled every
+/// `PREFIX - GRAM + 1` bytes, and each needle has as many grams indexed.
+const PREFIX: usize = 24;
+
+/// What the scan of [`ambiguous`] knows of one needle's occurrences.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    first: Option<usize>,
+    last: usize,
+    repeats: bool,
+}
+
+/// Does `needle` occur twice without overlap in `text` (one needle, by `memchr::memmem`)?
+fn repeats(text: &[u8], needle: &[u8]) -> bool {
+    if needle.is_empty() {
+        // The empty string matches at every char boundary: more than once in a non-empty text.
+        return !text.is_empty();
+    }
+    let finder = memchr::memmem::Finder::new(needle);
+    finder.find(text).is_some_and(|p| {
+        text.get(p + needle.len()..)
+            .is_some_and(|rest| finder.find(rest).is_some())
+    })
+}
+
+fn gram(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(bytes.get(..GRAM)?.try_into().ok()?))
+}
+
+/// Length of the common prefix of `a` and `b`, 8 bytes at a time.
+fn common(a: &[u8], b: &[u8]) -> usize {
+    let mut n = 0;
+    while let (Some(x), Some(y)) = (
+        gram(a.get(n..).unwrap_or(&[])),
+        gram(b.get(n..).unwrap_or(&[])),
+    ) {
+        if x != y {
+            return n + ((x ^ y).trailing_zeros() / 8) as usize;
+        }
+        n += GRAM;
+    }
+    n + a
+        .get(n..)
+        .unwrap_or(&[])
+        .iter()
+        .zip(b.get(n..).unwrap_or(&[]))
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The sampled scan of [`ambiguous`] for the needles `ids` (each at least [`GRAM`] bytes):
+/// fills in `seen`. `false` when it gave up (too many comparisons) and decided nothing.
+fn sample(text: &[u8], uniq: &[&[u8]], ids: &[usize], seen: &mut [Seen]) -> bool {
+    let Some(w) = ids
+        .iter()
+        .filter_map(|&id| uniq.get(id).map(|n| n.len().min(PREFIX)))
+        .min()
+    else {
+        return true;
+    };
+    let step = w + 1 - GRAM;
+    // The grams at offsets 0..step of every needle, in a table of 4 to 8 times as many slots:
+    // `at[heads[k]..heads[k + 1]]` are the grams of slot k (a counting sort).
+    let mut grams: Vec<(u64, usize, usize)> = Vec::with_capacity(ids.len() * step);
+    for &id in ids {
+        let Some(needle) = uniq.get(id) else {
+            continue;
+        };
+        for off in 0..step {
+            if let Some(g) = needle.get(off..).and_then(gram) {
+                grams.push((g, id, off));
+            }
+        }
+    }
+    let slots = (grams.len() * 4).next_power_of_two().max(1 << 10);
+    let shift = 64 - slots.trailing_zeros();
+    let slot = |g: u64| (g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+    let mut heads = vec![0u32; slots + 1];
+    for &(g, _, _) in &grams {
+        if let Some(h) = heads.get_mut(slot(g) + 1) {
+            *h += 1;
+        }
+    }
+    let mut sum = 0;
+    for h in &mut heads {
+        sum += *h;
+        *h = sum;
+    }
+    let mut at = vec![(0u64, 0usize, 0usize); grams.len()];
+    let mut fill = heads.clone();
+    for entry in grams {
+        if let Some(f) = fill.get_mut(slot(entry.0)) {
+            if let Some(place) = at.get_mut(*f as usize) {
+                *place = entry;
+            }
+            *f += 1;
+        }
+    }
+    let mut budget = 4 * text.len() + 4096;
+    let mut open = ids.len();
+    let mut pos = 0;
+    while let Some(g) = text.get(pos..).and_then(gram) {
+        let k = slot(g);
+        let (from, to) = (
+            heads.get(k).map_or(0, |&h| h as usize),
+            heads.get(k + 1).map_or(0, |&h| h as usize),
+        );
+        if from < to {
+            let hits = at.get(from..to).unwrap_or(&[]);
+            for &(_, id, off) in hits.iter().filter(|&&(h, _, _)| h == g) {
+                let (Some(start), Some(needle), Some(s)) =
+                    (pos.checked_sub(off), uniq.get(id), seen.get_mut(id))
+                else {
+                    continue;
+                };
+                if s.repeats {
+                    continue;
+                }
+                let same = common(text.get(start..).unwrap_or(&[]), needle);
+                budget = budget.saturating_sub(same + GRAM);
+                if same < needle.len() {
+                    continue;
+                }
+                // Occurrences are met out of order (one per sample, the sample after the
+                // start): it repeats when the first and the last are a needle's length apart.
+                let first = s.first.map_or(start, |f| f.min(start));
+                s.first = Some(first);
+                s.last = s.last.max(start);
+                if s.last >= first + needle.len() {
+                    s.repeats = true;
+                    open -= 1;
+                }
+            }
+            if open == 0 {
+                return true;
+            }
+            if budget == 0 {
+                return false;
+            }
+        }
+        pos += step;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -83,14 +304,8 @@ mod tests {
         let s = text.chars().count() - text[text.find(q).unwrap()..].chars().count();
         let e = s + q.chars().count();
         assert_eq!(
-            link(
-                "https://ex.org/a",
-                text,
-                &text.chars().collect::<Vec<_>>(),
-                s,
-                e
-            ),
-            "https://ex.org/a#:~:text=l%E2%80%99Albanie%20a%20rompu%20ses%20relations"
+            link("https://ex.org/a", text, s, e).as_deref(),
+            Some("https://ex.org/a#:~:text=l%E2%80%99Albanie%20a%20rompu%20ses%20relations")
         );
     }
 
@@ -99,16 +314,10 @@ mod tests {
         let text = "Il a dit non. Puis le ministre a dit non, encore.";
         let q = "a dit non";
         let s = text.rfind(q).unwrap(); // ASCII: bytes = chars
-        let l = link(
-            "https://ex.org/a",
-            text,
-            &text.chars().collect::<Vec<_>>(),
-            s,
-            s + q.len(),
-        );
+        let l = link("https://ex.org/a", text, s, s + q.len());
         assert_eq!(
-            l,
-            "https://ex.org/a#:~:text=Puis%20le%20ministre-,a%20dit%20non,-%2C%20encore."
+            l.as_deref(),
+            Some("https://ex.org/a#:~:text=Puis%20le%20ministre-,a%20dit%20non,-%2C%20encore.")
         );
     }
 
@@ -118,16 +327,79 @@ mod tests {
             .map(|i| format!("mot{i}"))
             .collect::<Vec<_>>()
             .join(" ");
-        let l = link(
-            "https://ex.org/a#top",
-            &q,
-            &q.chars().collect::<Vec<_>>(),
-            0,
-            q.chars().count(),
-        );
+        let l = link("https://ex.org/a#top", &q, 0, q.chars().count());
         assert_eq!(
-            l,
-            "https://ex.org/a#top:~:text=mot1%20mot2%20mot3%20mot4%20mot5,mot76%20mot77%20mot78%20mot79%20mot80"
+            l.as_deref(),
+            Some(
+                "https://ex.org/a#top:~:text=mot1%20mot2%20mot3%20mot4%20mot5,mot76%20mot77%20mot78%20mot79%20mot80"
+            )
         );
+    }
+
+    /// `ambiguous` answers as counting with `str::matches` (not overlapping) does.
+    #[test]
+    fn ambiguity_is_a_non_overlapping_count() {
+        let text = "aaa ab ab";
+        let amb = ambiguous(text.as_bytes(), &[(0, 2), (0, 1), (4, 6), (3, 4), (2, 2)]);
+        // "aa" overlaps itself in "aaa": one match; "a" and "ab" repeat; " " twice; "" always.
+        assert_eq!(amb, vec![false, true, true, true, true]);
+        assert_eq!(ambiguous(b"", &[(0, 0)]), vec![false]);
+        assert_eq!(ambiguous(b"x", &[(0, 1), (0, 0)]), vec![false, true]);
+        // Long needles, found by the sampled scan, out of order within a sample.
+        let text = "0123456789abcdefghij-0123456789abcdefghij-0123456789abcdefghijk";
+        let amb = ambiguous(text.as_bytes(), &[(0, 20), (42, 63), (1, 21), (0, 41)]);
+        assert_eq!(amb, vec![true, false, true, false]);
+        // One repeated letter: the scan gives up and each needle is searched on its own.
+        let text = format!("{}b{}", "a".repeat(5000), "a".repeat(40));
+        let amb = ambiguous(text.as_bytes(), &[(4960, 5001), (0, 100), (0, 2600)]);
+        assert_eq!(amb, vec![false, true, false]);
+    }
+
+    #[test]
+    fn ambiguity_matches_counting_on_samples() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let alphabet = ['a', 'b', 'é', ' ', '’', 'x'];
+        for _ in 0..3000 {
+            let mut next = |m: usize| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % m as u64) as usize
+            };
+            let len = next(300);
+            let mut text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            if len % 3 == 0 {
+                // Long repeats.
+                let cut = text.char_indices().nth(next(len + 1)).map_or(0, |(b, _)| b);
+                text = format!("{text}x{}", &text[cut..]);
+            }
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            let needles: Vec<(usize, usize)> = (0..1 + next(40))
+                .map(|_| {
+                    let s = bounds[next(bounds.len())];
+                    let rest: Vec<usize> = bounds.iter().copied().filter(|&b| b >= s).collect();
+                    let most = 1 + next(45);
+                    let e = rest[next(rest.len().min(most))];
+                    (s, e)
+                })
+                .collect();
+            // Now and then only long needles: the text is sampled sparsely.
+            let needles: Vec<(usize, usize)> = if len % 2 == 0 {
+                needles.into_iter().filter(|&(s, e)| e - s >= 30).collect()
+            } else {
+                needles
+            };
+            let want: Vec<bool> = needles
+                .iter()
+                .map(|&(s, e)| text.matches(&text[s..e]).count() > 1)
+                .collect();
+            assert_eq!(
+                ambiguous(text.as_bytes(), &needles),
+                want,
+                "{text:?} {needles:?}"
+            );
+        }
     }
 }

@@ -9,16 +9,22 @@ use super::{CitationEntry, FactEntry, Report};
 /// Escape text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    // Every special is ASCII: copy the runs between them whole.
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let with = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(s.get(from..i).unwrap_or(""));
+        out.push_str(with);
+        from = i + 1;
     }
+    out.push_str(s.get(from..).unwrap_or(""));
     out
 }
 

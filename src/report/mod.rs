@@ -11,12 +11,17 @@ pub mod html;
 pub mod md;
 pub mod w3c;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 
+use crate::anchor::text::CharText;
 use crate::check::{CitationReport, Outcome};
 use crate::facts::Flag;
 use crate::verdict::Verdict;
-use crate::workspace::{Stance, Workspace};
+use crate::workspace::{Source, Stance, Workspace};
 
 pub const SCHEMA: &str = "prov-report/1";
 
@@ -190,34 +195,145 @@ impl MatrixRow {
 }
 
 /// Gives the text of a source (or of one of its revisions, by sha256), read once.
-pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<std::rc::Rc<Text>> + 'a;
+pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<Rc<Text>> + 'a;
 
-/// A snapshot's text, read once per report: the string and its code points.
+/// A snapshot's text, read once per report. [`build`] takes the citations source by source and
+/// releases a source's texts (drops their strings) once its citations are done, so the report
+/// never holds more than one source's texts, whatever cache the caller keeps the `Rc`s in. A
+/// released text reads as missing.
 #[derive(Debug)]
 pub struct Text {
-    pub text: String,
-    pub chars: Vec<char>,
+    text: RefCell<Option<String>>,
 }
 
 impl Text {
     pub fn new(text: String) -> Self {
-        let chars = text.chars().collect();
-        Text { text, chars }
+        Text {
+            text: RefCell::new(Some(text)),
+        }
+    }
+
+    /// Drop the string (kept if it is borrowed, which [`build`] never leaves it).
+    fn release(&self) {
+        if let Ok(mut t) = self.text.try_borrow_mut() {
+            *t = None;
+        }
     }
 }
 
-/// Expand `[s, e)` of `chars` to about a sentence either side (at most `max` chars each).
-fn context(chars: &[char], s: usize, e: usize, max: usize) -> (String, String) {
+/// At most this many code points of context either side of a quote.
+const CONTEXT: usize = 240;
+
+/// Code points `[off, off + n)` of a text of `len` code points: the part of a snapshot around
+/// one quote, indexed without decoding the whole snapshot.
+struct Window<'a> {
+    /// The window's part of the text.
+    text: &'a str,
+    /// The byte offset in `text` of each char, and of the window's end; `None` when the window
+    /// is ASCII (each char is a byte).
+    starts: Option<Vec<usize>>,
+    n: usize,
+    off: usize,
+    len: usize,
+    /// The byte offset of `text` (code point `off`) in the whole text.
+    byte_off: usize,
+}
+
+impl<'a> Window<'a> {
+    /// The code points `[s - reach, e + reach)` of `text` (clamped to it); `None` unless
+    /// `s <= e <= len`.
+    fn around(text: &CharText<'a>, s: usize, e: usize, reach: usize) -> Option<Window<'a>> {
+        let len = text.len_chars();
+        if s > e || e > len {
+            return None;
+        }
+        let off = s.saturating_sub(reach);
+        let n = e.saturating_add(reach).min(len) - off;
+        let byte_off = text.byte_of(off)?;
+        let rest = text.as_str().get(byte_off..)?;
+        if let Some(ascii) = rest.get(..n).filter(|w| w.is_ascii()) {
+            return Some(Window {
+                text: ascii,
+                starts: None,
+                n,
+                off,
+                len,
+                byte_off,
+            });
+        }
+        let mut starts = Vec::with_capacity(n + 1);
+        let mut end = 0;
+        for (b, c) in rest.char_indices().take(n) {
+            starts.push(b);
+            end = b + c.len_utf8();
+        }
+        starts.push(end);
+        Some(Window {
+            text: rest.get(..end)?,
+            n: starts.len() - 1,
+            starts: Some(starts),
+            off,
+            len,
+            byte_off,
+        })
+    }
+
+    #[cfg(test)]
+    fn whole(text: &'a str) -> Window<'a> {
+        let mut starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        starts.push(text.len());
+        Window {
+            text,
+            n: starts.len() - 1,
+            len: starts.len() - 1,
+            starts: Some(starts),
+            off: 0,
+            byte_off: 0,
+        }
+    }
+
+    /// The byte offset in the window of code point `i` (clamped to the window).
+    fn local(&self, i: usize) -> usize {
+        let j = i.saturating_sub(self.off).min(self.n);
+        match &self.starts {
+            None => j,
+            Some(starts) => starts.get(j).copied().unwrap_or(self.text.len()),
+        }
+    }
+
+    fn at(&self, i: usize) -> Option<char> {
+        let j = i.checked_sub(self.off)?;
+        if j >= self.n {
+            return None;
+        }
+        self.text.get(self.local(i)..)?.chars().next()
+    }
+
+    /// Code points `[a, b)` (the part of them inside the window).
+    fn string(&self, a: usize, b: usize) -> String {
+        let (a, b) = (self.local(a), self.local(b));
+        self.text.get(a..b.max(a)).unwrap_or("").to_string()
+    }
+
+    /// The byte offset in the text of code point `i` (inside the window, or its end).
+    fn byte(&self, i: usize) -> usize {
+        self.byte_off + self.local(i)
+    }
+}
+
+/// Expand `[s, e)` to about a sentence either side (at most `max` chars each). `win` must hold
+/// code points `[s - max - 1, e + max + 1)` of the text (clamped to it).
+fn context(win: &Window, s: usize, e: usize, max: usize) -> (String, String) {
     let is_end = |c: char| matches!(c, '.' | '!' | '?' | '\n' | '…');
     // A sentence ends at an end character followed by a space, the text's end, or a line
     // break ("3.000" and "U.S." are not ends); a run of them ("." then a blank line) is one.
-    let boundary = |i: usize| {
-        is_end(chars[i])
-            && match chars.get(i + 1) {
-                None => true,
-                Some(c) if is_end(*c) => false,
-                Some(c) => chars[i] == '\n' || c.is_whitespace(),
-            }
+    let boundary = |i: usize| match win.at(i) {
+        Some(c) if is_end(c) => match win.at(i + 1) {
+            None => true,
+            Some(n) if is_end(n) => false,
+            Some(n) => c == '\n' || n.is_whitespace(),
+        },
+        _ => false,
     };
     let mut b = s;
     let mut ends = 0;
@@ -231,15 +347,15 @@ fn context(chars: &[char], s: usize, e: usize, max: usize) -> (String, String) {
         b -= 1;
     }
     let mut a = e;
-    while a < chars.len() && a - e < max {
+    while a < win.len && a - e < max {
         a += 1;
         // The end of the sentence after the quote (not one the quote itself ends with).
         if a > e + 1 && boundary(a - 1) {
             break;
         }
     }
-    let mut before: String = chars[b..s].iter().collect();
-    let mut after: String = chars[e..a].iter().collect();
+    let mut before = win.string(b, s);
+    let mut after = win.string(e, a);
     // Cut by the limit mid-sentence: at a word, marked with an ellipsis.
     if b > 0 && !boundary(b - 1) {
         if let Some(i) = before.find(char::is_whitespace) {
@@ -247,7 +363,7 @@ fn context(chars: &[char], s: usize, e: usize, max: usize) -> (String, String) {
         }
         before = format!("…{}", before.trim_start());
     }
-    if a < chars.len() && !boundary(a - 1) {
+    if a < win.len && (a == 0 || !boundary(a - 1)) {
         if let Some(i) = after.rfind(char::is_whitespace) {
             after.truncate(i);
         }
@@ -259,6 +375,155 @@ fn context(chars: &[char], s: usize, e: usize, max: usize) -> (String, String) {
     )
 }
 
+/// A quote as the report shows it: in its context, with its text-fragment link.
+#[derive(Default)]
+struct Quoted {
+    before: String,
+    text: String,
+    after: String,
+    link: Option<String>,
+}
+
+/// A text-fragment link still to make, once the ambiguity of its quote is known.
+struct LinkJob<'a> {
+    citation: usize,
+    url: &'a str,
+    /// The quote's byte range in its text.
+    bytes: (usize, usize),
+    before: String,
+    after: String,
+}
+
+/// The quote in context and the text-fragment link of each citation in `which` (indices into
+/// `citations`) that is found in a registered source whose text can be read; `None` for the
+/// others. Source by source: each text is decoded only around its quotes, searched once for
+/// all of its quotes' repetitions, and released when its source is done.
+fn quotes(
+    ws: &Workspace,
+    citations: &[CitationReport],
+    which: impl Iterator<Item = usize>,
+    text_of: &TextOf<'_>,
+) -> Vec<Option<Quoted>> {
+    let mut out: Vec<Option<Quoted>> = Vec::new();
+    out.resize_with(citations.len(), || None);
+    // Citations by source, the sources in the order of their first citation.
+    let mut groups: Vec<(&Source, Vec<usize>)> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    for i in which {
+        let Some(c) = citations.get(i) else {
+            continue;
+        };
+        let Some(source) = ws.source(&c.source) else {
+            continue;
+        };
+        if c.anchor.as_ref().and_then(|a| a.found).is_none() {
+            continue;
+        }
+        let g = *group_of.entry(source.id.as_str()).or_insert_with(|| {
+            groups.push((source, Vec::new()));
+            groups.len() - 1
+        });
+        if let Some((_, members)) = groups.get_mut(g) {
+            members.push(i);
+        }
+    }
+    for (source, members) in groups {
+        // The distinct texts this source's citations were verified against (a revision may
+        // name the current capture), and which one each revision reads.
+        let mut texts: Vec<Rc<Text>> = Vec::new();
+        let mut revs: Vec<(Option<&str>, Option<usize>)> = Vec::new();
+        let mut at: Vec<Option<usize>> = Vec::with_capacity(members.len());
+        for &i in &members {
+            let rev = citations.get(i).and_then(|c| c.revision.as_deref());
+            if let Some((_, k)) = revs.iter().find(|(r, _)| *r == rev) {
+                at.push(*k);
+                continue;
+            }
+            let k = text_of(&source.id, rev).map(|t| {
+                texts
+                    .iter()
+                    .position(|u| Rc::ptr_eq(u, &t))
+                    .unwrap_or_else(|| {
+                        texts.push(t);
+                        texts.len() - 1
+                    })
+            });
+            revs.push((rev, k));
+            at.push(k);
+        }
+        {
+            let guards: Vec<_> = texts.iter().map(|t| t.text.try_borrow().ok()).collect();
+            let views: Vec<Option<CharText<'_>>> = guards
+                .iter()
+                .map(|g| g.as_ref().and_then(|g| g.as_deref()).map(CharText::new))
+                .collect();
+            let mut jobs: Vec<Vec<LinkJob<'_>>> = texts.iter().map(|_| Vec::new()).collect();
+            for (&i, k) in members.iter().zip(at) {
+                let Some(c) = citations.get(i) else {
+                    continue;
+                };
+                let found = c.anchor.as_ref().and_then(|a| a.found);
+                let (Some(k), Some((s, e))) = (k, found) else {
+                    continue;
+                };
+                let Some(win) = views
+                    .get(k)
+                    .and_then(Option::as_ref)
+                    .and_then(|v| Window::around(v, s, e, (CONTEXT + 1).max(fragment::NEAR)))
+                else {
+                    continue;
+                };
+                let (before, after) = context(&win, s, e, CONTEXT);
+                let holds = c.verdict().is_some_and(Verdict::holds);
+                if let (Some(url), true, Some(list)) = (&source.url, holds, jobs.get_mut(k)) {
+                    list.push(LinkJob {
+                        citation: i,
+                        url,
+                        bytes: (win.byte(s), win.byte(e)),
+                        before: win.string(s.saturating_sub(fragment::NEAR), s),
+                        after: win.string(e, e.saturating_add(fragment::NEAR)),
+                    });
+                }
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(Quoted {
+                        before,
+                        text: win.string(s, e),
+                        after,
+                        link: None,
+                    });
+                }
+            }
+            for (list, view) in jobs.iter().zip(&views) {
+                let Some(view) = view else {
+                    continue;
+                };
+                // Only a quote of SHORT code points or more needs its repetitions counted.
+                let long: Vec<(usize, usize)> = list
+                    .iter()
+                    .filter_map(|j| out.get(j.citation)?.as_ref().map(|q| (j, q)))
+                    .filter(|(_, q)| q.text.chars().count() >= fragment::SHORT)
+                    .map(|(j, _)| j.bytes)
+                    .collect();
+                let mut repeated = fragment::ambiguous(view.as_str().as_bytes(), &long).into_iter();
+                for j in list {
+                    let Some(Some(q)) = out.get_mut(j.citation) else {
+                        continue;
+                    };
+                    let ambiguous = q.text.chars().count() >= fragment::SHORT
+                        && repeated.next().unwrap_or(false);
+                    q.link = Some(fragment::link_parts(
+                        j.url, &j.before, &q.text, &j.after, ambiguous,
+                    ));
+                }
+            }
+        }
+        for t in &texts {
+            t.release();
+        }
+    }
+    out
+}
+
 /// Build the report of a checked workspace. `texts` gives the snapshot text of a source id (or
 /// of a revision, keyed `id@sha256`), for context.
 pub fn build(
@@ -267,22 +532,34 @@ pub fn build(
     digest: digest::Digest,
     text_of: &TextOf<'_>,
 ) -> Report {
-    let mut facts = Vec::new();
+    // Each fact with its claim and the range of its citations in `outcome.citations`.
+    let mut parts = Vec::new();
     let mut next = 0;
-    let mut supported = 0;
     for fact in &outcome.facts {
         let Some(claim) = ws.claims.get(fact.claim_pos) else {
             continue;
         };
-        let cites: Vec<&CitationReport> = outcome.citations[next..next + claim.cites.len()]
-            .iter()
-            .collect();
+        let end = (next + claim.cites.len()).min(outcome.citations.len());
+        parts.push((fact, claim, next.min(end)..end));
         next += claim.cites.len();
+    }
+    let mut quoted = quotes(
+        ws,
+        &outcome.citations,
+        parts.iter().flat_map(|(_, _, r)| r.clone()),
+        text_of,
+    );
+    let mut facts = Vec::new();
+    let mut supported = 0;
+    for (fact, claim, range) in parts {
+        let cites = range
+            .clone()
+            .zip(outcome.citations.get(range).unwrap_or(&[]));
         let mut matrix: Vec<MatrixRow> = Vec::new();
         let mut keys = Vec::new();
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(claim.cites.len());
         let mut failing = !fact.errors.is_empty();
-        for c in &cites {
+        for (i, c) in cites {
             let Some(source) = ws.source(&c.source) else {
                 failing = true;
                 entries.push(CitationEntry {
@@ -345,20 +622,13 @@ pub fn build(
                 (true, Stance::Supports, None) => row.supports += 1,
             }
             let found = c.anchor.as_ref().and_then(|a| a.found);
-            let text = text_of(&source.id, c.revision.as_deref());
-            let (before, exact, after) = match (&text, found) {
-                (Some(t), Some((s, e))) => {
-                    let (b, a) = context(&t.chars, s, e, 240);
-                    (b, t.chars[s..e].iter().collect(), a)
-                }
-                _ => (String::new(), c.quote.clone(), String::new()),
-            };
-            let fragment_link = match (&source.url, &text, found) {
-                (Some(url), Some(t), Some((s, e))) if holds => {
-                    Some(fragment::link(url, &t.text, &t.chars, s, e))
-                }
-                _ => None,
-            };
+            let q = quoted
+                .get_mut(i)
+                .and_then(Option::take)
+                .unwrap_or_else(|| Quoted {
+                    text: c.quote.clone(),
+                    ..Quoted::default()
+                });
             let pending = c.pending.as_ref().map(|p| {
                 let a = &p.anchor;
                 match a.found {
@@ -383,13 +653,13 @@ pub fn build(
                 found: found.map(|(s, e)| [s, e]),
                 verdict: c.verdict(),
                 problem: (!holds || c.severity.is_some()).then(|| c.message.clone()),
-                before,
-                text: exact,
-                after,
+                before: q.before,
+                text: q.text,
+                after: q.after,
                 verified_sha256: holds
                     .then(|| c.revision.clone().unwrap_or_else(|| source.sha256.clone())),
                 revision: c.revision.clone().filter(|r| *r != source.sha256),
-                fragment_link,
+                fragment_link: q.link,
                 pending,
             });
         }
@@ -415,15 +685,21 @@ pub fn build(
         });
     }
     // Citations per source, counted in one pass (not once per source).
-    let mut cited: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut cited: HashMap<&str, usize> = HashMap::new();
     for (_, c) in ws.citations() {
         *cited.entry(c.source.as_str()).or_default() += 1;
     }
+    let reports: HashMap<&str, &crate::check::SourceReport> = outcome
+        .sources
+        .iter()
+        .rev()
+        .map(|r| (r.id.as_str(), r))
+        .collect();
     let sources = ws
         .sources
         .iter()
         .map(|s| {
-            let report = outcome.sources.iter().find(|r| r.id == s.id);
+            let report = reports.get(s.id.as_str()).copied();
             SourceEntry {
                 id: s.id.clone(),
                 title: s.title.clone(),
@@ -497,25 +773,49 @@ mod tests {
 
     #[test]
     fn context_is_about_a_sentence_either_side() {
-        let t: Vec<char> = "Un. Deux trois. La victime avait 66 ans. Quatre cinq. Six."
-            .chars()
-            .collect();
+        let t = Window::whole("Un. Deux trois. La victime avait 66 ans. Quatre cinq. Six.");
         let s = 16;
         let e = s + "La victime avait 66 ans.".chars().count();
         let (b, a) = context(&t, s, e, 240);
         assert_eq!(b, "Deux trois. ");
         assert_eq!(a, " Quatre cinq.");
         // A paragraph break counts once: the previous paragraph's last sentence is shown.
-        let t: Vec<char> = "Un. Deux.\n\nTrois quatre cinq.".chars().collect();
+        let t = Window::whole("Un. Deux.\n\nTrois quatre cinq.");
         let (b, _) = context(&t, 17, 23, 240);
         assert_eq!(b, "Deux.\n\nTrois ");
     }
 
     #[test]
     fn context_stops_at_the_limit() {
-        let t: Vec<char> = "mot ".repeat(250).chars().collect();
+        let text = "mot ".repeat(250);
+        let t = Window::whole(&text);
         let (b, a) = context(&t, 500, 510, 50);
         assert!(b.starts_with('…') && b.chars().count() <= 51, "{b:?}");
         assert!(a.ends_with('…') && a.chars().count() <= 51, "{a:?}");
+    }
+
+    /// A window around the quote gives the context the whole text gives.
+    #[test]
+    fn a_window_gives_the_whole_texts_context() {
+        let french = "Un été. Très chaud!\n\nÀ Tirana… l’ambassade a fermé. 3.000 personnes? Oui. ";
+        let english = "One. Two three!\n\nThe embassy closed. 3.000 people? Yes. U.S. envoy left. ";
+        // All ASCII, ASCII around non-ASCII, and non-ASCII throughout.
+        let mixed = format!("{}{}{}", english.repeat(8), french, english.repeat(8));
+        for text in [english.repeat(12), mixed, french.repeat(12)] {
+            let whole = Window::whole(&text);
+            let view = CharText::new(&text);
+            let n = view.len_chars();
+            for max in [0, 1, 5, 17, 60] {
+                for s in (0..n).step_by(7) {
+                    for e in [s, s + 1, s + 9, s + 40].into_iter().filter(|&e| e <= n) {
+                        let win = Window::around(&view, s, e, max + 1).unwrap();
+                        assert_eq!(context(&win, s, e, max), context(&whole, s, e, max));
+                        assert_eq!(win.string(s, e), whole.string(s, e));
+                        assert_eq!(Some(win.byte(s)), view.byte_of(s));
+                        assert_eq!(Some(win.byte(e)), view.byte_of(e));
+                    }
+                }
+            }
+        }
     }
 }
