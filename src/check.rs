@@ -130,13 +130,11 @@ struct TextResult<'w> {
     key: TextKey<'w>,
     /// The snapshot's status; its text is dropped once its citations are anchored.
     loaded: snapshot::Loaded,
-    /// Whether the text starts with a byte-order mark.
-    bom: bool,
     pinned: String,
     /// Every citation checked against this text.
     citations: Vec<usize>,
     /// Their anchors: only when the text is intact (its sha256 matches the pin).
-    anchors: Vec<(usize, Anchor, Option<String>)>,
+    anchors: Vec<(usize, Anchor, Option<String>, Option<Diagnostic>)>,
     /// A pending capture of the source, and each citation re-anchored in it.
     pending: Option<(pending::Capture, Vec<(usize, pending::Reanchored)>)>,
 }
@@ -155,120 +153,35 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         .collect();
 
     let mut diagnostics = Vec::new();
-    let mut citations = Vec::new();
     let mut jobs: BTreeMap<TextKey<'_>, Vec<Job<'_>>> = BTreeMap::new();
 
-    for (claim_pos, claim) in &selected {
-        for cite in &claim.cites {
+    // Each claim's citations are consecutive in `citations`, from its claim's start.
+    let mut starts = Vec::with_capacity(selected.len());
+    let mut next = 0;
+    for (_, claim) in &selected {
+        starts.push(next);
+        next += claim.cites.len();
+    }
+    let built: Vec<Vec<Built<'_>>> = selected
+        .par_iter()
+        .zip(&starts)
+        .map(|((claim_pos, claim), &start)| {
+            claim
+                .cites
+                .iter()
+                .enumerate()
+                .map(|(i, cite)| citation_report(ws, *claim_pos, claim, cite, start + i))
+                .collect()
+        })
+        .collect();
+    let mut citations = Vec::with_capacity(next);
+    for ((_, claim), reports) in selected.iter().zip(built) {
+        for (cite, (report, finding, key)) in claim.cites.iter().zip(reports) {
             let index = citations.len();
-            let line = ws
-                .files
-                .get(cite.quote_loc.file)
-                .line(cite.quote_loc.range.start);
-            let mut report = CitationReport {
-                claim: claim.id.clone(),
-                source: cite.source.clone(),
-                file: claim.file,
-                line,
-                span: cite.span,
-                quote: cite.quote.clone(),
-                stance: cite.stance,
-                said_by: cite.said_by.clone(),
-                revision: None,
-                anchor: None,
-                code: None,
-                severity: None,
-                message: String::new(),
-                claim_pos: *claim_pos,
-                claim_index: cite.claim_index,
-                cite_index: cite.index,
-                found_text: None,
-                pending: None,
-            };
-            let Some(source) = ws.source(&cite.source) else {
-                let mut d = Diagnostic::new(
-                    Code::SourceUnknown,
-                    format!("unknown source `{}`", cite.source),
-                )
-                .at(cite.source_loc.clone())
-                .label("not registered in sources.toml")
-                .citation(index);
-                d = match suggest(&cite.source, ws.sources.iter().map(|s| s.id.as_str())) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!(
-                        "register it first: prov add FILE --id {} --outlet NAME",
-                        cite.source
-                    )),
-                };
-                report.code = Some(Code::SourceUnknown);
-                report.severity = Some(d.severity);
-                report.message = d.message.clone();
-                diagnostics.push(d);
-                citations.push(report);
-                continue;
-            };
-            let mut key = TextKey {
-                source: &source.id,
-                revision: None,
-            };
-            if let Some(prefix) = cite
-                .revision
-                .as_ref()
-                .filter(|p| source.sha256.starts_with(p.as_str()))
-            {
-                // Pinned to the current capture: checked against it, and kept with it when a
-                // new capture is accepted (it then resolves through the recorded revision).
-                let _ = prefix;
-                report.revision = Some(source.sha256.clone());
-            } else if let Some(prefix) = &cite.revision {
-                let matching: Vec<_> = source
-                    .revisions
-                    .iter()
-                    .filter(|r| r.sha256.starts_with(prefix.as_str()))
-                    .collect();
-                match matching.as_slice() {
-                    [one] => {
-                        key.revision = Some(&one.sha256);
-                        report.revision = Some(one.sha256.clone());
-                    }
-                    found => {
-                        let known: Vec<String> = source
-                            .revisions
-                            .iter()
-                            .map(|r| r.sha256.chars().take(12).collect())
-                            .collect();
-                        let message = if found.is_empty() {
-                            format!("source `{}` records no revision {prefix}", source.id)
-                        } else {
-                            format!(
-                                "revision {prefix} of `{}` is ambiguous: {} revisions start with it",
-                                source.id,
-                                found.len()
-                            )
-                        };
-                        let help = if known.is_empty() {
-                            format!(
-                                "`{}` has no superseded captures; remove `revision` to cite the current snapshot",
-                                source.id
-                            )
-                        } else {
-                            format!("its revisions are: {}", known.join(", "))
-                        };
-                        let d = Diagnostic::new(Code::RevisionUnknown, message.clone())
-                            .at_opt(cite.revision_loc.clone())
-                            .label("no such revision")
-                            .help(help)
-                            .citation(index);
-                        report.code = Some(Code::RevisionUnknown);
-                        report.severity = Some(d.severity);
-                        report.message = message;
-                        diagnostics.push(d);
-                        citations.push(report);
-                        continue;
-                    }
-                }
+            diagnostics.extend(finding);
+            if let Some(key) = key {
+                jobs.entry(key).or_default().push(Job { index, cite });
             }
-            jobs.entry(key).or_default().push(Job { index, cite });
             citations.push(report);
         }
     }
@@ -288,7 +201,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         .into_par_iter()
         .filter_map(|(key, jobs)| {
             let source = ws.source(key.source)?;
-            Some(run_text(ws, source, key, jobs))
+            Some(run_text(ws, source, key, jobs, &citations))
         })
         .collect();
 
@@ -321,19 +234,9 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 pending: r.pending.as_ref().map(|(c, _)| c.clone()),
             });
         }
-        let bom = r.bom;
-        for (index, anchor, found_text) in r.anchors {
+        for (index, anchor, found_text, finding) in r.anchors {
             let report = &mut citations[index];
-            let cite = &ws.claims[report.claim_pos].cites[report.cite_index];
-            if let Some(d) = citation_finding(
-                report,
-                cite,
-                &anchor,
-                found_text.as_deref(),
-                &rel,
-                bom,
-                index,
-            ) {
+            if let Some(d) = finding {
                 report.code = Some(d.code);
                 report.severity = Some(d.severity);
                 report.message = d.message.clone();
@@ -497,11 +400,130 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     outcome
 }
 
+/// A citation's report before anchoring, its finding, and the text to anchor it in.
+type Built<'w> = (CitationReport, Option<Diagnostic>, Option<TextKey<'w>>);
+
+/// The report of one citation before anchoring: its finding and no text key when its source or
+/// revision is unknown, otherwise the text it is to be anchored in.
+fn citation_report<'w>(
+    ws: &'w Workspace,
+    claim_pos: usize,
+    claim: &Claim,
+    cite: &Cite,
+    index: usize,
+) -> Built<'w> {
+    let line = ws
+        .files
+        .get(cite.quote_loc.file)
+        .line(cite.quote_loc.range.start);
+    let mut report = CitationReport {
+        claim: claim.id.clone(),
+        source: cite.source.clone(),
+        file: claim.file,
+        line,
+        span: cite.span,
+        quote: cite.quote.clone(),
+        stance: cite.stance,
+        said_by: cite.said_by.clone(),
+        revision: None,
+        anchor: None,
+        code: None,
+        severity: None,
+        message: String::new(),
+        claim_pos,
+        claim_index: cite.claim_index,
+        cite_index: cite.index,
+        found_text: None,
+        pending: None,
+    };
+    let Some(source) = ws.source(&cite.source) else {
+        let mut d = Diagnostic::new(
+            Code::SourceUnknown,
+            format!("unknown source `{}`", cite.source),
+        )
+        .at(cite.source_loc.clone())
+        .label("not registered in sources.toml")
+        .citation(index);
+        d = match suggest(&cite.source, ws.sources.iter().map(|s| s.id.as_str())) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!(
+                "register it first: prov add FILE --id {} --outlet NAME",
+                cite.source
+            )),
+        };
+        report.code = Some(Code::SourceUnknown);
+        report.severity = Some(d.severity);
+        report.message = d.message.clone();
+        return (report, Some(d), None);
+    };
+    let mut key = TextKey {
+        source: &source.id,
+        revision: None,
+    };
+    if let Some(prefix) = cite
+        .revision
+        .as_ref()
+        .filter(|p| source.sha256.starts_with(p.as_str()))
+    {
+        // Pinned to the current capture: checked against it, and kept with it when a
+        // new capture is accepted (it then resolves through the recorded revision).
+        let _ = prefix;
+        report.revision = Some(source.sha256.clone());
+    } else if let Some(prefix) = &cite.revision {
+        let matching: Vec<_> = source
+            .revisions
+            .iter()
+            .filter(|r| r.sha256.starts_with(prefix.as_str()))
+            .collect();
+        match matching.as_slice() {
+            [one] => {
+                key.revision = Some(&one.sha256);
+                report.revision = Some(one.sha256.clone());
+            }
+            found => {
+                let known: Vec<String> = source
+                    .revisions
+                    .iter()
+                    .map(|r| r.sha256.chars().take(12).collect())
+                    .collect();
+                let message = if found.is_empty() {
+                    format!("source `{}` records no revision {prefix}", source.id)
+                } else {
+                    format!(
+                        "revision {prefix} of `{}` is ambiguous: {} revisions start with it",
+                        source.id,
+                        found.len()
+                    )
+                };
+                let help = if known.is_empty() {
+                    format!(
+                        "`{}` has no superseded captures; remove `revision` to cite the current snapshot",
+                        source.id
+                    )
+                } else {
+                    format!("its revisions are: {}", known.join(", "))
+                };
+                let d = Diagnostic::new(Code::RevisionUnknown, message.clone())
+                    .at_opt(cite.revision_loc.clone())
+                    .label("no such revision")
+                    .help(help)
+                    .citation(index);
+                report.code = Some(Code::RevisionUnknown);
+                report.severity = Some(d.severity);
+                report.message = message;
+                return (report, Some(d), None);
+            }
+        }
+    }
+    (report, None, Some(key))
+}
+
 fn run_text<'w>(
     ws: &'w Workspace,
     source: &Source,
     key: TextKey<'w>,
     jobs: Vec<Job<'_>>,
+    reports: &[CitationReport],
 ) -> TextResult<'w> {
     let (path, pinned) = match &key.revision {
         Some(sha) => (revision_path(&ws.root, &source.id, sha), sha.to_string()),
@@ -563,10 +585,21 @@ fn run_text<'w>(
         .is_some_and(|t| t.starts_with('\u{feff}'));
     let mut loaded = loaded;
     loaded.text = None;
+    // The findings too are made here, on every core.
+    let rel = rel_display(&ws.root, &path);
+    let anchors = anchors
+        .into_iter()
+        .map(|(index, a, found_text)| {
+            let finding = reports.get(index).and_then(|report| {
+                let cite = &ws.claims[report.claim_pos].cites[report.cite_index];
+                citation_finding(report, cite, &a, found_text.as_deref(), &rel, bom, index)
+            });
+            (index, a, found_text, finding)
+        })
+        .collect();
     TextResult {
         key,
         loaded,
-        bom,
         pinned,
         citations,
         anchors,

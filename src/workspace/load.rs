@@ -81,10 +81,6 @@ pub fn load_some(
         }
     };
     let sources_file = files.add(SOURCES_FILE.to_string(), sources_text);
-    let (policy, sources) = match parse(&files, sources_file, &mut diags) {
-        Some(entries) => load_sources(&entries, sources_file, &mut diags),
-        None => (Policy::default(), Vec::new()),
-    };
 
     // Claim files are read, indexed and parsed on every core; the results are kept in path order.
     let paths = claim_paths(root, &mut diags);
@@ -106,27 +102,50 @@ pub fn load_some(
             ),
         }
     }
-    let mut claims = parse_claims(&files, &claim_files, &mut diags);
+    // sources.toml is validated while the claim files are parsed.
+    let ((policy, sources, source_diags), claimed) = rayon::join(
+        || {
+            let mut d = Vec::new();
+            let (policy, sources) = match parse(&files, sources_file, &mut d) {
+                Some(entries) => load_sources(&entries, sources_file, &mut d),
+                None => (Policy::default(), Vec::new()),
+            };
+            (policy, sources, d)
+        },
+        || {
+            let mut d = Vec::new();
+            let claims = parse_claims(&files, &claim_files, &mut d);
+            // The other claim files matter only if they reuse an id of the chosen ones: they
+            // are scanned for those ids, and parsed (for the duplicate check alone) only on a
+            // hit, below.
+            let hits: Vec<files::File> = match only {
+                None => Vec::new(),
+                Some(_) => {
+                    let ids: HashSet<&str> = claims.iter().map(|c| c.id.as_str()).collect();
+                    paths
+                        .par_iter()
+                        .zip(&rels)
+                        .filter(|(_, rel)| !chosen(rel))
+                        .filter_map(|(path, rel)| {
+                            let bytes = files::read_bytes(root, path).ok()?;
+                            if !may_define(&bytes, &ids) {
+                                return None;
+                            }
+                            let text = String::from_utf8(bytes).ok()?;
+                            Some(files::File::new(rel.clone(), text))
+                        })
+                        .collect()
+                }
+            };
+            (claims, d, hits)
+        },
+    );
+    let (mut claims, claim_diags, hits) = claimed;
+    diags.extend(source_diags);
+    diags.extend(claim_diags);
 
     if only.is_some() {
-        // The other claim files matter only if they reuse an id of the chosen ones: they are
-        // scanned for those ids, and parsed (for the duplicate check alone) only on a hit.
-        let ids: HashSet<&str> = claims.iter().map(|c| c.id.as_str()).collect();
-        let hits: Vec<Option<files::File>> = paths
-            .par_iter()
-            .zip(&rels)
-            .filter(|(_, rel)| !chosen(rel))
-            .map(|(path, rel)| {
-                let bytes = files::read_bytes(root, path).ok()?;
-                if !may_define(&bytes, &ids) {
-                    return None;
-                }
-                let text = String::from_utf8(bytes).ok()?;
-                Some(files::File::new(rel.clone(), text))
-            })
-            .collect();
-        let others: Vec<FileId> = hits.into_iter().flatten().map(|f| files.push(f)).collect();
-        drop(ids);
+        let others: Vec<FileId> = hits.into_iter().map(|f| files.push(f)).collect();
         if !others.is_empty() {
             // Their own problems are for a check of them; only the duplicates are reported.
             let mut ignored = Vec::new();
