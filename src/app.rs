@@ -263,19 +263,39 @@ fn scope(root: &Path, paths: &[PathBuf]) -> Result<Option<Vec<String>>, Stop> {
     let cwd = cwd()?;
     let mut named = Vec::new();
     for p in paths {
-        let Some(abs) = files::within(root, &cwd, p) else {
-            return Ok(None);
-        };
-        let rel = files::rel_display(root, &abs);
-        if rel == CLAIMS_DIR || (abs.is_dir() && rel.starts_with(&format!("{CLAIMS_DIR}/"))) {
-            named.push(format!("{rel}/"));
-        } else if rel.starts_with(&format!("{CLAIMS_DIR}/")) && rel.ends_with(".toml") {
-            named.push(rel);
-        } else {
-            return Ok(None);
+        match name(root, &cwd, p) {
+            Some(Named::Dir(prefix)) => named.push(prefix),
+            Some(Named::File(rel)) if rel.ends_with(".toml") => named.push(rel),
+            _ => return Ok(None),
         }
     }
     Ok(Some(named))
+}
+
+/// What a PATH argument names in the workspace.
+enum Named {
+    /// sources.toml, a snapshot or the workspace itself: everything depends on it.
+    Everything,
+    /// claims/ or a directory under it, as a prefix (`claims/desk/`).
+    Dir(String),
+    /// Anything else, workspace-relative: a claim file if it is one.
+    File(String),
+}
+
+/// `None` when `p` is outside the workspace.
+fn name(root: &Path, cwd: &Path, p: &Path) -> Option<Named> {
+    let abs = files::within(root, cwd, p)?;
+    let rel = files::rel_display(root, &abs);
+    Some(
+        if rel == SOURCES_FILE || rel.starts_with(&format!("{SNAPSHOTS_DIR}/")) || rel.is_empty() {
+            Named::Everything
+        } else if rel == CLAIMS_DIR || (abs.is_dir() && rel.starts_with(&format!("{CLAIMS_DIR}/")))
+        {
+            Named::Dir(format!("{rel}/"))
+        } else {
+            Named::File(rel)
+        },
+    )
 }
 
 fn load_some(
@@ -349,7 +369,7 @@ fn select(ws: &Workspace, paths: &[PathBuf]) -> Result<Option<Vec<FileId>>, Stop
     let cwd = cwd()?;
     let mut selected = Vec::new();
     for p in paths {
-        let Some(abs) = files::within(&ws.root, &cwd, p) else {
+        let Some(named) = name(&ws.root, &cwd, p) else {
             return Err(Refusal::new(format!(
                 "{} is outside the workspace {}",
                 p.display(),
@@ -358,33 +378,28 @@ fn select(ws: &Workspace, paths: &[PathBuf]) -> Result<Option<Vec<FileId>>, Stop
             .help("give paths of claim files inside the workspace")
             .into());
         };
-        let rel = files::rel_display(&ws.root, &abs);
-        if rel == SOURCES_FILE || rel.starts_with(&format!("{SNAPSHOTS_DIR}/")) || rel.is_empty() {
+        match named {
             // The registry or evidence changed: everything that depends on it is checked.
-            return Ok(None);
-        }
-        if rel == CLAIMS_DIR || (abs.is_dir() && rel.starts_with(&format!("{CLAIMS_DIR}/"))) {
-            let prefix = format!("{rel}/");
-            selected.extend(
+            Named::Everything => return Ok(None),
+            Named::Dir(prefix) => selected.extend(
                 ws.claim_files
                     .iter()
                     .copied()
                     .filter(|f| ws.files.get(*f).path.starts_with(&prefix)),
-            );
-            continue;
-        }
-        match ws.files.find(&rel).filter(|f| ws.claim_files.contains(f)) {
-            Some(f) => selected.push(f),
-            None => {
-                return Err(Refusal::new(format!(
-                    "{} is not a claim file of this workspace",
-                    p.display()
-                ))
-                .help(format!(
-                    "claim files are the *.toml files under {CLAIMS_DIR}/"
-                ))
-                .into());
-            }
+            ),
+            Named::File(rel) => match ws.files.find(&rel).filter(|f| ws.claim_files.contains(f)) {
+                Some(f) => selected.push(f),
+                None => {
+                    return Err(Refusal::new(format!(
+                        "{} is not a claim file of this workspace",
+                        p.display()
+                    ))
+                    .help(format!(
+                        "claim files are the *.toml files under {CLAIMS_DIR}/"
+                    ))
+                    .into());
+                }
+            },
         }
     }
     selected.sort();
@@ -923,24 +938,13 @@ fn report(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Stop
         },
     );
     let digest = digest::compute(root).map_err(Refusal::new)?;
-    type Cached = Option<std::rc::Rc<report::Text>>;
-    let cache = std::cell::RefCell::new(std::collections::HashMap::<String, Cached>::new());
-    let text_of = |id: &str, revision: Option<&str>| -> Cached {
+    let text_of = |id: &str, revision: Option<&str>| -> Option<String> {
         let source = ws.source(id)?;
         let path = match revision {
             Some(sha) if sha != source.sha256 => prov::workspace::revision_path(root, id, sha),
             _ => ws.snapshot_path(id),
         };
-        let key = path.display().to_string();
-        cache
-            .borrow_mut()
-            .entry(key)
-            .or_insert_with(|| {
-                files::read_text(root, &path)
-                    .ok()
-                    .map(|t| std::rc::Rc::new(report::Text::new(t)))
-            })
-            .clone()
+        files::read_text(root, &path).ok()
     };
     let r = report::build(&ws, &outcome, digest, &text_of);
     if args.output.is_none() && matches!(args.format, ReportFormat::Json | ReportFormat::W3c) {

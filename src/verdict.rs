@@ -13,7 +13,7 @@ use unicode_normalization::{IsNormalized, is_nfc_quick};
 
 use serde::Serialize;
 
-use crate::anchor::fold::{Folded, fold};
+use crate::anchor::fold::{self, Folded, fold};
 use crate::anchor::fuzzy;
 use crate::anchor::text::CharText;
 
@@ -199,11 +199,12 @@ fn stands_in(text: &str, stretch: &str) -> bool {
 }
 
 /// The chars whose presence makes [`SourceText::may_fold_to`] answer "maybe": the invisible chars
-/// folding removes, and KELVIN SIGN, the only char NFC turns into an ASCII letter or digit
-/// (checked against the Unicode data in a test).
-const FOLD_JOINERS: [char; 7] = [
-    '\u{FEFF}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{00AD}', '\u{212A}',
-];
+/// folding removes ([`fold::REMOVED`]), and KELVIN SIGN, the only char NFC turns into an ASCII
+/// letter or digit (checked against the Unicode data in a test).
+const FOLD_JOINERS: [char; 7] = {
+    let r = fold::REMOVED;
+    [r[0], r[1], r[2], r[3], r[4], r[5], '\u{212A}']
+};
 
 /// The longest quote prov searches approximately: beyond it a "quote" is a document, and
 /// approximate matching (O(text × quote)) would take minutes. Longer quotes are matched
@@ -332,13 +333,7 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
             })
             .find(|m| overlaps((m.start, m.end), (s, e)))
         {
-            return Anchor {
-                verdict: Verdict::Changed,
-                found: Some((m.start, m.end)),
-                strategy: Strategy::Fuzzy,
-                errors: Some(m.errors),
-                ..base
-            };
+            return changed(&m, base);
         }
     }
     let matches = fuzzy::search(src.chars(), &q, k);
@@ -350,13 +345,7 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
             .iter()
             .find(|m| overlaps((m.start, m.end), sp) && m.errors <= best.errors + best.errors / 2)
     {
-        return Anchor {
-            verdict: Verdict::Changed,
-            found: Some((m.start, m.end)),
-            strategy: Strategy::Fuzzy,
-            errors: Some(m.errors),
-            ..base
-        };
+        return changed(m, base);
     }
     let ties: Vec<(usize, usize)> = matches
         .iter()
@@ -372,11 +361,16 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
             ..base
         };
     }
+    changed(best, base)
+}
+
+/// The passage edited: a fuzzy match at `m`.
+fn changed(m: &fuzzy::Match, base: Anchor) -> Anchor {
     Anchor {
         verdict: Verdict::Changed,
-        found: Some((best.start, best.end)),
+        found: Some((m.start, m.end)),
         strategy: Strategy::Fuzzy,
-        errors: Some(best.errors),
+        errors: Some(m.errors),
         ..base
     }
 }

@@ -142,11 +142,13 @@ enum Folding {
 }
 
 /// Invisible format chars removed before anything else.
+/// The invisible format chars folding removes first (see the module documentation).
+pub const REMOVED: [char; 6] = [
+    '\u{FEFF}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{00AD}',
+];
+
 fn is_removed(c: char) -> bool {
-    matches!(
-        c,
-        '\u{FEFF}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{00AD}'
-    )
+    REMOVED.contains(&c)
 }
 
 fn is_apostrophe(c: char) -> bool {

@@ -11,9 +11,7 @@ pub mod html;
 pub mod md;
 pub mod w3c;
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
@@ -194,32 +192,10 @@ impl MatrixRow {
     }
 }
 
-/// Gives the text of a source (or of one of its revisions, by sha256), read once.
-pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<Rc<Text>> + 'a;
-
-/// A snapshot's text, read once per report. [`build`] takes the citations source by source and
-/// releases a source's texts (drops their strings) once its citations are done, so the report
-/// never holds more than one source's texts, whatever cache the caller keeps the `Rc`s in. A
-/// released text reads as missing.
-#[derive(Debug)]
-pub struct Text {
-    text: RefCell<Option<String>>,
-}
-
-impl Text {
-    pub fn new(text: String) -> Self {
-        Text {
-            text: RefCell::new(Some(text)),
-        }
-    }
-
-    /// Drop the string (kept if it is borrowed, which [`build`] never leaves it).
-    fn release(&self) {
-        if let Ok(mut t) = self.text.try_borrow_mut() {
-            *t = None;
-        }
-    }
-}
+/// Reads the text of a source, or of one of its retained revisions (by full sha256; the
+/// current capture's sha256 reads the snapshot). [`build`] asks for each text once and keeps
+/// only one source's texts at a time.
+pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<String> + 'a;
 
 /// At most this many code points of context either side of a quote.
 const CONTEXT: usize = 240;
@@ -428,42 +404,35 @@ fn quotes(
         }
     }
     for (source, members) in groups {
-        // The distinct texts this source's citations were verified against (a revision may
-        // name the current capture), and which one each revision reads.
-        let mut texts: Vec<Rc<Text>> = Vec::new();
-        let mut revs: Vec<(Option<&str>, Option<usize>)> = Vec::new();
-        let mut at: Vec<Option<usize>> = Vec::with_capacity(members.len());
+        // The distinct texts this source's citations were verified against (a revision naming
+        // the current capture reads the snapshot), and which one each citation reads. They are
+        // dropped when the source is done.
+        let mut texts: Vec<Option<String>> = Vec::new();
+        let mut revs: Vec<Option<&str>> = Vec::new();
+        let mut at: Vec<usize> = Vec::with_capacity(members.len());
         for &i in &members {
-            let rev = citations.get(i).and_then(|c| c.revision.as_deref());
-            if let Some((_, k)) = revs.iter().find(|(r, _)| *r == rev) {
-                at.push(*k);
-                continue;
-            }
-            let k = text_of(&source.id, rev).map(|t| {
-                texts
-                    .iter()
-                    .position(|u| Rc::ptr_eq(u, &t))
-                    .unwrap_or_else(|| {
-                        texts.push(t);
-                        texts.len() - 1
-                    })
+            let rev = citations
+                .get(i)
+                .and_then(|c| c.revision.as_deref())
+                .filter(|r| *r != source.sha256);
+            let k = revs.iter().position(|r| *r == rev).unwrap_or_else(|| {
+                revs.push(rev);
+                texts.push(text_of(&source.id, rev));
+                texts.len() - 1
             });
-            revs.push((rev, k));
             at.push(k);
         }
         {
-            let guards: Vec<_> = texts.iter().map(|t| t.text.try_borrow().ok()).collect();
-            let views: Vec<Option<CharText<'_>>> = guards
+            let views: Vec<Option<CharText<'_>>> = texts
                 .iter()
-                .map(|g| g.as_ref().and_then(|g| g.as_deref()).map(CharText::new))
+                .map(|t| t.as_deref().map(CharText::new))
                 .collect();
             let mut jobs: Vec<Vec<LinkJob<'_>>> = texts.iter().map(|_| Vec::new()).collect();
             for (&i, k) in members.iter().zip(at) {
                 let Some(c) = citations.get(i) else {
                     continue;
                 };
-                let found = c.anchor.as_ref().and_then(|a| a.found);
-                let (Some(k), Some((s, e))) = (k, found) else {
+                let Some((s, e)) = c.anchor.as_ref().and_then(|a| a.found) else {
                     continue;
                 };
                 let Some(win) = views
@@ -517,15 +486,12 @@ fn quotes(
                 }
             }
         }
-        for t in &texts {
-            t.release();
-        }
     }
     out
 }
 
-/// Build the report of a checked workspace. `texts` gives the snapshot text of a source id (or
-/// of a revision, keyed `id@sha256`), for context.
+/// Build the report of a checked workspace. `text_of` reads the snapshot text of a source (or
+/// of one of its revisions), for context.
 pub fn build(
     ws: &Workspace,
     outcome: &Outcome,

@@ -230,29 +230,36 @@ fn may_define(bytes: &[u8], ids: &HashSet<&str>) -> bool {
     let (min, max) = ids.iter().fold((usize::MAX, 0), |(lo, hi), id| {
         (lo.min(id.len()), hi.max(id.len()))
     });
-    for q in [b'"', b'\''] {
-        let mut last = None;
-        for at in memchr::memchr_iter(q, bytes) {
-            if let Some(open) = last {
-                let len = at - open - 1;
-                if (min..=max).contains(&len)
-                    && let Some(s) = bytes
-                        .get(open + 1..at)
-                        .and_then(|b| std::str::from_utf8(b).ok())
-                    && ids.contains(s)
-                {
+    // One pass over the bytes: the last `"` and the last `'` seen, and every backslash.
+    let (mut last_double, mut last_single) = (None, None);
+    for at in memchr::memchr3_iter(b'"', b'\'', b'\\', bytes) {
+        let last = match bytes[at] {
+            b'"' => &mut last_double,
+            b'\'' => &mut last_single,
+            _ => {
+                if matches!(
+                    bytes.get(at + 1),
+                    Some(b'u' | b'U' | b' ' | b'\t' | b'\n' | b'\r')
+                ) {
                     return true;
                 }
+                continue;
             }
-            last = Some(at);
+        };
+        if let Some(open) = *last {
+            let len = at - open - 1;
+            if (min..=max).contains(&len)
+                && let Some(s) = bytes
+                    .get(open + 1..at)
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                && ids.contains(s)
+            {
+                return true;
+            }
         }
+        *last = Some(at);
     }
-    memchr::memchr_iter(b'\\', bytes).any(|at| {
-        matches!(
-            bytes.get(at + 1),
-            Some(b'u' | b'U' | b' ' | b'\t' | b'\n' | b'\r')
-        )
-    })
+    false
 }
 
 fn read_help(e: &ReadError) -> String {
