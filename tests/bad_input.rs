@@ -96,9 +96,8 @@ const FAST: Duration = Duration::from_secs(20);
 
 #[test]
 fn a_three_megabyte_quote_absent_from_its_source_is_missing_and_fast() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tiny_tempdir();
     let ws = tmp.path();
-    tiny(ws);
     cite_huge(ws, "wire-fr", &prose(THREE_MB));
     let before = tree(ws);
     let (code, out, err, took) = prov_within(ws, &["check"], FAST);
@@ -119,9 +118,8 @@ fn a_three_megabyte_quote_absent_from_its_source_is_missing_and_fast() {
 
 #[test]
 fn a_three_megabyte_quote_equal_to_its_source_is_exact_and_fast() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tiny_tempdir();
     let ws = tmp.path();
-    tiny(ws);
     let text = prose(THREE_MB);
     register(ws, "big", &format!("{text}\n"));
     cite_huge(ws, "big", &text);
@@ -149,9 +147,8 @@ fn a_three_megabyte_quote_equal_to_its_source_is_exact_and_fast() {
 /// for minutes (about 110 s for 1 MB in a release build). It must be reported quickly.
 #[test]
 fn a_three_megabyte_quote_one_character_off_is_reported_fast() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tiny_tempdir();
     let ws = tmp.path();
-    tiny(ws);
     let text = prose(THREE_MB);
     register(ws, "big", &format!("{text}\n"));
     let mut quote: Vec<char> = text.chars().collect();
@@ -212,9 +209,8 @@ fn unreadable_files_are_named_and_nothing_changes() {
         ),
     ];
     for &(file, mode, exit, message) in cases {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = tiny_tempdir();
         let ws = tmp.path();
-        tiny(ws);
         let path = ws.join(file);
         let old = fs::metadata(&path).unwrap().permissions().mode();
         set(&path, mode);
@@ -264,9 +260,8 @@ fn a_snapshots_directory_linking_outside_the_workspace_is_refused() {
 /// or CI log. Snippets show them as symbols (␀), notes as `\u{1b}` (they were raw at first).
 #[test]
 fn control_characters_from_the_workspace_are_not_printed_raw() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tiny_tempdir();
     let ws = tmp.path();
-    tiny(ws);
     edit(
         ws,
         "claims/facts.toml",
@@ -294,9 +289,8 @@ fn control_characters_from_the_workspace_are_not_printed_raw() {
 
 #[test]
 fn sources_toml_edited_while_add_runs_is_not_overwritten() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tiny_tempdir();
     let ws = tmp.path();
-    tiny(ws);
     fs::write(ws.join("ap.txt"), "Iranian diplomats left the embassy.\n").unwrap();
     let args = ["add", "ap.txt", "--id", "ap", "--outlet", "apnews.com"];
     // prov add stops between reading sources.toml and writing it (after the snapshot).
@@ -342,9 +336,8 @@ fn sources_toml_edited_while_add_runs_is_not_overwritten() {
 #[test]
 fn a_claim_file_edited_between_plan_and_write_is_not_overwritten() {
     for files in [1, 2] {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = tiny_tempdir();
         let ws = tmp.path();
-        tiny(ws);
         edit(
             ws,
             "claims/facts.toml",

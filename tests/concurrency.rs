@@ -30,6 +30,21 @@ fn hold_lock(ws: &Path) -> File {
     f
 }
 
+/// Hold the lock, start `first` then `second`, see both wait for it, release it, and return
+/// how each ended (exit code, stdout, stderr).
+fn both_wait_for_the_lock(ws: &Path, first: &[&str], second: &[&str]) -> (Ended, Ended) {
+    let lock = hold_lock(ws);
+    let mut a = start(ws, first);
+    let mut b = start(ws, second);
+    a.expect_line(WAITING);
+    b.expect_line(WAITING);
+    drop(lock);
+    (a.finish(), b.finish())
+}
+
+/// How a run ended: exit code, stdout, all of stderr.
+type Ended = (Option<i32>, String, String);
+
 /// A running prov whose stderr lines arrive on a channel.
 struct Running {
     child: Child,
@@ -82,7 +97,7 @@ impl Running {
     }
 
     /// Wait for the end: exit code, stdout, all of stderr.
-    fn finish(mut self) -> (Option<i32>, String, String) {
+    fn finish(mut self) -> Ended {
         let status = self.child.wait().unwrap();
         let mut stdout = String::new();
         self.child
@@ -100,9 +115,8 @@ impl Running {
 
 #[test]
 fn add_waits_for_the_lock_then_completes() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tiny_tempdir();
     let ws = tmp.path();
-    tiny(ws);
     fs::write(ws.join("ap.txt"), "Iranian diplomats left the embassy.\n").unwrap();
     let before = fs::read(ws.join("sources.toml")).unwrap();
     let lock = hold_lock(ws);
@@ -128,9 +142,8 @@ fn add_waits_for_the_lock_then_completes() {
 
 #[test]
 fn a_reader_waits_for_a_writer() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tiny_tempdir();
     let ws = tmp.path();
-    tiny(ws);
     let lock = hold_lock(ws);
     let mut run = start(ws, &["check"]);
     run.expect_line(WAITING);
@@ -179,14 +192,7 @@ fn two_fixes_at_once_are_serialised() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path();
     two_files_to_fix(ws);
-    let lock = hold_lock(ws);
-    let mut a = start(ws, &["fix"]);
-    let mut b = start(ws, &["fix"]);
-    a.expect_line(WAITING);
-    b.expect_line(WAITING);
-    drop(lock);
-    let (ca, oa, ea) = a.finish();
-    let (cb, ob, eb) = b.finish();
+    let ((ca, oa, ea), (cb, ob, eb)) = both_wait_for_the_lock(ws, &["fix"], &["fix"]);
     assert_eq!((ca, cb), (Some(0), Some(0)), "{oa}{ea}\n{ob}{eb}");
     let mut said: Vec<&str> = [&oa, &ob]
         .iter()
@@ -266,14 +272,7 @@ fn accept_during_capture_is_one_after_the_other() {
         let tmp = tempfile::tempdir().unwrap();
         let ws = tmp.path();
         setup(ws);
-        let lock = hold_lock(ws);
-        let mut c = start(ws, capture);
-        let mut a = start(ws, accept);
-        c.expect_line(WAITING);
-        a.expect_line(WAITING);
-        drop(lock);
-        let (cc, oc, ec) = c.finish();
-        let (ca, oa, ea) = a.finish();
+        let ((cc, oc, ec), (ca, oa, ea)) = both_wait_for_the_lock(ws, capture, accept);
         assert_eq!((cc, ca), (Some(0), Some(0)), "{oc}{ec}\n{oa}{ea}");
         let now = tree(ws);
         assert!(

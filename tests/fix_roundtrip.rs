@@ -1,24 +1,13 @@
 //! `prov fix` round trip on a copy of the example workspace: break spans, fix, and check that
 //! the workspace passes again and that nothing but the spans changed.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_example(to: &Path) {
-    fs::copy(repo().join("sources.toml"), to.join("sources.toml")).unwrap();
-    for dir in ["claims", "snapshots"] {
-        fs::create_dir_all(to.join(dir)).unwrap();
-        for e in fs::read_dir(repo().join(dir)).unwrap() {
-            let e = e.unwrap();
-            fs::copy(e.path(), to.join(dir).join(e.file_name())).unwrap();
-        }
-    }
-}
+use common::example;
 
 fn prov(ws: &Path, args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_prov"))
@@ -75,7 +64,7 @@ fn rewrite_spans(text: &str, mut f: impl FnMut(usize, usize, usize) -> Option<St
 fn shifted_spans_are_restored_exactly() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path();
-    copy_example(ws);
+    example(ws);
     let original = claim_files(ws);
     let mut broken = 0;
     for (path, text) in &original {
@@ -109,7 +98,7 @@ fn shifted_spans_are_restored_exactly() {
 fn removed_spans_are_filled_and_nothing_else_changes() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path();
-    copy_example(ws);
+    example(ws);
     let original = claim_files(ws);
     for (path, text) in &original {
         let drafted = rewrite_spans(text, |n, a, b| {

@@ -2,6 +2,8 @@
 //! GitHub workflow-command escaping end to end, `--partition` (the shards together find what
 //! a whole run finds), and the plain git pre-commit hook in a real repository.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,28 +11,12 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
+use common::{example, repo, tiny};
 
 /// A copy of the example workspace with findings of every level: a moved span, a changed
 /// quote, a typography quote and a missing one.
 fn broken_example(dir: &Path) {
-    fs::copy(repo().join("sources.toml"), dir.join("sources.toml")).unwrap();
-    copy_dir(&repo().join("claims"), &dir.join("claims"));
-    copy_dir(&repo().join("snapshots"), &dir.join("snapshots"));
+    example(dir);
     let p = dir.join("claims/ashraf-raid.toml");
     let t = fs::read_to_string(&p)
         .unwrap()
@@ -298,7 +284,7 @@ fn git_hook_refuses_a_broken_commit_and_accepts_the_fix() {
     let repo_dir = tmp.path();
     // The workspace in a subdirectory of the repository, to exercise paths.
     let ws = repo_dir.join("newsroom");
-    copy_dir(&repo().join("tests/fixtures/tiny"), &ws);
+    tiny(&ws);
     assert!(git(repo_dir, &["init", "-q"]).0);
     let (code, out, err) = prov(&ws, &["hook", "install"]);
     assert_eq!(code, 0, "{out}{err}");
@@ -337,7 +323,7 @@ fn git_hook_refuses_a_broken_commit_and_accepts_the_fix() {
 fn hook_install_respects_foreign_hooks_and_uninstall_removes_only_its_own() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path();
-    copy_dir(&repo().join("tests/fixtures/tiny"), ws);
+    tiny(ws);
     assert!(git(ws, &["init", "-q"]).0);
     let hook = ws.join(".git/hooks/pre-commit");
     fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
@@ -366,7 +352,7 @@ fn hook_install_respects_foreign_hooks_and_uninstall_removes_only_its_own() {
 
     // Outside a git repository: a clear refusal.
     let bare = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("tests/fixtures/tiny"), bare.path());
+    tiny(bare.path());
     let (code, _, err) = prov(bare.path(), &["hook", "install"]);
     assert_eq!(code, 2);
     assert!(err.contains("not inside a git repository"), "{err}");

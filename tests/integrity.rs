@@ -7,12 +7,21 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 
+/// A copy of tests/fixtures/tiny in `ws` under a new temporary directory (which must be kept
+/// alive), so that files can be written next to the workspace.
+fn tiny_ws() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    tiny(&ws);
+    (tmp, ws)
+}
+
 /// Write the JSON report of `ws` next to it (outside the workspace): its digest is the record.
-fn record(ws: &Path) -> std::path::PathBuf {
+fn record(ws: &Path) -> PathBuf {
     let report = ws.parent().unwrap().join("report.json");
     let out = prov(
         ws,
@@ -49,9 +58,7 @@ const BLOG_EN_SHA: &str = "1fae29246e3ee8ca927cbe4fdc7ade14259d084d3607f0b11a3c1
 
 #[test]
 fn a_pin_edited_to_match_a_tampered_snapshot_is_caught_by_report_verify() {
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("ws");
-    tiny(&ws);
+    let (_tmp, ws) = tiny_ws();
     let report = record(&ws);
     // An uncited sentence of the captured text is changed, and the pin follows it.
     tamper_consistently(
@@ -91,9 +98,7 @@ fn a_pin_edited_to_match_a_tampered_snapshot_is_caught_by_report_verify() {
 #[test]
 fn a_cited_passage_tampered_with_its_pin_fails_the_citation() {
     // Tampering that touches a cited passage still fails the gate, as a citation finding.
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("ws");
-    tiny(&ws);
+    let (_tmp, ws) = tiny_ws();
     let report = record(&ws);
     tamper_consistently(
         &ws,
@@ -119,9 +124,7 @@ fn a_cited_passage_tampered_with_its_pin_fails_the_citation() {
 fn a_retained_capture_tampered_is_caught_by_report_verify() {
     // A superseded capture kept by `prov accept`, edited afterwards. When a citation pins it,
     // prov check names it (tests/cases/revision-tampered); the report digest covers it always.
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("ws");
-    tiny(&ws);
+    let (_tmp, ws) = tiny_ws();
     let old = fs::read_to_string(ws.join("snapshots/blog-en.txt")).unwrap();
     fs::write(
         ws.join("snapshots/blog-en.new.txt"),

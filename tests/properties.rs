@@ -60,6 +60,18 @@ fn tricky(max: usize) -> impl Strategy<Value = String> {
         .prop_map(|v| v.into_iter().collect())
 }
 
+/// The quote a property checks: `len` characters of `text` from `at` when `from_text` (and the
+/// text is not empty), otherwise the independent `quote`.
+fn pick_quote(text: &str, quote: String, from_text: bool, at: usize, len: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if from_text && !chars.is_empty() {
+        let s = at.min(chars.len() - 1);
+        chars[s..(s + len).min(chars.len())].iter().collect()
+    } else {
+        quote
+    }
+}
+
 fn slice(text: &str, (s, e): (usize, usize)) -> String {
     text.chars().skip(s).take(e - s).collect()
 }
@@ -91,13 +103,7 @@ proptest! {
         len in 1usize..12,
         span in prop::option::of((0usize..90, 1usize..12).prop_map(|(s, n)| (s, s + n))),
     ) {
-        let chars: Vec<char> = text.chars().collect();
-        let quote = if from_text && !chars.is_empty() {
-            let s = at.min(chars.len() - 1);
-            chars[s..(s + len).min(chars.len())].iter().collect()
-        } else {
-            quote
-        };
+        let quote = pick_quote(&text, quote, from_text, at, len);
         let a = anchor(&SourceText::new(&text), &quote, span);
         match a.verdict {
             Verdict::Ok => {
@@ -121,13 +127,7 @@ proptest! {
         len in 1usize..12,
         span in prop::option::of((0usize..90, 1usize..12).prop_map(|(s, n)| (s, s + n))),
     ) {
-        let chars: Vec<char> = text.chars().collect();
-        let quote = if from_text && !chars.is_empty() {
-            let s = at.min(chars.len() - 1);
-            chars[s..(s + len).min(chars.len())].iter().collect()
-        } else {
-            quote
-        };
+        let quote = pick_quote(&text, quote, from_text, at, len);
         let a = anchor(&SourceText::new(&text), &quote, span);
         if a.verdict == Verdict::Typography {
             let there = slice(&text, a.found.unwrap());
@@ -187,9 +187,8 @@ proptest! {
 
     #[test]
     fn fix_then_check_is_clean(shifts in prop::collection::vec(shift(), SPANS.len())) {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = tiny_tempdir();
         let ws = tmp.path();
-        tiny(ws);
         for (&(file, written, len), shift) in SPANS.iter().zip(&shifts) {
             let start: i64 = written
                 .trim_start_matches("span = [")

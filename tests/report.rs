@@ -1,24 +1,13 @@
 //! `prov report`: byte-identical output for the same workspace in every format, no clock but
 //! SOURCE_DATE_EPOCH, and a digest that `--verify` confirms and that names what changed.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn example(dir: &Path) {
-    fs::copy(repo().join("sources.toml"), dir.join("sources.toml")).unwrap();
-    for sub in ["claims", "snapshots"] {
-        fs::create_dir_all(dir.join(sub)).unwrap();
-        for e in fs::read_dir(repo().join(sub)).unwrap() {
-            let e = e.unwrap();
-            fs::copy(e.path(), dir.join(sub).join(e.file_name())).unwrap();
-        }
-    }
-}
+use common::example;
 
 fn report(dir: &Path, args: &[&str], epoch: Option<&str>) -> (i32, Vec<u8>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_prov"));

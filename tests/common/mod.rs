@@ -1,5 +1,6 @@
-//! Helpers shared by the reliability tests (bad_input, interrupt, concurrency, integrity,
-//! properties): workspaces, running the binary, and snapshots of a directory tree.
+//! Helpers shared by the integration tests (bad_input, interrupt, concurrency, integrity,
+//! properties, gates, fix_roundtrip, report): workspaces, running the binary, and snapshots of a
+//! directory tree.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -26,6 +27,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// A copy of tests/fixtures/tiny in `dir`.
 pub fn tiny(dir: &Path) {
     copy_dir(&repo().join("tests/fixtures/tiny"), dir);
+}
+
+/// A new temporary directory holding a copy of tests/fixtures/tiny.
+pub fn tiny_tempdir() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    tiny(tmp.path());
+    tmp
+}
+
+/// A copy of the repository's example workspace (sources.toml, claims/, snapshots/) in `dir`.
+pub fn example(dir: &Path) {
+    fs::copy(repo().join("sources.toml"), dir.join("sources.toml")).unwrap();
+    copy_dir(&repo().join("claims"), &dir.join("claims"));
+    copy_dir(&repo().join("snapshots"), &dir.join("snapshots"));
 }
 
 /// Replace `from` (which must occur exactly once) by `to` in a workspace file.
