@@ -193,7 +193,7 @@ pub fn validate_text(bytes: &[u8], what: &str) -> Result<(), Refusal> {
                 .help("capture the document's text first"),
         );
     }
-    if let Err(e) = std::str::from_utf8(bytes) {
+    if let Err(e) = simdutf8::compat::from_utf8(bytes) {
         return Err(Refusal::new(format!(
             "{what} is not UTF-8 text: invalid byte sequence at byte offset {}",
             e.valid_up_to()

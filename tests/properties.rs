@@ -79,6 +79,24 @@ fn slice(text: &str, (s, e): (usize, usize)) -> String {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
+    /// The SIMD UTF-8 check accepts exactly what std accepts and names the same bad offset;
+    /// inputs are valid text cut and spliced with stray bytes, so most are near-misses.
+    #[test]
+    fn utf8_validation_agrees_with_std(
+        text in tricky(80),
+        cuts in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+    ) {
+        let mut bytes = text.into_bytes();
+        for (at, b) in cuts {
+            let i = at.index(bytes.len() + 1);
+            bytes.insert(i, b);
+        }
+        let ours = prov::files::into_utf8(bytes.clone());
+        let std = String::from_utf8(bytes)
+            .map_err(|e| prov::files::ReadError::NotUtf8(e.utf8_error().valid_up_to()));
+        prop_assert_eq!(ours, std);
+    }
+
     #[test]
     fn folding_is_idempotent(s in prop_oneof![tricky(60), any::<String>()]) {
         let once = fold(&s);

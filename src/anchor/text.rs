@@ -187,7 +187,7 @@ impl<'a> CharText<'a> {
 /// Number of chars in a UTF-8 byte slice that starts on a char boundary: its non-continuation
 /// bytes.
 fn count_chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| is_lead(b)).count()
+    bytecount::num_chars(bytes)
 }
 
 /// Whether `b` starts a char (is not a UTF-8 continuation byte).
