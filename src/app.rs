@@ -346,10 +346,14 @@ fn load_some(
 /// Write a JSON document to stdout as it is serialised (a large workspace's document is big;
 /// it is never held whole in memory). A closed pipe is not an error.
 fn out_json<T: serde::Serialize>(v: &T) {
+    out_with(|w| serde_json::to_writer_pretty(w, v).map_err(io::Error::from));
+}
+
+/// Write a document to stdout with `write`, then a line break.
+fn out_with(write: impl FnOnce(&mut io::BufWriter<io::StdoutLock<'static>>) -> io::Result<()>) {
     let stdout = io::stdout().lock();
     let mut w = io::BufWriter::with_capacity(1 << 16, stdout);
-    let _ = serde_json::to_writer_pretty(&mut w, v)
-        .map_err(io::Error::from)
+    let _ = write(&mut w)
         .and_then(|()| w.write_all(b"\n"))
         .and_then(|()| w.flush());
 }
@@ -531,7 +535,7 @@ fn check(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> 
     let prefix = path_prefix(root)?;
     match args.format {
         Format::Human => out(&render_human(&ws, &outcome, style)),
-        Format::Json => out_json(&json::document(&ws, &outcome)),
+        Format::Json => out_with(|w| json::write_pretty(w, &json::document(&ws, &outcome))),
         Format::Github => {
             let mut s = prov::render::github::render(&ws.files, &outcome.diagnostics, &prefix);
             s.push_str(&human::summary(
