@@ -188,26 +188,26 @@ pub fn plan(
         for c in outcome
             .citations
             .iter()
-            .filter(|c| c.source == s.id && c.revision.is_none())
+            .filter(|c| c.cite.source == s.id && c.revision.is_none())
         {
             let Some(p) = &c.pending else { continue };
             if p.breaks() {
                 plan.broken.push((
-                    c.claim.clone(),
-                    ws.files.get(c.file).path.clone(),
+                    c.claim.id.clone(),
+                    ws.files.get(c.claim.file).path.clone(),
                     c.line,
                     p.anchor.verdict,
                 ));
-            } else if let (Some(found), Some(old)) = (p.anchor.found, c.span)
+            } else if let (Some(found), Some(old)) = (p.anchor.found, c.cite.span)
                 && found != old
             {
                 let change = Change {
-                    file: c.file,
+                    file: c.claim.file,
                     line: c.line,
-                    claim: c.claim.clone(),
-                    source: c.source.clone(),
-                    claim_index: c.claim_index,
-                    cite_index: c.cite_index,
+                    claim: c.claim.id.clone(),
+                    source: c.cite.source.clone(),
+                    claim_index: c.cite.claim_index,
+                    cite_index: c.cite.index,
                     old_span: Some(old),
                     new_span: found,
                     new_quote: None,

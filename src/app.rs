@@ -600,20 +600,19 @@ fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
     }
     // What is left for an editor: after writing, the workspace checked again; in a dry run,
     // the findings of citations not fixed (fact flags of repaired claims are re-evaluated then).
-    let rechecked;
+    let (ws2, out2);
     let (left_ws, left_outcome) = if args.dry_run {
         (&ws, &outcome)
     } else {
-        let ws2 = load(root, Format::Human, style)?;
-        let out2 = check::check(
+        ws2 = load(root, Format::Human, style)?;
+        out2 = check::check(
             &ws2,
             &check::Options {
                 only_files: select(&ws2, &args.paths)?,
                 ..Default::default()
             },
         );
-        rechecked = (ws2, out2);
-        (&rechecked.0, &rechecked.1)
+        (&ws2, &out2)
     };
     let touched: Vec<(usize, usize, FileId)> = edits
         .iter()
@@ -634,7 +633,7 @@ fn fix(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
             match (d.citation, &d.loc) {
                 (Some(i), _) => {
                     let c = &left_outcome.citations[i];
-                    !touched.contains(&(c.claim_index, c.cite_index, c.file))
+                    !touched.contains(&(c.cite.claim_index, c.cite.index, c.claim.file))
                 }
                 (None, Some(loc)) if d.code.kind() == prov::diag::CodeKind::Fact => {
                     // A fact flag: re-evaluated after the fix if any of its citations changes.
@@ -770,7 +769,7 @@ fn diff(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop> {
         let cited: Vec<(usize, usize)> = outcome
             .citations
             .iter()
-            .filter(|c| c.source == src.id && c.revision.is_none())
+            .filter(|c| c.cite.source == src.id && c.revision.is_none())
             .filter_map(|c| c.anchor.as_ref().and_then(|a| a.found))
             .collect();
         s.push_str(&prov::render::pending::text_hunks(
@@ -793,7 +792,7 @@ fn diff(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop> {
     let broken = outcome
         .citations
         .iter()
-        .filter(|c| args.ids.is_empty() || args.ids.contains(&c.source))
+        .filter(|c| args.ids.is_empty() || args.ids.contains(&c.cite.source))
         .filter(|c| c.pending.as_ref().is_some_and(|p| p.breaks()))
         .count();
     if broken > 0 {

@@ -2,6 +2,7 @@
 //! once (in parallel), anchor every citation of it, and turn the outcomes into findings.
 //! Never prints; the result is data for [`crate::render`].
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
@@ -14,7 +15,7 @@ use crate::pending;
 use crate::reanchor::Reanchorer;
 use crate::snapshot::{self, Status};
 use crate::verdict::{Anchor, SourceText, Verdict, anchor};
-use crate::workspace::{Cite, Claim, Source, Stance, Workspace, revision_path};
+use crate::workspace::{Cite, Claim, Source, Workspace, revision_path};
 
 /// What to check.
 #[derive(Debug, Clone, Default)]
@@ -43,39 +44,32 @@ pub struct SourceReport {
     pub pending: Option<pending::Capture>,
 }
 
-/// The outcome of one citation.
+/// The outcome of one citation. What the claim file says (quote, span, stance, said_by…) is
+/// read through `claim` and `cite`: nothing of the workspace is copied per citation.
 #[derive(Debug, Clone)]
-pub struct CitationReport {
-    pub claim: String,
-    pub source: String,
-    pub file: FileId,
+pub struct CitationReport<'w> {
+    pub claim: &'w Claim,
+    pub cite: &'w Cite,
     /// 1-based line of the quote in the claim file.
     pub line: usize,
-    pub span: Option<(usize, usize)>,
-    pub quote: String,
-    pub stance: Stance,
-    pub said_by: Option<String>,
     /// The full sha256 of the pinned revision, when the citation cites a superseded capture.
-    pub revision: Option<String>,
+    pub revision: Option<&'w str>,
     /// The verdict, when the text could be read.
     pub anchor: Option<Anchor>,
     /// The code of the finding (`None` for ok).
     pub code: Option<Code>,
     pub severity: Option<Severity>,
-    pub message: String,
+    pub message: Cow<'static, str>,
     /// Its claim's position in `Workspace::claims`.
     pub claim_pos: usize,
-    /// Where this citation lives in the workspace (claim index, cite index) for edits.
-    pub claim_index: usize,
-    pub cite_index: usize,
     /// The source text at `found`, for fixes and messages; `None` when the verdict is `ok` (it is
     /// the quote).
     pub found_text: Option<String>,
-    /// The citation re-anchored in a pending capture of its source.
-    pub pending: Option<pending::Reanchored>,
+    /// The citation re-anchored in a pending capture of its source (boxed: rare, and large).
+    pub pending: Option<Box<pending::Reanchored>>,
 }
 
-impl CitationReport {
+impl CitationReport<'_> {
     pub fn verdict(&self) -> Option<Verdict> {
         self.anchor.as_ref().map(|a| a.verdict)
     }
@@ -83,18 +77,18 @@ impl CitationReport {
 
 /// Everything a check found.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct Outcome<'w> {
     pub sources: Vec<SourceReport>,
-    pub citations: Vec<CitationReport>,
+    pub citations: Vec<CitationReport<'w>>,
     pub diagnostics: Vec<Diagnostic>,
     pub claims: usize,
     /// Who asserts each checked claim, in claim order.
-    pub facts: Vec<Fact>,
+    pub facts: Vec<Fact<'w>>,
     /// The same facts with every pending capture accepted; `None` when nothing is pending.
-    pub facts_after: Option<Vec<Fact>>,
+    pub facts_after: Option<Vec<Fact<'w>>>,
 }
 
-impl Outcome {
+impl Outcome<'_> {
     pub fn errors(&self) -> usize {
         self.diagnostics
             .iter()
@@ -140,7 +134,7 @@ struct TextResult<'w> {
 }
 
 /// Check the workspace.
-pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
+pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     let selected: Vec<(usize, &Claim)> = ws
         .claims
         .iter()
@@ -178,7 +172,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
     for ((_, claim), reports) in selected.iter().zip(built) {
         for (cite, (report, finding, key)) in claim.cites.iter().zip(reports) {
             let index = citations.len();
-            diagnostics.extend(finding);
+            diagnostics.extend(finding.map(|d| *d));
             if let Some(key) = key {
                 jobs.entry(key).or_default().push(Job { index, cite });
             }
@@ -220,7 +214,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 let report = &mut citations[index];
                 report.code = Some(d.code);
                 report.severity = Some(d.severity);
-                report.message = format!("not checked: {}", d.message);
+                report.message = format!("not checked: {}", d.message).into();
             }
             diagnostics.push(d);
         }
@@ -239,19 +233,21 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
             if let Some(d) = finding {
                 report.code = Some(d.code);
                 report.severity = Some(d.severity);
-                report.message = d.message.clone();
+                report.message = d.message.clone().into();
                 diagnostics.push(d);
             } else {
                 report.message = match &report.revision {
                     Some(sha) if *sha == source.sha256 => format!(
                         "the quote is at its span in revision {} (the current capture, pinned)",
                         &sha[..12]
-                    ),
+                    )
+                    .into(),
                     Some(sha) => format!(
                         "the quote is at its span in revision {} (a superseded capture)",
                         &sha[..12]
-                    ),
-                    None => "the quote is at its span".into(),
+                    )
+                    .into(),
+                    None => Cow::Borrowed("the quote is at its span"),
                 };
             }
             report.found_text = found_text;
@@ -283,7 +279,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
             }
             for (index, p) in results {
                 let report = &mut citations[index];
-                let cite = &ws.claims[report.claim_pos].cites[report.cite_index];
+                let cite = &ws.claims[report.claim_pos].cites[report.cite.index];
                 if let Some(d) = pending::citation_finding(report, &p, cite.quote_loc.clone()) {
                     diagnostics.push(d.citation(index));
                 } else if report.severity == Some(Severity::Error) {
@@ -292,13 +288,16 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                         d.citation == Some(index)
                             && d.code.kind() == crate::diag::CodeKind::Citation
                     }) {
-                        d.notes.push(format!(
-                            "it holds in the pending capture ({}): `prov accept {}` adopts it",
-                            capture_rel, source.id
-                        ));
+                        d.notes.push(
+                            format!(
+                                "it holds in the pending capture ({}): `prov accept {}` adopts it",
+                                capture_rel, source.id
+                            )
+                            .into(),
+                        );
                     }
                 }
-                report.pending = Some(p);
+                report.pending = Some(Box::new(p));
             }
         }
     }
@@ -364,7 +363,7 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
         ranges.push(next..next + claim.cites.len());
         next += claim.cites.len();
     }
-    let analysed: Vec<(Fact, Vec<Diagnostic>)> = selected
+    let (fact_list, found): (Vec<Fact>, Vec<Vec<Diagnostic>>) = selected
         .par_iter()
         .zip(ranges)
         .map(|((claim_pos, claim), range)| {
@@ -378,12 +377,9 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
                 .collect();
             (fact, found)
         })
-        .collect();
-    let mut fact_list = Vec::with_capacity(analysed.len());
-    for (fact, found) in analysed {
-        diagnostics.extend(found);
-        fact_list.push(fact);
-    }
+        .unzip();
+    diagnostics.reserve_exact(found.iter().map(Vec::len).sum());
+    diagnostics.extend(found.into_iter().flatten());
 
     crate::diag::sort(&ws.files, &mut diagnostics);
     let mut outcome = Outcome {
@@ -401,15 +397,19 @@ pub fn check(ws: &Workspace, opts: &Options) -> Outcome {
 }
 
 /// A citation's report before anchoring, its finding, and the text to anchor it in.
-type Built<'w> = (CitationReport, Option<Diagnostic>, Option<TextKey<'w>>);
+type Built<'w> = (
+    CitationReport<'w>,
+    Option<Box<Diagnostic>>,
+    Option<TextKey<'w>>,
+);
 
 /// The report of one citation before anchoring: its finding and no text key when its source or
 /// revision is unknown, otherwise the text it is to be anchored in.
 fn citation_report<'w>(
     ws: &'w Workspace,
     claim_pos: usize,
-    claim: &Claim,
-    cite: &Cite,
+    claim: &'w Claim,
+    cite: &'w Cite,
     index: usize,
 ) -> Built<'w> {
     let line = ws
@@ -417,22 +417,15 @@ fn citation_report<'w>(
         .get(cite.quote_loc.file)
         .line(cite.quote_loc.range.start);
     let mut report = CitationReport {
-        claim: claim.id.clone(),
-        source: cite.source.clone(),
-        file: claim.file,
+        claim,
+        cite,
         line,
-        span: cite.span,
-        quote: cite.quote.clone(),
-        stance: cite.stance,
-        said_by: cite.said_by.clone(),
         revision: None,
         anchor: None,
         code: None,
         severity: None,
-        message: String::new(),
+        message: Cow::Borrowed(""),
         claim_pos,
-        claim_index: cite.claim_index,
-        cite_index: cite.index,
         found_text: None,
         pending: None,
     };
@@ -453,8 +446,8 @@ fn citation_report<'w>(
         };
         report.code = Some(Code::SourceUnknown);
         report.severity = Some(d.severity);
-        report.message = d.message.clone();
-        return (report, Some(d), None);
+        report.message = d.message.clone().into();
+        return (report, Some(Box::new(d)), None);
     };
     let mut key = TextKey {
         source: &source.id,
@@ -468,7 +461,7 @@ fn citation_report<'w>(
         // Pinned to the current capture: checked against it, and kept with it when a
         // new capture is accepted (it then resolves through the recorded revision).
         let _ = prefix;
-        report.revision = Some(source.sha256.clone());
+        report.revision = Some(&source.sha256);
     } else if let Some(prefix) = &cite.revision {
         let matching: Vec<_> = source
             .revisions
@@ -478,7 +471,7 @@ fn citation_report<'w>(
         match matching.as_slice() {
             [one] => {
                 key.revision = Some(&one.sha256);
-                report.revision = Some(one.sha256.clone());
+                report.revision = Some(&one.sha256);
             }
             found => {
                 let known: Vec<String> = source
@@ -510,8 +503,8 @@ fn citation_report<'w>(
                     .citation(index);
                 report.code = Some(Code::RevisionUnknown);
                 report.severity = Some(d.severity);
-                report.message = message;
-                return (report, Some(d), None);
+                report.message = message.into();
+                return (report, Some(Box::new(d)), None);
             }
         }
     }
@@ -591,7 +584,7 @@ fn run_text<'w>(
         .into_iter()
         .map(|(index, a, found_text)| {
             let finding = reports.get(index).and_then(|report| {
-                let cite = &ws.claims[report.claim_pos].cites[report.cite_index];
+                let cite = &ws.claims[report.claim_pos].cites[report.cite.index];
                 citation_finding(report, cite, &a, found_text.as_deref(), &rel, bom, index)
             });
             (index, a, found_text, finding)
@@ -762,7 +755,7 @@ fn fact_finding(claim: &Claim, fact: &Fact, flag: Flag, min_origins: u32) -> Dia
         Flag::AttributedOnly => {
             let mut parties: Vec<&str> = Vec::new();
             for p in fact.supports.iter().flat_map(|s| &s.only_reports) {
-                if !parties.contains(&p.as_str()) {
+                if !parties.contains(p) {
                     parties.push(p);
                 }
             }
@@ -834,8 +827,8 @@ fn citation_finding(
         return None;
     }
     let src = match &report.revision {
-        Some(sha) => format!("`{}` (revision {})", report.source, &sha[..12]),
-        None => format!("`{}`", report.source),
+        Some(sha) => format!("`{}` (revision {})", report.cite.source, &sha[..12]),
+        None => format!("`{}`", report.cite.source),
     };
     let range_note = |d: Diagnostic, found: (usize, usize)| {
         d.note(format!(
@@ -864,7 +857,7 @@ fn citation_finding(
         }
         Verdict::Moved => {
             let found = a.found?;
-            let span = report.span.map(fmt_span).unwrap_or_default();
+            let span = report.cite.span.map(fmt_span).unwrap_or_default();
             let why = if a.span_out_of_range {
                 format!("the span {span} reaches past the end of the snapshot; ")
             } else {
@@ -896,7 +889,7 @@ fn citation_finding(
         Verdict::Typography => {
             let found = a.found?;
             let source_says = found_text.unwrap_or("");
-            let diffs = fold::explain(&report.quote, source_says);
+            let diffs = fold::explain(&report.cite.quote, source_says);
             let mut d = Diagnostic::new(
                 Code::Typography,
                 format!("the quote matches {src} only after folding typography"),
@@ -926,7 +919,7 @@ fn citation_finding(
                 1 => "1 edit away from the source".to_string(),
                 n => format!("{n} edits away from the source"),
             })
-            .diff(report.quote.clone(), source_says.to_string())
+            .diff(report.cite.quote.clone(), source_says.to_string())
             .help("quote the source's exact words (and check the fact still holds), or cite another passage")
         }
         Verdict::Ambiguous => {
@@ -946,7 +939,7 @@ fn citation_finding(
                 format!(
                     "the quote occurs {how} at {} places in {src}{}",
                     a.candidates.len(),
-                    if report.span.is_some() {
+                    if report.cite.span.is_some() {
                         ", none of them at its span"
                     } else {
                         ""
@@ -968,10 +961,10 @@ fn citation_finding(
             if a.span_out_of_range {
                 d = d.note(format!(
                     "the span {} reaches past the end of the snapshot",
-                    report.span.map(fmt_span).unwrap_or_default()
+                    report.cite.span.map(fmt_span).unwrap_or_default()
                 ));
             }
-            let n = report.quote.chars().count();
+            let n = report.cite.quote.chars().count();
             if n > crate::verdict::MAX_FUZZY_QUOTE {
                 d = d.note(format!(
                     "the quote is {n} code points long: prov matches quotes over {} code points only exactly or after folding typography, never approximately",

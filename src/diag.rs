@@ -3,6 +3,7 @@
 //! [`crate::render`]. A diagnostic points at a byte range of a workspace file; [`crate::files`]
 //! turns that into line:column when it is rendered.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -187,11 +188,11 @@ pub struct Diagnostic {
     /// Where it is, when it is somewhere in a workspace file.
     pub loc: Option<Loc>,
     /// Text shown under the underline.
-    pub label: Option<String>,
+    pub label: Option<Cow<'static, str>>,
     /// Further facts (`= note: …`), each one line or a short block.
-    pub notes: Vec<String>,
+    pub notes: Vec<Cow<'static, str>>,
     /// What to do (`= help: …`).
-    pub help: Option<String>,
+    pub help: Option<Cow<'static, str>>,
     /// A word diff to show, as (old, new) text.
     pub diff: Option<(String, String)>,
     /// The citation this finding belongs to (index into the check's citation list).
@@ -226,17 +227,17 @@ impl Diagnostic {
         self
     }
 
-    pub fn label(mut self, label: impl Into<String>) -> Self {
+    pub fn label(mut self, label: impl Into<Cow<'static, str>>) -> Self {
         self.label = Some(label.into());
         self
     }
 
-    pub fn note(mut self, note: impl Into<String>) -> Self {
+    pub fn note(mut self, note: impl Into<Cow<'static, str>>) -> Self {
         self.notes.push(note.into());
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }

@@ -58,33 +58,33 @@ impl Flag {
 
 /// One origin's part in a fact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OriginSupport {
+pub struct OriginSupport<'w> {
     /// The origin as written (first spelling met).
-    pub origin: String,
+    pub origin: &'w str,
     /// The outlets that ran it.
-    pub outlets: Vec<String>,
+    pub outlets: Vec<&'w str>,
     /// Citations that hold.
     pub citations: usize,
     /// Parties whose statements those citations only report (`said_by`); empty if at least one
     /// citation asserts the fact directly.
-    pub only_reports: Vec<String>,
+    pub only_reports: Vec<&'w str>,
     /// The origin is "unknown".
     pub unknown: bool,
     /// The cited source ids.
-    pub sources: Vec<String>,
+    pub sources: Vec<&'w str>,
 }
 
-impl OriginSupport {
+impl OriginSupport<'_> {
     /// How to name it for a reader: the origin, or for an unknown origin what is known
     /// instead — `? outlet`, or `? source-id` when the outlet is unknown too.
     pub fn label(&self) -> String {
         if !self.unknown {
-            return self.origin.clone();
+            return self.origin.to_string();
         }
         let known: Vec<&str> = self
             .outlets
             .iter()
-            .map(String::as_str)
+            .copied()
             .filter(|o| !is_unknown(o))
             .collect();
         if known.is_empty() {
@@ -97,14 +97,14 @@ impl OriginSupport {
 
 /// Who stands behind one fact.
 #[derive(Debug, Clone, Serialize)]
-pub struct Fact {
+pub struct Fact<'w> {
     /// Its claim's position in `Workspace::claims`.
     #[serde(skip)]
     pub claim_pos: usize,
-    pub claim: String,
-    pub fact: String,
-    pub supports: Vec<OriginSupport>,
-    pub contradicts: Vec<OriginSupport>,
+    pub claim: &'w str,
+    pub fact: &'w str,
+    pub supports: Vec<OriginSupport<'w>>,
+    pub contradicts: Vec<OriginSupport<'w>>,
     /// Independent origins among the supports (unknown ones count zero).
     pub independent_origins: usize,
     /// Citations that were checked but do not hold, by stance.
@@ -162,25 +162,25 @@ pub fn is_unknown(origin: &str) -> bool {
 }
 
 /// Analyse one claim, given the reports of its citations (in order).
-pub fn analyse(
-    ws: &Workspace,
-    claim: &Claim,
-    reports: &[&CitationReport],
+pub fn analyse<'w>(
+    ws: &'w Workspace,
+    claim: &'w Claim,
+    reports: &[&CitationReport<'w>],
     policy: &Policy,
     deny: &[Flag],
-) -> Fact {
+) -> Fact<'w> {
     // Origins in order of first citation, keyed for grouping.
     let mut sides: [Vec<(Key, OriginSupport)>; 2] = [Vec::new(), Vec::new()];
     let mut not_holding = [0usize; 2];
     let mut direct_support = false;
     for r in reports {
-        let side = match r.stance {
+        let side = match r.cite.stance {
             Stance::Supports => 0,
             Stance::Contradicts => 1,
         };
         // Only intact evidence is anchored, so a verdict that holds is evidence that holds.
         let holds = r.verdict().is_some_and(|v| v.holds());
-        let Some(source) = ws.source(&r.source).filter(|_| holds) else {
+        let Some(source) = ws.source(&r.cite.source).filter(|_| holds) else {
             not_holding[side] += 1;
             continue;
         };
@@ -192,7 +192,7 @@ pub fn analyse(
                 sides[side].push((
                     key,
                     OriginSupport {
-                        origin: origin.to_string(),
+                        origin,
                         outlets: Vec::new(),
                         citations: 0,
                         only_reports: Vec::new(),
@@ -205,16 +205,16 @@ pub fn analyse(
         };
         let entry = &mut sides[side][at].1;
         entry.citations += 1;
-        if !entry.sources.contains(&source.id) {
-            entry.sources.push(source.id.clone());
+        if !entry.sources.contains(&source.id.as_str()) {
+            entry.sources.push(&source.id);
         }
-        if !entry.outlets.contains(&source.outlet) {
-            entry.outlets.push(source.outlet.clone());
+        if !entry.outlets.contains(&source.outlet.as_str()) {
+            entry.outlets.push(&source.outlet);
         }
-        match &r.said_by {
+        match &r.cite.said_by {
             Some(party) => {
-                if !entry.only_reports.contains(party) {
-                    entry.only_reports.push(party.clone());
+                if !entry.only_reports.contains(&party.as_str()) {
+                    entry.only_reports.push(party);
                 }
             }
             None => direct_support |= side == 0,
@@ -223,10 +223,10 @@ pub fn analyse(
     // An origin with a direct citation that holds does not "only report" anyone.
     for r in reports
         .iter()
-        .filter(|r| r.said_by.is_none() && r.verdict().is_some_and(|v| v.holds()))
+        .filter(|r| r.cite.said_by.is_none() && r.verdict().is_some_and(|v| v.holds()))
     {
-        if let Some(s) = ws.source(&r.source) {
-            let side = usize::from(r.stance == Stance::Contradicts);
+        if let Some(s) = ws.source(&r.cite.source) {
+            let side = usize::from(r.cite.stance == Stance::Contradicts);
             let key = support_key(s);
             if let Some((_, e)) = sides[side].iter_mut().find(|(k, _)| *k == key) {
                 e.only_reports.clear();
@@ -235,7 +235,7 @@ pub fn analyse(
     }
     let [supports, contradicts] = sides;
     // Known origins first, then unknown ones.
-    let order = |m: Vec<(Key, OriginSupport)>| {
+    let order = |m: Vec<(Key, OriginSupport<'w>)>| {
         let (known, unknown): (Vec<_>, Vec<_>) =
             m.into_iter().map(|(_, s)| s).partition(|s| !s.unknown);
         known.into_iter().chain(unknown).collect::<Vec<_>>()
@@ -269,8 +269,8 @@ pub fn analyse(
         .collect();
     Fact {
         claim_pos: 0,
-        claim: claim.id.clone(),
-        fact: claim.fact.clone(),
+        claim: &claim.id,
+        fact: &claim.fact,
         supports,
         contradicts,
         independent_origins: independent,
@@ -281,7 +281,7 @@ pub fn analyse(
     }
 }
 
-impl Fact {
+impl Fact<'_> {
     pub fn severity(&self, flag: Flag) -> Severity {
         if self.errors.contains(&flag) {
             Severity::Error
@@ -302,7 +302,12 @@ mod tests {
     type Src<'a> = (&'a str, &'a str, &'a str, &'a str);
 
     /// Build a workspace from sources and one claim file, check it, return its facts.
-    fn facts_of(sources: &[Src<'_>], claims: &str, policy: &str, deny: &[Flag]) -> Vec<Fact> {
+    fn facts_of(
+        sources: &[Src<'_>],
+        claims: &str,
+        policy: &str,
+        deny: &[Flag],
+    ) -> Vec<Fact<'static>> {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("snapshots")).unwrap();
@@ -323,9 +328,12 @@ mod tests {
         }
         std::fs::write(root.join("sources.toml"), toml).unwrap();
         std::fs::write(root.join("claims/c.toml"), claims).unwrap();
-        let ws = crate::workspace::load(root).expect("valid test workspace");
+        // Leaked: the facts borrow from it, and the test ends soon.
+        let ws = Box::leak(Box::new(
+            crate::workspace::load(root).expect("valid test workspace"),
+        ));
         check(
-            &ws,
+            ws,
             &Options {
                 only_files: None,
                 deny: deny.to_vec(),

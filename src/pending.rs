@@ -154,7 +154,7 @@ pub fn citation_finding(
     }
     let a = &r.anchor;
     let at = |(s, e): (usize, usize)| format!("[{s}, {e}]");
-    let src = &report.source;
+    let src = &report.cite.source;
     let d = match a.verdict {
         Verdict::Changed => {
             let found = a.found.unwrap_or((0, 0));
@@ -167,7 +167,7 @@ pub fn citation_finding(
             )
             .label("edited in the new version")
             .diff(
-                report.quote.clone(),
+                report.cite.quote.clone(),
                 r.found_text.clone().unwrap_or_default(),
             );
             if !a.candidates.is_empty() {
@@ -227,8 +227,12 @@ pub fn citation_finding(
 }
 
 /// The facts as they would be with every pending capture accepted.
-pub fn facts_after(ws: &Workspace, outcome: &Outcome, deny: &[facts::Flag]) -> Vec<Fact> {
-    let after: Vec<CitationReport> = outcome
+pub fn facts_after<'w>(
+    ws: &'w Workspace,
+    outcome: &Outcome<'w>,
+    deny: &[facts::Flag],
+) -> Vec<Fact<'w>> {
+    let after: Vec<CitationReport<'w>> = outcome
         .citations
         .iter()
         .map(|c| match &c.pending {

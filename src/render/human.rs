@@ -1,6 +1,7 @@
 //! The human format: rustc-style diagnostics (code, file:line:col, the claim file's lines with
 //! the value underlined, notes, a word diff for edited quotes, a help line) and a summary.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
@@ -32,12 +33,9 @@ pub fn diagnostic(files: &Files, d: &Diagnostic, style: Style) -> String {
     };
     let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
     let mut group: Group<'_>;
-    let mut extra: Vec<String> = d.notes.clone();
+    let mut extra: Vec<Cow<'_, str>> = d.notes.clone();
     if let Some((old, new)) = &d.diff {
-        extra.push(format!(
-            "quote → source: {}",
-            word_diff(old, new, style.color)
-        ));
+        extra.push(format!("quote → source: {}", word_diff(old, new, style.color)).into());
     }
     if let Some(loc) = &d.loc {
         let file = files.get(loc.file);
@@ -63,7 +61,7 @@ pub fn diagnostic(files: &Files, d: &Diagnostic, style: Style) -> String {
         }
         let mut ann = AnnotationKind::Primary.span(range);
         if let Some(label) = &d.label {
-            ann = ann.label(label.as_str());
+            ann = ann.label(label);
         }
         group = title.element(
             Snippet::source(text)
@@ -75,10 +73,10 @@ pub fn diagnostic(files: &Files, d: &Diagnostic, style: Style) -> String {
         group = Group::with_title(title);
     }
     for note in &extra {
-        group = group.element(Level::NOTE.message(note.as_str()));
+        group = group.element(Level::NOTE.message(&**note));
     }
     if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(&**help));
     }
     renderer(style).render(&[group])
 }

@@ -1,6 +1,7 @@
 //! The JSON format: one document, schema `prov-check/1` (docs/json.md). Field names are part
 //! of the contract: renaming one bumps the schema version.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use rayon::prelude::*;
@@ -49,7 +50,7 @@ impl<E: Elements> Serialize for Lazy<E> {
 /// Every citation of a check, in order.
 pub struct Citations<'a> {
     ws: &'a Workspace,
-    out: &'a Outcome,
+    out: &'a Outcome<'a>,
 }
 
 impl Elements for Citations<'_> {
@@ -67,7 +68,7 @@ impl Elements for Citations<'_> {
 
 /// Every fact of a check, in order.
 pub struct Facts<'a> {
-    out: &'a Outcome,
+    out: &'a Outcome<'a>,
 }
 
 impl Elements for Facts<'_> {
@@ -198,8 +199,8 @@ pub struct FactJson<'a> {
     /// The flags that are errors (unsupported, or raised by policy / --deny).
     pub errors: Vec<Flag>,
     /// Per origin: outlets, sources, citations that hold, parties only reported.
-    pub support_detail: &'a [OriginSupport],
-    pub contradict_detail: &'a [OriginSupport],
+    pub support_detail: &'a [OriginSupport<'a>],
+    pub contradict_detail: &'a [OriginSupport<'a>],
     pub supports_not_holding: usize,
     pub contradicts_not_holding: usize,
 }
@@ -277,7 +278,7 @@ pub struct DiagnosticJson<'a> {
     pub end_line: Option<usize>,
     pub end_column: Option<usize>,
     pub label: Option<&'a str>,
-    pub notes: &'a [String],
+    pub notes: &'a [Cow<'static, str>],
     pub help: Option<&'a str>,
     /// Index into `citations`, when the finding is about one.
     pub citation: Option<usize>,
@@ -356,15 +357,15 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
 
 fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
     CitationJson {
-        claim: &c.claim,
-        source: &c.source,
-        file: &ws.files.get(c.file).path,
+        claim: &c.claim.id,
+        source: &c.cite.source,
+        file: &ws.files.get(c.claim.file).path,
         line: c.line,
-        quote: &c.quote,
-        span: c.span.map(pair),
-        stance: c.stance,
-        said_by: c.said_by.as_deref(),
-        revision: c.revision.as_deref(),
+        quote: &c.cite.quote,
+        span: c.cite.span.map(pair),
+        stance: c.cite.stance,
+        said_by: c.cite.said_by.as_deref(),
+        revision: c.revision,
         verdict: c.verdict(),
         strategy: c.anchor.as_ref().map(|a| a.strategy),
         found: c.anchor.as_ref().and_then(|a| a.found).map(pair),
@@ -388,10 +389,10 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
     }
 }
 
-fn fact(f: &Fact) -> FactJson<'_> {
+fn fact<'a>(f: &'a Fact<'_>) -> FactJson<'a> {
     FactJson {
-        claim: &f.claim,
-        fact: &f.fact,
+        claim: f.claim,
+        fact: f.fact,
         supports: f.supports.iter().map(OriginSupport::label).collect(),
         contradicts: f.contradicts.iter().map(OriginSupport::label).collect(),
         independent_origins: f.independent_origins,

@@ -86,7 +86,7 @@ pub fn section(
         let cites: Vec<&CitationReport> = outcome
             .citations
             .iter()
-            .filter(|c| c.source == s.id && c.pending.is_some())
+            .filter(|c| c.cite.source == s.id && c.pending.is_some())
             .collect();
         let mut same = 0;
         let mut hidden = 0;
@@ -105,9 +105,9 @@ pub fn section(
             let _ = writeln!(
                 out,
                 "  {}:{}  {}  {} → {}",
-                ws.files.get(c.file).path,
+                ws.files.get(c.claim.file).path,
                 c.line,
-                c.claim,
+                c.claim.id,
                 place(before),
                 place(&after.anchor)
             );
@@ -115,7 +115,11 @@ pub fn section(
                 let _ = writeln!(
                     out,
                     "      {}",
-                    word_diff(&c.quote, after.found_text.as_deref().unwrap_or(""), color)
+                    word_diff(
+                        &c.cite.quote,
+                        after.found_text.as_deref().unwrap_or(""),
+                        color
+                    )
                 );
             }
         }

@@ -49,9 +49,9 @@ fn identity(d: &Diagnostic, outcome: Option<&Outcome>, files: &Files) -> String 
         return format!(
             "{}|{}|{}|{}|{}",
             d.code,
-            c.claim,
-            c.source,
-            c.quote,
+            c.claim.id,
+            c.cite.source,
+            c.cite.quote,
             d.message.starts_with("the pending capture")
         );
     }
@@ -75,7 +75,7 @@ fn identity(d: &Diagnostic, outcome: Option<&Outcome>, files: &Files) -> String 
 pub fn render<'a>(
     files: &'a Files,
     diags: &'a [Diagnostic],
-    outcome: Option<&'a Outcome>,
+    outcome: Option<&'a Outcome<'a>>,
     prefix: &'a str,
 ) -> Log<'a> {
     Log {
@@ -90,7 +90,7 @@ pub fn render<'a>(
 pub struct Log<'a> {
     files: &'a Files,
     diags: &'a [Diagnostic],
-    outcome: Option<&'a Outcome>,
+    outcome: Option<&'a Outcome<'a>>,
     prefix: &'a str,
 }
 

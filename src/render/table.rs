@@ -38,7 +38,7 @@ pub fn facts(facts: &[Fact]) -> String {
             })
             .collect();
         let cells = [
-            vec![f.claim.clone()],
+            vec![f.claim.to_string()],
             side(&f.supports, f.supports_not_holding),
             side(&f.contradicts, f.contradicts_not_holding),
             if flags.is_empty() {

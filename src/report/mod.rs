@@ -389,7 +389,7 @@ fn quotes(
         let Some(c) = citations.get(i) else {
             continue;
         };
-        let Some(source) = ws.source(&c.source) else {
+        let Some(source) = ws.source(&c.cite.source) else {
             continue;
         };
         if c.anchor.as_ref().and_then(|a| a.found).is_none() {
@@ -413,7 +413,7 @@ fn quotes(
         for &i in &members {
             let rev = citations
                 .get(i)
-                .and_then(|c| c.revision.as_deref())
+                .and_then(|c| c.revision)
                 .filter(|r| *r != source.sha256);
             let k = revs.iter().position(|r| *r == rev).unwrap_or_else(|| {
                 revs.push(rev);
@@ -526,24 +526,24 @@ pub fn build(
         let mut entries = Vec::with_capacity(claim.cites.len());
         let mut failing = !fact.errors.is_empty();
         for (i, c) in cites {
-            let Some(source) = ws.source(&c.source) else {
+            let Some(source) = ws.source(&c.cite.source) else {
                 failing = true;
                 entries.push(CitationEntry {
-                    source: c.source.clone(),
+                    source: c.cite.source.clone(),
                     outlet: String::new(),
                     origin: String::new(),
                     title: None,
                     url: None,
                     published: None,
-                    stance: c.stance,
-                    said_by: c.said_by.clone(),
-                    quote: c.quote.clone(),
-                    span: c.span.map(|(s, e)| [s, e]),
+                    stance: c.cite.stance,
+                    said_by: c.cite.said_by.clone(),
+                    quote: c.cite.quote.clone(),
+                    span: c.cite.span.map(|(s, e)| [s, e]),
                     found: None,
                     verdict: None,
-                    problem: Some(c.message.clone()),
+                    problem: Some(c.message.to_string()),
                     before: String::new(),
-                    text: c.quote.clone(),
+                    text: c.cite.quote.clone(),
                     after: String::new(),
                     verified_sha256: None,
                     revision: None,
@@ -577,7 +577,7 @@ pub fn build(
             if !row.outlets.contains(&source.outlet) {
                 row.outlets.push(source.outlet.clone());
             }
-            match (holds, c.stance, &c.said_by) {
+            match (holds, c.cite.stance, &c.cite.said_by) {
                 (false, _, _) => row.not_holding += 1,
                 (true, Stance::Contradicts, _) => row.contradicts += 1,
                 (true, Stance::Supports, Some(p)) => {
@@ -592,7 +592,7 @@ pub fn build(
                 .get_mut(i)
                 .and_then(Option::take)
                 .unwrap_or_else(|| Quoted {
-                    text: c.quote.clone(),
+                    text: c.cite.quote.clone(),
                     ..Quoted::default()
                 });
             let pending = c.pending.as_ref().map(|p| {
@@ -612,19 +612,21 @@ pub fn build(
                 title: source.title.clone(),
                 url: source.url.clone(),
                 published: source.published.clone(),
-                stance: c.stance,
-                said_by: c.said_by.clone(),
-                quote: c.quote.clone(),
-                span: c.span.map(|(s, e)| [s, e]),
+                stance: c.cite.stance,
+                said_by: c.cite.said_by.clone(),
+                quote: c.cite.quote.clone(),
+                span: c.cite.span.map(|(s, e)| [s, e]),
                 found: found.map(|(s, e)| [s, e]),
                 verdict: c.verdict(),
-                problem: (!holds || c.severity.is_some()).then(|| c.message.clone()),
+                problem: (!holds || c.severity.is_some()).then(|| c.message.to_string()),
                 before: q.before,
                 text: q.text,
                 after: q.after,
-                verified_sha256: holds
-                    .then(|| c.revision.clone().unwrap_or_else(|| source.sha256.clone())),
-                revision: c.revision.clone().filter(|r| *r != source.sha256),
+                verified_sha256: holds.then(|| c.revision.unwrap_or(&source.sha256).to_string()),
+                revision: c
+                    .revision
+                    .filter(|r| *r != source.sha256)
+                    .map(str::to_string),
                 fragment_link: q.link,
                 pending,
             });
