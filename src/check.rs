@@ -3,7 +3,7 @@
 //! Never prints; the result is data for [`crate::render`].
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use rayon::prelude::*;
 
@@ -135,15 +135,16 @@ struct TextResult<'w> {
 
 /// Check the workspace.
 pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
+    // A set: a partition names thousands of files, each claim is looked up in it.
+    let only: Option<HashSet<FileId>> = opts
+        .only_files
+        .as_ref()
+        .map(|files| files.iter().copied().collect());
     let selected: Vec<(usize, &Claim)> = ws
         .claims
         .iter()
         .enumerate()
-        .filter(|(_, c)| {
-            opts.only_files
-                .as_ref()
-                .is_none_or(|files| files.contains(&c.file))
-        })
+        .filter(|(_, c)| only.as_ref().is_none_or(|files| files.contains(&c.file)))
         .collect();
 
     let mut diagnostics = Vec::new();
@@ -303,8 +304,9 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     }
 
     // The chain of captures: each revision's `superseded_by` is the next capture's sha256.
+    let checked: HashSet<&str> = sources.iter().map(|r| r.id.as_str()).collect();
     for s in &ws.sources {
-        if !sources.iter().any(|r| r.id == s.id) {
+        if !checked.contains(s.id.as_str()) {
             continue;
         }
         for (i, rev) in s.revisions.iter().enumerate() {
