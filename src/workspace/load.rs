@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::tree::{self, Check, Entry, Node, get, suggest_id, valid_id};
-use super::{CLAIMS_DIR, Cite, Claim, Policy, Revision, SOURCES_FILE, Source, Stance, Workspace};
+use super::{
+    CLAIMS_DIR, Cite, Claim, Policy, Revision, SNAPSHOTS_DIR, SOURCES_FILE, Source, Stance,
+    Workspace,
+};
 use crate::diag::{Code, Diagnostic, Loc, suggest};
 use crate::facts::Flag;
 use crate::files::{self, FileId, Files, ReadError};
@@ -81,6 +84,20 @@ pub fn load_some(
         }
     };
     let sources_file = files.add(SOURCES_FILE.to_string(), sources_text);
+
+    // A snapshots/ that is not a directory makes every snapshot unreadable: one finding, not an
+    // OS error per source.
+    if fs::metadata(root.join(SNAPSHOTS_DIR)).is_ok_and(|m| !m.is_dir()) {
+        diags.push(
+            Diagnostic::new(
+                Code::FileUnreadable,
+                format!("{SNAPSHOTS_DIR} is not a directory"),
+            )
+            .help(format!(
+                "snapshots live in the directory {SNAPSHOTS_DIR}/, one <id>.txt per source: move the file aside and restore the directory (from version control, or `prov add` each source again)"
+            )),
+        );
+    }
 
     // Claim files are read, indexed and parsed on every core; the results are kept in path order.
     let paths = claim_paths(root, &mut diags);
