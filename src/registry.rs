@@ -12,7 +12,7 @@ use toml_edit::{DocumentMut, Item, Table, value};
 use crate::edit::{atomic_create, atomic_write};
 use crate::files::{self, MAX_FILE_BYTES, ReadError};
 use crate::snapshot::sha256_hex;
-use crate::workspace::tree::{suggest_id, valid_id};
+use crate::workspace::tree::{suggest_free_id, valid_id};
 use crate::workspace::{CLAIMS_DIR, SNAPSHOTS_DIR, SOURCES_FILE, snapshot_path};
 
 /// Test hook: abort when `PROV_FAILPOINT` names this point ([`crate::accept::failpoint`]); with
@@ -210,12 +210,16 @@ pub fn validate_text(bytes: &[u8], what: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Validate the metadata of a new source.
-fn validate_meta(new: &NewSource) -> Result<Option<toml_edit::Date>, Refusal> {
+/// Validate the metadata of a new source; `taken` says whether an id is already in use (the
+/// id suggested for an invalid one is not).
+fn validate_meta(
+    new: &NewSource,
+    taken: impl Fn(&str) -> bool,
+) -> Result<Option<toml_edit::Date>, Refusal> {
     if !valid_id(&new.id) {
         return Err(Refusal::new(format!("invalid source id `{}`", new.id)).help(format!(
             "ids are lowercase letters, digits, `-` and `_`, starting with a letter or digit, at most 64 characters: try --id {}",
-            suggest_id(&new.id)
+            suggest_free_id(&new.id, taken)
         )));
     }
     if new.outlet.trim().is_empty() {
@@ -250,9 +254,6 @@ fn validate_meta(new: &NewSource) -> Result<Option<toml_edit::Date>, Refusal> {
 
 /// Register a new source from `bytes` (already read from FILE or stdin).
 pub fn add(root: &Path, new: &NewSource, bytes: &[u8], what: &str) -> Result<Added, Refusal> {
-    let published = validate_meta(new)?;
-    validate_text(bytes, what)?;
-
     let sources_path = root.join(SOURCES_FILE);
     let text = files::read_text(root, &sources_path).map_err(|e| {
         Refusal::new(format!("cannot read {SOURCES_FILE}: {e}")).help(if e == ReadError::NotFound {
@@ -268,11 +269,16 @@ pub fn add(root: &Path, new: &NewSource, bytes: &[u8], what: &str) -> Result<Add
         ))
         .help("run `prov check` to see where, and fix it first")
     })?;
-    if doc
-        .get("sources")
-        .and_then(Item::as_table_like)
-        .is_some_and(|t| t.contains_key(&new.id))
-    {
+    let registered = |id: &str| {
+        doc.get("sources")
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.contains_key(id))
+    };
+    let published = validate_meta(new, |id| {
+        registered(id) || fs::symlink_metadata(snapshot_path(root, id)).is_ok()
+    })?;
+    validate_text(bytes, what)?;
+    if registered(&new.id) {
         return Err(Refusal::new(format!("source `{}` is already registered", new.id))
             .help("choose another --id; to record a new version of the same document, capture it instead"));
     }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::tree::{self, Check, Entry, Node, get, suggest_id, valid_id};
+use super::tree::{self, Check, Entry, Node, get, suggest_free_id, suggest_id, valid_id};
 use super::{
     CLAIMS_DIR, Cite, Claim, Policy, Revision, SNAPSHOTS_DIR, SOURCES_FILE, Source, Stance,
     Workspace,
@@ -383,8 +383,9 @@ fn load_sources(
     if let Some(e) = get(entries, "sources") {
         match &e.value.node {
             Node::Table(t) => {
+                let ids: HashSet<&str> = t.iter().map(|e| e.key.as_str()).collect();
                 for entry in t {
-                    if let Some(s) = load_source(&mut c, entry) {
+                    if let Some(s) = load_source(&mut c, entry, &ids) {
                         sources.push(s);
                     }
                 }
@@ -448,7 +449,9 @@ fn load_policy(c: &mut Check<'_>, t: &[Entry]) -> Policy {
     policy
 }
 
-fn load_source(c: &mut Check<'_>, entry: &Entry) -> Option<Source> {
+/// One `[sources.<id>]` table; `ids` are every id in the file (an id suggested for an invalid
+/// one is not among them).
+fn load_source(c: &mut Check<'_>, entry: &Entry, ids: &HashSet<&str>) -> Option<Source> {
     let id = entry.key.clone();
     let t = match &entry.value.node {
         Node::Table(t) => t,
@@ -475,7 +478,7 @@ fn load_source(c: &mut Check<'_>, entry: &Entry) -> Option<Source> {
             format!("invalid source id `{id}`"),
             format!(
                 "ids are lowercase letters, digits, `-` and `_`, starting with a letter or digit, at most 64 characters: try `{}` (and rename snapshots/{id}.txt to match)",
-                suggest_id(&id)
+                suggest_free_id(&id, |s| ids.contains(s))
             ),
         );
         ok = false;

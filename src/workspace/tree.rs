@@ -273,6 +273,25 @@ pub fn suggest_id(id: &str) -> String {
     out
 }
 
+/// [`suggest_id`], made unique: when the suggestion is `taken` (an id already in use), the first
+/// free `<suggestion>-2`, `-3`, … (cut to stay within 64 characters).
+pub fn suggest_free_id(id: &str, taken: impl Fn(&str) -> bool) -> String {
+    let base = suggest_id(id);
+    if !taken(&base) {
+        return base;
+    }
+    let mut n = 2usize;
+    loop {
+        let suffix = format!("-{n}");
+        let stem: String = base.chars().take(64 - suffix.len()).collect();
+        let candidate = format!("{}{suffix}", stem.trim_end_matches('-'));
+        if !taken(&candidate) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +306,21 @@ mod tests {
         assert!(!valid_id("a b"));
         assert!(!valid_id(&"a".repeat(65)));
         assert_eq!(suggest_id("Fox News: Raid!"), "fox-news-raid");
+    }
+
+    #[test]
+    fn suggestions_avoid_ids_in_use() {
+        let taken = ["afp-breaks-ties", "afp-breaks-ties-2"];
+        let is_taken = |s: &str| taken.contains(&s);
+        assert_eq!(
+            suggest_free_id("AFP-Breaks-Ties", is_taken),
+            "afp-breaks-ties-3"
+        );
+        assert_eq!(suggest_free_id("AFP Wire", is_taken), "afp-wire");
+        let long = "a".repeat(70);
+        let taken_long = "a".repeat(64);
+        let free = suggest_free_id(&long, |s| s == taken_long);
+        assert_eq!(free, format!("{}-2", "a".repeat(62)));
+        assert!(valid_id(&free));
     }
 }
