@@ -584,19 +584,22 @@ fn load_revision(c: &mut Check<'_>, item: &tree::Spanned, id: &str) -> Option<Re
     };
     let what = format!("a revision of `{id}`");
     c.unknown_keys(t, REVISION_KEYS, &what);
-    let sha = c.required(
-        t,
-        "sha256",
-        &item.span,
-        &what,
-        "a revision records the sha256 of the superseded capture",
-    )?;
-    let sha256 = sha256_value(c, sha)?;
+    // Every field is checked before giving up on a bad or missing sha256: one run shows them all.
+    let sha256 = c
+        .required(
+            t,
+            "sha256",
+            &item.span,
+            &what,
+            "a revision records the sha256 of the superseded capture",
+        )
+        .and_then(|e| sha256_value(c, e));
     let captured = get(t, "captured").and_then(|e| datetime(c, e));
     let superseded = get(t, "superseded").and_then(|e| datetime(c, e));
     let by_entry = get(t, "superseded_by");
     let superseded_by = by_entry.and_then(|e| sha256_value(c, e));
     let _note = opt_string(c, t, "note");
+    let sha256 = sha256?;
     Some(Revision {
         sha256,
         loc: c.loc(&item.span),
@@ -624,7 +627,7 @@ fn sha256_value(c: &mut Check<'_>, e: &Entry) -> Option<String> {
     c.invalid(
         Code::InvalidHash,
         &e.value.span,
-        format!("`sha256` must be 64 hex digits; this has {what}"),
+        format!("`{}` must be 64 hex digits; this has {what}", e.key),
         "paste the full digest printed by `sha256sum snapshots/<id>.txt`, or re-add the source with `prov add`".into(),
     );
     None
