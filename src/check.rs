@@ -665,6 +665,7 @@ fn source_finding(
                 .map_or_else(String::new, ReadError::to_string);
             let help = match r.loaded.error {
                 Some(ReadError::NotUtf8(_)) => "a snapshot is UTF-8 text: capture the document as text (prov add refuses anything else)".to_string(),
+                Some(ReadError::NulByte(_)) => "a snapshot is text: extract the document's text (e.g. pdftotext) and capture that (prov add refuses NUL bytes)".to_string(),
                 Some(ReadError::OutsideWorkspace(_)) => format!("copy the document into {rel} instead of linking to it"),
                 Some(ReadError::TooLarge(_)) => "a snapshot is one document's text: capture the article itself, not an archive or a binary".to_string(),
                 _ => format!("make {rel} a readable regular file"),
@@ -691,10 +692,16 @@ fn source_finding(
             .help(format!(
                 "the captured bytes were edited or replaced: restore them from version control (git checkout -- {rel}); a new version of a document is a new capture, not an edit of the old one"
             ));
-            if let Some(ReadError::NotUtf8(at)) = r.loaded.error {
-                d = d.note(format!(
-                    "and it is not UTF-8: invalid byte sequence at byte offset {at}"
-                ));
+            match r.loaded.error {
+                Some(ReadError::NotUtf8(at)) => {
+                    d = d.note(format!(
+                        "and it is not UTF-8: invalid byte sequence at byte offset {at}"
+                    ));
+                }
+                Some(ReadError::NulByte(at)) => {
+                    d = d.note(format!("and it contains a NUL byte at byte offset {at}"));
+                }
+                _ => {}
             }
             Some(d)
         }

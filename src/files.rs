@@ -102,6 +102,8 @@ pub enum ReadError {
     TooLarge(u64),
     /// Not UTF-8: the byte offset of the first invalid sequence.
     NotUtf8(usize),
+    /// UTF-8, but with a NUL byte (at this offset): a binary file, not text.
+    NulByte(usize),
     Io(String),
 }
 
@@ -119,6 +121,10 @@ impl std::fmt::Display for ReadError {
             ReadError::NotUtf8(at) => write!(
                 f,
                 "it is not UTF-8 text: invalid byte sequence at byte offset {at}"
+            ),
+            ReadError::NulByte(at) => write!(
+                f,
+                "it contains a NUL byte at byte offset {at}: it looks like a binary file, not text"
             ),
             ReadError::Io(e) => f.write_str(e),
         }

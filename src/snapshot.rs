@@ -72,7 +72,11 @@ pub fn load(root: &Path, path: &Path, pinned: &str) -> Loaded {
     };
     let actual = sha256_hex(&bytes);
     let (text, error) = match files::into_utf8(bytes) {
-        Ok(t) => (Some(t), None),
+        // `prov add` and `prov capture` refuse NUL bytes: a snapshot that has one was edited.
+        Ok(t) => match memchr::memchr(0, t.as_bytes()) {
+            Some(at) => (None, Some(ReadError::NulByte(at))),
+            None => (Some(t), None),
+        },
         Err(e) => (None, Some(e)),
     };
     let status = if actual != pinned {
