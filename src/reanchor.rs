@@ -539,13 +539,8 @@ impl<'a> Reanchorer<'a> {
         let centre = (old_rel * new_len) as usize;
         let lo = centre.saturating_sub(reach + 1);
         let hi = (centre + reach + 1 + q.len() + k).min(chars.len());
-        let good: Vec<fuzzy::Match> = fuzzy::search(&chars[lo.min(hi)..hi], &q, k)
+        let good: Vec<fuzzy::Match> = fuzzy::search_from(&chars[lo.min(hi)..hi], lo, &q, k)
             .into_iter()
-            .map(|c| fuzzy::Match {
-                start: c.start + lo,
-                end: c.end + lo,
-                errors: c.errors,
-            })
             .filter(|c| (c.start as f64 / new_len - old_rel).abs() <= MAX_DISPLACEMENT)
             // Text the diff kept unchanged was already there, elsewhere: another passage.
             .filter(|c| !self.in_unchanged_lines(c.start, c.end))
@@ -556,30 +551,7 @@ impl<'a> Reanchorer<'a> {
                     || self.context_agreement((os, oe), (c.start, c.end)) >= MIN_CONTEXT_AGREEMENT
             })
             .collect();
-        let Some(best) = good.first() else {
-            return base;
-        };
-        let ties: Vec<(usize, usize)> = good
-            .iter()
-            .filter(|c| c.errors == best.errors)
-            .map(|c| (c.start, c.end))
-            .collect();
-        if ties.len() > 1 {
-            return Anchor {
-                verdict: Verdict::Ambiguous,
-                candidates: ties,
-                strategy: Strategy::Fuzzy,
-                errors: Some(best.errors),
-                ..base
-            };
-        }
-        Anchor {
-            verdict: Verdict::Changed,
-            found: Some((best.start, best.end)),
-            strategy: Strategy::Fuzzy,
-            errors: Some(best.errors),
-            ..base
-        }
+        crate::verdict::closest(&good, base)
     }
 
     /// The one place overlapping `at` where the quote stands exactly, else the one where it

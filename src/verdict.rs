@@ -324,13 +324,8 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
         let hi = (e + q.len()).min(len).max(lo);
         // Only the window's chars: the whole text's are collected only if this finds nothing.
         let window: Vec<char> = src.text.slice(lo, hi).unwrap_or("").chars().collect();
-        if let Some(m) = fuzzy::search(&window, &q, k)
+        if let Some(m) = fuzzy::search_from(&window, lo, &q, k)
             .into_iter()
-            .map(|m| fuzzy::Match {
-                start: m.start + lo,
-                end: m.end + lo,
-                errors: m.errors,
-            })
             .find(|m| overlaps((m.start, m.end), (s, e)))
         {
             return changed(&m, base);
@@ -347,6 +342,15 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
     {
         return changed(m, base);
     }
+    closest(&matches, base)
+}
+
+/// The verdict of fuzzy matches, best first: `changed` at the best one, or `ambiguous` when
+/// several are equally close; `base` when there are none.
+pub(crate) fn closest(matches: &[fuzzy::Match], base: Anchor) -> Anchor {
+    let Some(best) = matches.first() else {
+        return base;
+    };
     let ties: Vec<(usize, usize)> = matches
         .iter()
         .filter(|m| m.errors == best.errors)

@@ -322,6 +322,23 @@ fn recover_start(text: &[char], rev: &Masks, m: usize, end: usize, errors: usize
     }
 }
 
+/// [`search`] in a window of a text that starts at char `offset`; the matches are positions in
+/// the whole text.
+#[must_use]
+pub fn search_from(
+    window: &[char],
+    offset: usize,
+    pattern: &[char],
+    max_errors: usize,
+) -> Vec<Match> {
+    let mut found = search(window, pattern, max_errors);
+    for m in &mut found {
+        m.start += offset;
+        m.end += offset;
+    }
+    found
+}
+
 /// All best non-overlapping matches of `pattern` in `text` with at most `max_errors` errors.
 ///
 /// For each local minimum ("valley") of the curve `D[j]` (least distance of a substring ending at
