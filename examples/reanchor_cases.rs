@@ -21,6 +21,10 @@ use prov::reanchor::Reanchorer;
 use prov::verdict::{Anchor, anchor};
 use serde_json::{Value, json};
 
+#[path = "../tests/common/sentences.rs"]
+mod sentences;
+use sentences::{sentences, spread};
+
 const DOCUMENTS: [&str; 4] = [
     "github-privacy",
     "bluesky-terms",
@@ -38,43 +42,6 @@ struct Pair {
     old: String,
     new: String,
     spans: Vec<(usize, usize)>,
-}
-
-/// Sentences of `text` as code point spans, as in `tests/reanchor_revisions.rs`: split at line
-/// ends and after `.`, `!` or `?` followed by whitespace; trimmed; kept when 30 to 300 long.
-fn sentences(text: &str) -> Vec<(usize, usize)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut push = |s: usize, e: usize| {
-        let (mut s, mut e) = (s, e);
-        while s < e && chars[s].is_whitespace() {
-            s += 1;
-        }
-        while e > s && chars[e - 1].is_whitespace() {
-            e -= 1;
-        }
-        if (30..=300).contains(&(e - s)) {
-            out.push((s, e));
-        }
-    };
-    for i in 0..chars.len() {
-        let end_of_sentence = matches!(chars[i], '.' | '!' | '?')
-            && chars.get(i + 1).is_some_and(|c| c.is_whitespace());
-        if chars[i] == '\n' || end_of_sentence {
-            push(start, i + 1);
-            start = i + 1;
-        }
-    }
-    push(start, chars.len());
-    out
-}
-
-fn spread<T: Copy>(items: &[T], n: usize) -> Vec<T> {
-    if items.len() <= n {
-        return items.to_vec();
-    }
-    (0..n).map(|i| items[i * items.len() / n]).collect()
 }
 
 fn slice(text: &str, (s, e): (usize, usize)) -> String {

@@ -3,6 +3,8 @@
 //! directory tree.
 #![allow(dead_code)]
 
+pub mod sentences;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
