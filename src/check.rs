@@ -3,7 +3,7 @@
 //! Never prints; the result is data for [`crate::render`].
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -229,9 +229,12 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
                 pending: r.pending.as_ref().map(|(c, _)| c.clone()),
             });
         }
+        // Where each citation's finding is in `diagnostics`, for the pending notes below.
+        let mut finding_at: HashMap<usize, usize> = HashMap::new();
         for (index, anchor, found_text, finding) in r.anchors {
             let report = &mut citations[index];
             if let Some(d) = finding {
+                finding_at.insert(index, diagnostics.len());
                 report.code = Some(d.code);
                 report.severity = Some(d.severity);
                 report.message = d.message.clone().into();
@@ -280,15 +283,16 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
             }
             for (index, p) in results {
                 let report = &mut citations[index];
-                let cite = &ws.claims[report.claim_pos].cites[report.cite.index];
-                if let Some(d) = pending::citation_finding(report, &p, cite.quote_loc.clone()) {
+                if let Some(d) =
+                    pending::citation_finding(report, &p, report.cite.quote_loc.clone())
+                {
                     diagnostics.push(d.citation(index));
                 } else if report.severity == Some(Severity::Error) {
                     // Broken now, but it holds in the new version: say so where it is reported.
-                    if let Some(d) = diagnostics.iter_mut().find(|d| {
-                        d.citation == Some(index)
-                            && d.code.kind() == crate::diag::CodeKind::Citation
-                    }) {
+                    if let Some(d) = finding_at
+                        .get(&index)
+                        .and_then(|&at| diagnostics.get_mut(at))
+                    {
                         d.notes.push(
                             format!(
                                 "it holds in the pending capture ({}): `prov accept {}` adopts it",
@@ -586,8 +590,7 @@ fn run_text<'w>(
         .into_iter()
         .map(|(index, a, found_text)| {
             let finding = reports.get(index).and_then(|report| {
-                let cite = &ws.claims[report.claim_pos].cites[report.cite.index];
-                citation_finding(report, cite, &a, found_text.as_deref(), &rel, bom, index)
+                citation_finding(report, &a, found_text.as_deref(), &rel, bom, index)
             });
             (index, a, found_text, finding)
         })
@@ -825,13 +828,13 @@ pub fn clip(s: &str, n: usize) -> String {
 
 fn citation_finding(
     report: &CitationReport,
-    cite: &Cite,
     a: &Anchor,
     found_text: Option<&str>,
     rel: &str,
     bom: bool,
     index: usize,
 ) -> Option<Diagnostic> {
+    let cite = report.cite;
     if a.verdict == Verdict::Ok {
         return None;
     }
