@@ -80,12 +80,10 @@ fn cite(out: &mut String, c: &CitationEntry) {
     let _ = write!(
         out,
         "<div class=\"meta\"><strong><code>{}</code></strong> — {who}{}{} — <em>{stance}</em></div>",
-        esc(&c.source),
+        esc(c.source),
         c.published
-            .as_deref()
             .map_or_else(String::new, |d| format!(", {}", esc(d))),
         c.title
-            .as_deref()
             .map_or_else(String::new, |t| format!(" — “{}”", esc(t)))
     );
     let _ = write!(
@@ -130,10 +128,10 @@ fn fact(out: &mut String, f: &FactEntry) {
     let _ = write!(
         out,
         "<section class=\"fact\" id=\"claim-{id}\">\n<header><h3><code>{id}</code></h3><span class=\"badge {v}\">{v}</span></header>\n",
-        id = esc(&f.claim),
-        v = esc(&f.verdict)
+        id = esc(f.claim),
+        v = esc(f.verdict)
     );
-    let _ = writeln!(out, "<p class=\"statement\">{}</p>", esc(&f.statement));
+    let _ = writeln!(out, "<p class=\"statement\">{}</p>", esc(f.statement));
     let mut flags = String::new();
     for fl in &f.flags {
         let err = f.errors.contains(fl);
@@ -148,7 +146,7 @@ fn fact(out: &mut String, f: &FactEntry) {
     let _ = writeln!(
         out,
         "<div class=\"meta\"><code>{}:{}</code>{}</div>",
-        esc(&f.file),
+        esc(f.file),
         f.line,
         flags
     );
@@ -234,31 +232,30 @@ pub fn render(r: &Report) -> String {
             out,
             "<section class=\"fact\" id=\"source-{id}\"><h3><code>{id}</code>{}</h3>\n<div class=\"meta\">outlet {} · origin {}{}</div>\n",
             src.title
-                .as_deref()
                 .map_or_else(String::new, |t| format!(" — {}", esc(t))),
-            esc(&src.outlet),
-            esc(&src.origin),
-            src.url.as_deref().map_or_else(String::new, |u| format!(
+            esc(src.outlet),
+            esc(src.origin),
+            src.url.map_or_else(String::new, |u| format!(
                 " · <a href=\"{u}\">{u}</a>",
                 u = esc(u)
             )),
-            id = esc(&src.id)
+            id = esc(src.id)
         );
         out.push_str("<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">capture</th><th scope=\"col\">sha256</th><th scope=\"col\">captured</th><th scope=\"col\">superseded</th></tr></thead><tbody>\n");
         let _ = writeln!(
             out,
             "<tr><th scope=\"row\">current ({})</th><td><code>{}</code></td><td>{}</td><td>—</td></tr>",
-            esc(&src.status),
-            esc(&src.sha256),
-            esc(src.captured.as_deref().unwrap_or("unknown"))
+            esc(src.status),
+            esc(src.sha256),
+            esc(src.captured.unwrap_or("unknown"))
         );
         for rev in &src.revisions {
             let _ = writeln!(
                 out,
                 "<tr><th scope=\"row\">superseded</th><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                esc(&rev.sha256),
-                esc(rev.captured.as_deref().unwrap_or("unknown")),
-                esc(rev.superseded.as_deref().unwrap_or("unknown"))
+                esc(rev.sha256),
+                esc(rev.captured.unwrap_or("unknown")),
+                esc(rev.superseded.unwrap_or("unknown"))
             );
         }
         if let Some(p) = &src.pending_sha256 {
@@ -271,7 +268,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             out,
             "</tbody></table></div>\n<div class=\"meta\">published {} · cited {} time{}</div></section>",
-            esc(src.published.as_deref().unwrap_or("unknown")),
+            esc(src.published.unwrap_or("unknown")),
             src.citations,
             if src.citations == 1 { "" } else { "s" }
         );

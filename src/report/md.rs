@@ -41,16 +41,12 @@ fn cite(out: &mut String, n: usize, c: &CitationEntry) {
     let who = esc(&c.publisher_text());
     let title = c
         .title
-        .as_deref()
         .map_or_else(String::new, |t| format!(" — “{}”", esc(t)));
-    let date = c
-        .published
-        .as_deref()
-        .map_or_else(String::new, |d| format!(", {d}"));
+    let date = c.published.map_or_else(String::new, |d| format!(", {d}"));
     let _ = writeln!(
         out,
         "{n}. **{}** ({who}{date}){title} — {stance}",
-        esc(&c.source)
+        esc(c.source)
     );
     let _ = writeln!(
         out,
@@ -90,7 +86,7 @@ fn fact(out: &mut String, f: &FactEntry) {
         "✗ failing"
     };
     let _ = writeln!(out, "### `{}` — {verdict}\n", f.claim);
-    let _ = writeln!(out, "> {}\n", esc(&f.statement));
+    let _ = writeln!(out, "> {}\n", esc(f.statement));
     let flags: Vec<String> = f
         .flags
         .iter()
@@ -197,23 +193,20 @@ pub fn render(r: &Report) -> String {
             "### `{}`{}\n",
             src.id,
             src.title
-                .as_deref()
                 .map_or_else(String::new, |t| format!(" — {}", esc(t)))
         );
         let _ = writeln!(
             out,
             "- outlet: {}; origin: {}{}",
-            esc(&src.outlet),
-            esc(&src.origin),
-            src.url
-                .as_deref()
-                .map_or_else(String::new, |u| format!("; <{u}>"))
+            esc(src.outlet),
+            esc(src.origin),
+            src.url.map_or_else(String::new, |u| format!("; <{u}>"))
         );
         let _ = writeln!(
             out,
             "- published: {}; captured: {}; status: {}; cited {} time{}",
-            src.published.as_deref().unwrap_or("unknown"),
-            src.captured.as_deref().unwrap_or("unknown"),
+            src.published.unwrap_or("unknown"),
+            src.captured.unwrap_or("unknown"),
             src.status,
             src.citations,
             if src.citations == 1 { "" } else { "s" }
@@ -224,8 +217,8 @@ pub fn render(r: &Report) -> String {
                 out,
                 "- superseded capture `{}`: captured {}, superseded {}",
                 rev.sha256,
-                rev.captured.as_deref().unwrap_or("unknown"),
-                rev.superseded.as_deref().unwrap_or("unknown")
+                rev.captured.unwrap_or("unknown"),
+                rev.superseded.unwrap_or("unknown")
             );
         }
         if let Some(p) = &src.pending_sha256 {

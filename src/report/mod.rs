@@ -11,9 +11,10 @@ pub mod html;
 pub mod md;
 pub mod w3c;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::anchor::text::CharText;
 use crate::check::{CitationReport, Outcome};
@@ -23,22 +24,23 @@ use crate::workspace::{Source, Stance, Workspace};
 
 pub const SCHEMA: &str = "prov-report/1";
 
-/// The whole report.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
+/// The whole report. It borrows what the workspace says (ids, quotes, metadata) and owns what
+/// the report computes (contexts, links, labels).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report<'w> {
     pub schema: String,
     pub tool: String,
     /// RFC 3339, from SOURCE_DATE_EPOCH only; null otherwise (the report stays byte-identical).
     pub generated: Option<String>,
     pub workspace: digest::Digest,
     pub summary: Summary,
-    pub facts: Vec<FactEntry>,
-    pub sources: Vec<SourceEntry>,
+    pub facts: Vec<FactEntry<'w>>,
+    pub sources: Vec<SourceEntry<'w>>,
     /// Findings that belong to no single fact: a source's integrity, a pending capture.
     pub findings: Vec<FindingEntry>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FindingEntry {
     pub code: String,
     pub severity: crate::diag::Severity,
@@ -47,7 +49,7 @@ pub struct FindingEntry {
     pub line: Option<usize>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub claims: usize,
     pub citations: usize,
@@ -58,92 +60,93 @@ pub struct Summary {
     pub facts_supported: usize,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FactEntry {
-    pub claim: String,
-    pub statement: String,
-    pub file: String,
+#[derive(Debug, Clone, Serialize)]
+pub struct FactEntry<'w> {
+    pub claim: &'w str,
+    pub statement: &'w str,
+    pub file: &'w str,
     pub line: usize,
     /// "supported" (no error), or "failing" (an error-level finding on the fact or a citation).
-    pub verdict: String,
+    pub verdict: &'static str,
     pub flags: Vec<Flag>,
     pub errors: Vec<Flag>,
-    pub matrix: Vec<MatrixRow>,
-    pub citations: Vec<CitationEntry>,
-    pub note: Option<String>,
+    pub matrix: Vec<MatrixRow<'w>>,
+    pub citations: Vec<CitationEntry<'w>>,
+    pub note: Option<&'w str>,
 }
 
 /// One origin's part in a fact: which of its citations hold, per stance.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MatrixRow {
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixRow<'w> {
     /// The origin, or `? outlet` when unknown.
     pub origin: String,
-    pub outlets: Vec<String>,
+    pub outlets: Vec<&'w str>,
     /// Citations that hold and assert the fact.
     pub supports: usize,
     /// Citations that hold and only report a party's statement: the parties.
-    pub reports: Vec<String>,
+    pub reports: Vec<&'w str>,
     pub contradicts: usize,
     /// Citations of this origin that do not hold.
     pub not_holding: usize,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CitationEntry {
-    pub source: String,
-    pub outlet: String,
-    pub origin: String,
-    pub title: Option<String>,
-    pub url: Option<String>,
-    pub published: Option<String>,
+#[derive(Debug, Clone, Serialize)]
+pub struct CitationEntry<'w> {
+    pub source: &'w str,
+    pub outlet: &'w str,
+    pub origin: &'w str,
+    pub title: Option<&'w str>,
+    pub url: Option<&'w str>,
+    pub published: Option<&'w str>,
     pub stance: Stance,
-    pub said_by: Option<String>,
-    pub quote: String,
+    pub said_by: Option<&'w str>,
+    pub quote: &'w str,
     pub span: Option<[usize; 2]>,
     /// Where the quote is, when it is there.
     pub found: Option<[usize; 2]>,
     pub verdict: Option<Verdict>,
     /// Why it does not hold, when it does not.
-    pub problem: Option<String>,
+    pub problem: Option<Cow<'static, str>>,
     /// About a sentence of the snapshot either side of the quote.
     pub before: String,
-    pub text: String,
+    /// The text at `found`, or the quote when it was not found.
+    pub text: Cow<'w, str>,
     pub after: String,
     /// The sha256 of the capture the quote was verified against.
-    pub verified_sha256: Option<String>,
+    pub verified_sha256: Option<&'w str>,
     /// Set when the citation cites a superseded capture (a revision).
-    pub revision: Option<String>,
+    pub revision: Option<&'w str>,
     /// `url#:~:text=…`, when the source has a url and the quote is found.
     pub fragment_link: Option<String>,
     /// What a pending capture would change, when one is waiting.
     pub pending: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SourceEntry {
-    pub id: String,
-    pub title: Option<String>,
-    pub outlet: String,
-    pub origin: String,
-    pub url: Option<String>,
-    pub language: Option<String>,
-    pub published: Option<String>,
-    pub captured: Option<String>,
-    pub sha256: String,
-    pub status: String,
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceEntry<'w> {
+    pub id: &'w str,
+    pub title: Option<&'w str>,
+    pub outlet: &'w str,
+    pub origin: &'w str,
+    pub url: Option<&'w str>,
+    pub language: Option<&'w str>,
+    pub published: Option<&'w str>,
+    pub captured: Option<&'w str>,
+    pub sha256: &'w str,
+    pub status: &'static str,
     pub citations: usize,
-    pub revisions: Vec<RevisionEntry>,
+    pub revisions: Vec<RevisionEntry<'w>>,
     pub pending_sha256: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RevisionEntry {
-    pub sha256: String,
-    pub captured: Option<String>,
-    pub superseded: Option<String>,
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionEntry<'w> {
+    pub sha256: &'w str,
+    pub captured: Option<&'w str>,
+    pub superseded: Option<&'w str>,
 }
 
-impl CitationEntry {
+impl CitationEntry<'_> {
     /// What the citation does, in words: "supports", "reports what X said", "contradicts",
     /// "contradicts (reports what X said)". Plain text: renderers escape it.
     pub fn stance_text(&self) -> String {
@@ -160,14 +163,14 @@ impl CitationEntry {
         if self.outlet.is_empty() {
             "not a registered source".to_string()
         } else if self.origin == self.outlet || self.origin.is_empty() {
-            self.outlet.clone()
+            self.outlet.to_string()
         } else {
             format!("{}, via {}", self.origin, self.outlet)
         }
     }
 }
 
-impl MatrixRow {
+impl MatrixRow<'_> {
     /// The row's cells after the origin: outlets, supports, only reports, contradicts, not
     /// holding ("—" for none). Plain text: renderers escape it.
     pub fn cells(&self) -> [String; 5] {
@@ -352,7 +355,6 @@ fn context(win: &Window, s: usize, e: usize, max: usize) -> (String, String) {
 }
 
 /// A quote as the report shows it: in its context, with its text-fragment link.
-#[derive(Default)]
 struct Quoted {
     before: String,
     text: String,
@@ -492,12 +494,12 @@ fn quotes(
 
 /// Build the report of a checked workspace. `text_of` reads the snapshot text of a source (or
 /// of one of its revisions), for context.
-pub fn build(
-    ws: &Workspace,
-    outcome: &Outcome,
+pub fn build<'w>(
+    ws: &'w Workspace,
+    outcome: &Outcome<'w>,
     digest: digest::Digest,
     text_of: &TextOf<'_>,
-) -> Report {
+) -> Report<'w> {
     // Each fact with its claim and the range of its citations in `outcome.citations`.
     let mut parts = Vec::new();
     let mut next = 0;
@@ -529,21 +531,21 @@ pub fn build(
             let Some(source) = ws.source(&c.cite.source) else {
                 failing = true;
                 entries.push(CitationEntry {
-                    source: c.cite.source.clone(),
-                    outlet: String::new(),
-                    origin: String::new(),
+                    source: &c.cite.source,
+                    outlet: "",
+                    origin: "",
                     title: None,
                     url: None,
                     published: None,
                     stance: c.cite.stance,
-                    said_by: c.cite.said_by.clone(),
-                    quote: c.cite.quote.clone(),
+                    said_by: c.cite.said_by.as_deref(),
+                    quote: &c.cite.quote,
                     span: c.cite.span.map(|(s, e)| [s, e]),
                     found: None,
                     verdict: None,
-                    problem: Some(c.message.to_string()),
+                    problem: Some(c.message.clone()),
                     before: String::new(),
-                    text: c.cite.quote.clone(),
+                    text: Cow::Borrowed(&c.cite.quote),
                     after: String::new(),
                     verified_sha256: None,
                     revision: None,
@@ -574,27 +576,30 @@ pub fn build(
                 }
             };
             let row = &mut matrix[at];
-            if !row.outlets.contains(&source.outlet) {
-                row.outlets.push(source.outlet.clone());
+            if !row.outlets.contains(&source.outlet.as_str()) {
+                row.outlets.push(&source.outlet);
             }
             match (holds, c.cite.stance, &c.cite.said_by) {
                 (false, _, _) => row.not_holding += 1,
                 (true, Stance::Contradicts, _) => row.contradicts += 1,
                 (true, Stance::Supports, Some(p)) => {
-                    if !row.reports.contains(p) {
-                        row.reports.push(p.clone());
+                    if !row.reports.contains(&p.as_str()) {
+                        row.reports.push(p);
                     }
                 }
                 (true, Stance::Supports, None) => row.supports += 1,
             }
             let found = c.anchor.as_ref().and_then(|a| a.found);
-            let q = quoted
-                .get_mut(i)
-                .and_then(Option::take)
-                .unwrap_or_else(|| Quoted {
-                    text: c.cite.quote.clone(),
-                    ..Quoted::default()
-                });
+            // The text at `found` in context, or the quote itself when it could not be placed.
+            let (before, text, after, link) = match quoted.get_mut(i).and_then(Option::take) {
+                Some(q) => (q.before, Cow::Owned(q.text), q.after, q.link),
+                None => (
+                    String::new(),
+                    Cow::Borrowed(c.cite.quote.as_str()),
+                    String::new(),
+                    None,
+                ),
+            };
             let pending = c.pending.as_ref().map(|p| {
                 let a = &p.anchor;
                 match a.found {
@@ -606,28 +611,25 @@ pub fn build(
                 }
             });
             entries.push(CitationEntry {
-                source: source.id.clone(),
-                outlet: source.outlet.clone(),
-                origin: origin.to_string(),
-                title: source.title.clone(),
-                url: source.url.clone(),
-                published: source.published.clone(),
+                source: &source.id,
+                outlet: &source.outlet,
+                origin,
+                title: source.title.as_deref(),
+                url: source.url.as_deref(),
+                published: source.published.as_deref(),
                 stance: c.cite.stance,
-                said_by: c.cite.said_by.clone(),
-                quote: c.cite.quote.clone(),
+                said_by: c.cite.said_by.as_deref(),
+                quote: &c.cite.quote,
                 span: c.cite.span.map(|(s, e)| [s, e]),
                 found: found.map(|(s, e)| [s, e]),
                 verdict: c.verdict(),
-                problem: (!holds || c.severity.is_some()).then(|| c.message.to_string()),
-                before: q.before,
-                text: q.text,
-                after: q.after,
-                verified_sha256: holds.then(|| c.revision.unwrap_or(&source.sha256).to_string()),
-                revision: c
-                    .revision
-                    .filter(|r| *r != source.sha256)
-                    .map(str::to_string),
-                fragment_link: q.link,
+                problem: (!holds || c.severity.is_some()).then(|| c.message.clone()),
+                before,
+                text,
+                after,
+                verified_sha256: holds.then(|| c.revision.unwrap_or(&source.sha256)),
+                revision: c.revision.filter(|r| *r != source.sha256),
+                fragment_link: link,
                 pending,
             });
         }
@@ -640,16 +642,16 @@ pub fn build(
             .line_col(claim.id_loc.range.start)
             .0;
         facts.push(FactEntry {
-            claim: claim.id.clone(),
-            statement: claim.fact.clone(),
-            file: ws.files.get(claim.file).path.clone(),
+            claim: &claim.id,
+            statement: &claim.fact,
+            file: &ws.files.get(claim.file).path,
             line,
-            verdict: if failing { "failing" } else { "supported" }.to_string(),
+            verdict: if failing { "failing" } else { "supported" },
             flags: fact.flags.clone(),
             errors: fact.errors.clone(),
             matrix,
             citations: entries,
-            note: claim.note.clone(),
+            note: claim.note.as_deref(),
         });
     }
     // Citations per source, counted in one pass (not once per source).
@@ -669,30 +671,29 @@ pub fn build(
         .map(|s| {
             let report = reports.get(s.id.as_str()).copied();
             SourceEntry {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                outlet: s.outlet.clone(),
-                origin: s.effective_origin().to_string(),
-                url: s.url.clone(),
-                language: s.language.clone(),
-                published: s.published.clone(),
-                captured: s.captured.clone(),
-                sha256: s.sha256.clone(),
+                id: &s.id,
+                title: s.title.as_deref(),
+                outlet: &s.outlet,
+                origin: s.effective_origin(),
+                url: s.url.as_deref(),
+                language: s.language.as_deref(),
+                published: s.published.as_deref(),
+                captured: s.captured.as_deref(),
+                sha256: &s.sha256,
                 status: report
                     .map(|r| match (&r.pending, r.status) {
                         (Some(_), crate::snapshot::Status::Ok) => "capture-pending",
                         (_, st) => st.as_str(),
                     })
-                    .unwrap_or("not-checked")
-                    .to_string(),
+                    .unwrap_or("not-checked"),
                 citations: cited.get(s.id.as_str()).copied().unwrap_or(0),
                 revisions: s
                     .revisions
                     .iter()
                     .map(|r| RevisionEntry {
-                        sha256: r.sha256.clone(),
-                        captured: r.captured.clone(),
-                        superseded: r.superseded.clone(),
+                        sha256: &r.sha256,
+                        captured: r.captured.as_deref(),
+                        superseded: r.superseded.as_deref(),
                     })
                     .collect(),
                 pending_sha256: report

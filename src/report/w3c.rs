@@ -47,7 +47,7 @@ pub fn render(r: &Report) -> Value {
                 target["scope"] = json!(url);
             }
             let value = match (c.stance, &c.said_by) {
-                (Stance::Supports, None) => f.statement.clone(),
+                (Stance::Supports, None) => f.statement.to_string(),
                 (Stance::Supports, Some(p)) => {
                     format!("{} (as reported: {p} said so)", f.statement)
                 }
