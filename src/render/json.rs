@@ -24,82 +24,28 @@ pub struct Document<'a> {
     pub sources: Vec<SourceJson<'a>>,
     /// The long arrays are serialised element by element as the output is written: a
     /// 100k-citation document is never held in memory whole.
-    pub citations: Lazy<Citations<'a>>,
-    pub facts: Lazy<Facts<'a>>,
-    pub diagnostics: Lazy<Diagnostics<'a>>,
+    pub citations: Lazy<'a, CitationReport<'a>, &'a Workspace, CitationJson<'a>>,
+    pub facts: Lazy<'a, Fact<'a>, (), FactJson<'a>>,
+    pub diagnostics: Lazy<'a, Diagnostic, &'a Files, DiagnosticJson<'a>>,
 }
 
-/// The elements of one of the document's long arrays, each made when it is written.
-pub trait Elements: Sync {
-    type Item<'e>: Serialize
-    where
-        Self: 'e;
-    fn count(&self) -> usize;
-    fn get(&self, i: usize) -> Self::Item<'_>;
+/// One of the document's long arrays, each element made from its item (and a shared context)
+/// only when it is written.
+pub struct Lazy<'a, T, C, J> {
+    items: &'a [T],
+    context: C,
+    make: fn(C, &'a T) -> J,
 }
 
-/// An array serialised lazily, element by element.
-pub struct Lazy<E>(E);
+impl<'a, T: Sync, C: Copy + Sync, J: Serialize> Lazy<'a, T, C, J> {
+    fn get(&self, i: usize) -> J {
+        (self.make)(self.context, &self.items[i])
+    }
+}
 
-impl<E: Elements> Serialize for Lazy<E> {
+impl<'a, T: Sync, C: Copy + Sync, J: Serialize> Serialize for Lazy<'a, T, C, J> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq((0..self.0.count()).map(|i| self.0.get(i)))
-    }
-}
-
-/// Every citation of a check, in order.
-pub struct Citations<'a> {
-    ws: &'a Workspace,
-    out: &'a Outcome<'a>,
-}
-
-impl Elements for Citations<'_> {
-    type Item<'e>
-        = CitationJson<'e>
-    where
-        Self: 'e;
-    fn count(&self) -> usize {
-        self.out.citations.len()
-    }
-    fn get(&self, i: usize) -> CitationJson<'_> {
-        citation(self.ws, &self.out.citations[i])
-    }
-}
-
-/// Every fact of a check, in order.
-pub struct Facts<'a> {
-    out: &'a Outcome<'a>,
-}
-
-impl Elements for Facts<'_> {
-    type Item<'e>
-        = FactJson<'e>
-    where
-        Self: 'e;
-    fn count(&self) -> usize {
-        self.out.facts.len()
-    }
-    fn get(&self, i: usize) -> FactJson<'_> {
-        fact(&self.out.facts[i])
-    }
-}
-
-/// Every finding of a check, in order.
-pub struct Diagnostics<'a> {
-    files: &'a Files,
-    diags: &'a [Diagnostic],
-}
-
-impl Elements for Diagnostics<'_> {
-    type Item<'e>
-        = DiagnosticJson<'e>
-    where
-        Self: 'e;
-    fn count(&self) -> usize {
-        self.diags.len()
-    }
-    fn get(&self, i: usize) -> DiagnosticJson<'_> {
-        diagnostic(self.files, &self.diags[i])
+        s.collect_seq((0..self.items.len()).map(|i| self.get(i)))
     }
 }
 
@@ -129,17 +75,23 @@ fn write_pretty_in<W: Write>(w: &mut W, doc: &Document<'_>, batch: usize) -> io:
     w.write_all(b",\n  \"sources\": ")?;
     w.write_all(&nested(&doc.sources, b"\n  ")?)?;
     w.write_all(b",\n  \"citations\": ")?;
-    write_array(w, &doc.citations.0, batch)?;
+    write_array(w, &doc.citations, batch)?;
     w.write_all(b",\n  \"facts\": ")?;
-    write_array(w, &doc.facts.0, batch)?;
+    write_array(w, &doc.facts, batch)?;
     w.write_all(b",\n  \"diagnostics\": ")?;
-    write_array(w, &doc.diagnostics.0, batch)?;
+    write_array(w, &doc.diagnostics, batch)?;
     w.write_all(b"\n}")
 }
 
 /// A top-level array, its elements pretty-printed in parallel batches and written in order.
-fn write_array<W: Write, E: Elements>(w: &mut W, e: &E, batch: usize) -> io::Result<()> {
-    let n = e.count();
+fn write_array<'a, W, T, C, J>(w: &mut W, e: &Lazy<'a, T, C, J>, batch: usize) -> io::Result<()>
+where
+    W: Write,
+    T: Sync,
+    C: Copy + Sync,
+    J: Serialize,
+{
+    let n = e.items.len();
     if n == 0 {
         return w.write_all(b"[]");
     }
@@ -349,12 +301,21 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
                 pending_sha256: s.pending.as_ref().and_then(|p| p.sha256.as_deref()),
             })
             .collect(),
-        citations: Lazy(Citations { ws, out }),
-        facts: Lazy(Facts { out }),
-        diagnostics: Lazy(Diagnostics {
-            files: &ws.files,
-            diags: &out.diagnostics,
-        }),
+        citations: Lazy {
+            items: &out.citations,
+            context: ws,
+            make: citation,
+        },
+        facts: Lazy {
+            items: &out.facts,
+            context: (),
+            make: |(), f| fact(f),
+        },
+        diagnostics: Lazy {
+            items: &out.diagnostics,
+            context: &ws.files,
+            make: diagnostic,
+        },
     }
 }
 
