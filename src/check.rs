@@ -369,12 +369,13 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
         ranges.push(next..next + claim.cites.len());
         next += claim.cites.len();
     }
+    let groups = facts::Groups::new(ws);
     let (fact_list, found): (Vec<Fact>, Vec<Vec<Diagnostic>>) = selected
         .par_iter()
         .zip(ranges)
         .map(|((claim_pos, claim), range)| {
             let reports: Vec<&CitationReport> = citations[range].iter().collect();
-            let mut fact = facts::analyse(ws, claim, &reports, &ws.policy, &deny);
+            let mut fact = facts::analyse(ws, &groups, claim, &reports, &ws.policy, &deny);
             fact.claim_pos = *claim_pos;
             let found = fact
                 .flags

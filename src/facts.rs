@@ -9,11 +9,13 @@
 //! hold (any verdict but ok, unanchored or moved; any source whose snapshot fails its pin) counts
 //! for nothing. Pure: no I/O.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::check::CitationReport;
 use crate::diag::{Code, Severity};
-use crate::workspace::{Claim, Policy, Stance, Workspace};
+use crate::workspace::{Claim, Policy, Source, Stance, Workspace};
 
 /// A fact-level flag.
 #[derive(
@@ -126,7 +128,7 @@ fn origin_key(origin: &str) -> String {
 
 /// How supports group: known origins by origin; unknown ones apart, by outlet (or by source
 /// when the outlet is unknown too), since nothing says they share one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Origin(String),
     UnknownByOutlet(String),
@@ -141,6 +143,32 @@ fn support_key(source: &crate::workspace::Source) -> Key {
         Key::UnknownByOutlet(origin_key(&source.outlet))
     } else {
         Key::UnknownBySource(source.id.clone())
+    }
+}
+
+/// The support group of every registered source (in `Workspace::sources` order), as a number:
+/// two sources share a group when their keys are equal. Made once per check, so the analysis of
+/// a fact compares numbers instead of building each citation's key.
+pub struct Groups(Vec<u32>);
+
+impl Groups {
+    pub fn new(ws: &Workspace) -> Self {
+        let mut ids: HashMap<Key, u32> = HashMap::new();
+        Groups(
+            ws.sources
+                .iter()
+                .map(|s| {
+                    let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+                    *ids.entry(support_key(s)).or_insert(next)
+                })
+                .collect(),
+        )
+    }
+
+    /// The registered source `id` and its group.
+    fn of<'w>(&self, ws: &'w Workspace, id: &str) -> Option<(&'w Source, u32)> {
+        let &at = ws.source_index.get(id)?;
+        Some((ws.sources.get(at)?, *self.0.get(at)?))
     }
 }
 
@@ -170,13 +198,14 @@ pub fn is_unknown(origin: &str) -> bool {
 /// Analyse one claim, given the reports of its citations (in order).
 pub fn analyse<'w>(
     ws: &'w Workspace,
+    groups: &Groups,
     claim: &'w Claim,
     reports: &[&CitationReport<'w>],
     policy: &Policy,
     deny: &[Flag],
 ) -> Fact<'w> {
-    // Origins in order of first citation, keyed for grouping.
-    let mut sides: [Vec<(Key, OriginSupport)>; 2] = [Vec::new(), Vec::new()];
+    // Origins in order of first citation, by group.
+    let mut sides: [Vec<(u32, OriginSupport)>; 2] = [Vec::new(), Vec::new()];
     let mut not_holding = [0usize; 2];
     let mut direct_support = false;
     for r in reports {
@@ -186,12 +215,11 @@ pub fn analyse<'w>(
         };
         // Only intact evidence is anchored, so a verdict that holds is evidence that holds.
         let holds = r.verdict().is_some_and(|v| v.holds());
-        let Some(source) = ws.source(&r.cite.source).filter(|_| holds) else {
+        let Some((source, key)) = groups.of(ws, &r.cite.source).filter(|_| holds) else {
             not_holding[side] += 1;
             continue;
         };
         let origin = source.effective_origin();
-        let key = support_key(source);
         let at = match sides[side].iter().position(|(k, _)| *k == key) {
             Some(i) => i,
             None => {
@@ -231,9 +259,8 @@ pub fn analyse<'w>(
         .iter()
         .filter(|r| r.cite.said_by.is_none() && r.verdict().is_some_and(|v| v.holds()))
     {
-        if let Some(s) = ws.source(&r.cite.source) {
+        if let Some((_, key)) = groups.of(ws, &r.cite.source) {
             let side = usize::from(r.cite.stance == Stance::Contradicts);
-            let key = support_key(s);
             if let Some((_, e)) = sides[side].iter_mut().find(|(k, _)| *k == key) {
                 e.only_reports.clear();
             }
@@ -241,7 +268,7 @@ pub fn analyse<'w>(
     }
     let [supports, contradicts] = sides;
     // Known origins first, then unknown ones.
-    let order = |m: Vec<(Key, OriginSupport<'w>)>| {
+    let order = |m: Vec<(u32, OriginSupport<'w>)>| {
         let (known, unknown): (Vec<_>, Vec<_>) =
             m.into_iter().map(|(_, s)| s).partition(|s| !s.unknown);
         known.into_iter().chain(unknown).collect::<Vec<_>>()

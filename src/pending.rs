@@ -243,6 +243,7 @@ pub fn facts_after<'w>(
             None => c.clone(),
         })
         .collect();
+    let groups = facts::Groups::new(ws);
     let mut out = Vec::new();
     let mut next = 0;
     for fact in &outcome.facts {
@@ -251,7 +252,7 @@ pub fn facts_after<'w>(
         };
         let reports: Vec<&CitationReport> = after[next..next + claim.cites.len()].iter().collect();
         next += claim.cites.len();
-        let mut after = facts::analyse(ws, claim, &reports, &ws.policy, deny);
+        let mut after = facts::analyse(ws, &groups, claim, &reports, &ws.policy, deny);
         after.claim_pos = fact.claim_pos;
         out.push(after);
     }
