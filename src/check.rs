@@ -229,12 +229,15 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
                 pending: r.pending.as_ref().map(|(c, _)| c.clone()),
             });
         }
-        // Where each citation's finding is in `diagnostics`, for the pending notes below.
+        // Where each citation's finding is in `diagnostics`, for the pending notes below (only
+        // a source with a pending capture needs them).
         let mut finding_at: HashMap<usize, usize> = HashMap::new();
         for (index, anchor, found_text, finding) in r.anchors {
             let report = &mut citations[index];
             if let Some(d) = finding {
-                finding_at.insert(index, diagnostics.len());
+                if r.pending.is_some() {
+                    finding_at.insert(index, diagnostics.len());
+                }
                 report.code = Some(d.code);
                 report.severity = Some(d.severity);
                 report.message = d.message.clone().into();

@@ -8,24 +8,14 @@ use super::{CitationEntry, FactEntry, Report};
 
 /// Escape text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    // Every special is ASCII: copy the runs between them whole.
-    let mut from = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let with = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(s.get(from..i).unwrap_or(""));
-        out.push_str(with);
-        from = i + 1;
-    }
-    out.push_str(s.get(from..).unwrap_or(""));
-    out
+    super::escape_ascii(s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    })
 }
 
 const CSS: &str = r#"

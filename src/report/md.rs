@@ -6,30 +6,20 @@ use super::{CitationEntry, FactEntry, Report};
 
 /// Escape text for Markdown (inline, and inside table cells).
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    // Every special is ASCII: copy the runs between them whole.
-    let mut from = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let with = match b {
-            b'\\' => "\\\\",
-            b'`' => "\\`",
-            b'*' => "\\*",
-            b'_' => "\\_",
-            b'[' => "\\[",
-            b']' => "\\]",
-            b'<' => "\\<",
-            b'>' => "\\>",
-            b'|' => "\\|",
-            b'#' => "\\#",
-            b'\n' => " ",
-            _ => continue,
-        };
-        out.push_str(s.get(from..i).unwrap_or(""));
-        out.push_str(with);
-        from = i + 1;
-    }
-    out.push_str(s.get(from..).unwrap_or(""));
-    out
+    super::escape_ascii(s, |b| match b {
+        b'\\' => Some("\\\\"),
+        b'`' => Some("\\`"),
+        b'*' => Some("\\*"),
+        b'_' => Some("\\_"),
+        b'[' => Some("\\["),
+        b']' => Some("\\]"),
+        b'<' => Some("\\<"),
+        b'>' => Some("\\>"),
+        b'|' => Some("\\|"),
+        b'#' => Some("\\#"),
+        b'\n' => Some(" "),
+        _ => None,
+    })
 }
 
 fn short(sha: &str) -> &str {

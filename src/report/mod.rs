@@ -354,6 +354,23 @@ fn context(win: &Window, s: usize, e: usize, max: usize) -> (String, String) {
     )
 }
 
+/// `s` with each ASCII byte that `with` maps replaced by its text; the runs between them are
+/// copied whole (an ASCII byte is never inside a multi-byte char). The Markdown and HTML
+/// escapes differ only in their tables.
+fn escape_ascii(s: &str, with: impl Fn(u8) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if let Some(w) = with(b) {
+            out.push_str(s.get(from..i).unwrap_or(""));
+            out.push_str(w);
+            from = i + 1;
+        }
+    }
+    out.push_str(s.get(from..).unwrap_or(""));
+    out
+}
+
 /// A quote as the report shows it: in its context, with its text-fragment link.
 struct Quoted {
     before: String,
