@@ -207,9 +207,9 @@ pub enum DenyFlag {
     UnknownOrigin,
 }
 
-impl From<DenyFlag> for prov::facts::Flag {
+impl From<DenyFlag> for prov::workspace::Flag {
     fn from(f: DenyFlag) -> Self {
-        use prov::facts::Flag;
+        use prov::workspace::Flag;
         match f {
             DenyFlag::Unsupported => Flag::Unsupported,
             DenyFlag::SingleOrigin => Flag::SingleOrigin,

@@ -13,50 +13,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::check::CitationReport;
-use crate::diag::{Code, Severity};
-use crate::workspace::{Claim, Policy, Source, Stance, Workspace};
-
-/// A fact-level flag.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Flag {
-    Unsupported,
-    SingleOrigin,
-    AttributedOnly,
-    Contested,
-    UnknownOrigin,
-}
-
-impl Flag {
-    pub const ALL: [Flag; 5] = [
-        Flag::Unsupported,
-        Flag::SingleOrigin,
-        Flag::AttributedOnly,
-        Flag::Contested,
-        Flag::UnknownOrigin,
-    ];
-
-    pub fn code(self) -> Code {
-        match self {
-            Flag::Unsupported => Code::Unsupported,
-            Flag::SingleOrigin => Code::SingleOrigin,
-            Flag::AttributedOnly => Code::AttributedOnly,
-            Flag::Contested => Code::Contested,
-            Flag::UnknownOrigin => Code::UnknownOrigin,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        self.code().as_str()
-    }
-
-    pub fn parse(name: &str) -> Option<Flag> {
-        Flag::ALL.into_iter().find(|f| f.as_str() == name)
-    }
-}
+use crate::diag::Severity;
+use crate::workspace::{Cite, Claim, Flag, Policy, Source, Stance, Workspace};
 
 /// One origin's part in a fact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -195,12 +153,20 @@ pub fn is_unknown(origin: &str) -> bool {
         && words.next().is_none()
 }
 
-/// Analyse one claim, given the reports of its citations (in order).
+/// One citation as the analysis sees it: what it says, and whether it holds (its verdict is
+/// `ok`, `unanchored` or `moved`, in evidence that is intact: only intact evidence is anchored).
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'w> {
+    pub cite: &'w Cite,
+    pub holds: bool,
+}
+
+/// Analyse one claim, given its citations (in order).
 pub fn analyse<'w>(
     ws: &'w Workspace,
     groups: &Groups,
     claim: &'w Claim,
-    reports: &[&CitationReport<'w>],
+    citations: &[Evidence<'w>],
     policy: &Policy,
     deny: &[Flag],
 ) -> Fact<'w> {
@@ -208,14 +174,12 @@ pub fn analyse<'w>(
     let mut sides: [Vec<(u32, OriginSupport)>; 2] = [Vec::new(), Vec::new()];
     let mut not_holding = [0usize; 2];
     let mut direct_support = false;
-    for r in reports {
+    for r in citations {
         let side = match r.cite.stance {
             Stance::Supports => 0,
             Stance::Contradicts => 1,
         };
-        // Only intact evidence is anchored, so a verdict that holds is evidence that holds.
-        let holds = r.verdict().is_some_and(|v| v.holds());
-        let Some((source, key)) = groups.of(ws, &r.cite.source).filter(|_| holds) else {
+        let Some((source, key)) = groups.of(ws, &r.cite.source).filter(|_| r.holds) else {
             not_holding[side] += 1;
             continue;
         };
@@ -255,9 +219,9 @@ pub fn analyse<'w>(
         }
     }
     // An origin with a direct citation that holds does not "only report" anyone.
-    for r in reports
+    for r in citations
         .iter()
-        .filter(|r| r.cite.said_by.is_none() && r.verdict().is_some_and(|v| v.holds()))
+        .filter(|r| r.cite.said_by.is_none() && r.holds)
     {
         if let Some((_, key)) = groups.of(ws, &r.cite.source) {
             let side = usize::from(r.cite.stance == Stance::Contradicts);

@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 
 use toml_edit::{Array, DocumentMut, Item, TableLike, Value};
 
-use crate::check::Outcome;
 use crate::edit::{atomic_write, replace_value};
 use crate::files::{self, FileId};
-use crate::registry::Refusal;
+use crate::journal::{self, Journal, WriteStep};
+use crate::outcome::Outcome;
+use crate::refusal::Refusal;
 use crate::verdict::Verdict;
 use crate::workspace::Workspace;
 
@@ -109,13 +110,13 @@ pub fn apply(ws: &Workspace, changes: Vec<Change>) -> Result<Vec<FileEdit>, Refu
 /// files change all together or not at all (through the accept journal).
 pub fn write(ws: &Workspace, edits: &[FileEdit]) -> Result<(), Refusal> {
     if edits.len() > 1 {
-        let journal = crate::accept::Journal {
+        let journal = Journal {
             version: 1,
             command: "fix".to_string(),
             copies: Vec::new(),
             writes: edits
                 .iter()
-                .map(|e| crate::accept::WriteStep {
+                .map(|e| WriteStep {
                     path: e.path.clone(),
                     old: e.old.clone(),
                     new: e.new.clone(),
@@ -123,7 +124,7 @@ pub fn write(ws: &Workspace, edits: &[FileEdit]) -> Result<(), Refusal> {
                 .collect(),
             renames: Vec::new(),
         };
-        return crate::accept::commit(&ws.root, &journal);
+        return journal::commit(&ws.root, &journal);
     }
     for e in edits {
         let path = ws.root.join(&e.path);

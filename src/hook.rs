@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::edit::atomic_write;
-use crate::registry::Refusal;
+use crate::failpoint::failpoint;
+use crate::refusal::Refusal;
 
 /// The line that marks a hook as prov's.
 pub const MARKER: &str = "# installed by `prov hook install`";
@@ -88,12 +89,12 @@ pub fn install(root: &Path, force: bool) -> Result<Installed, Refusal> {
         let backup = path.with_file_name("pre-commit.prov-backup");
         atomic_write(&backup, old.as_bytes())
             .map_err(|e| Refusal::new(format!("cannot write {}: {e}", backup.display())))?;
-        crate::accept::failpoint("hook-backup-written");
+        failpoint("hook-backup-written");
     }
     // Executable from the moment it exists: git ignores a hook without its exec bit.
     crate::edit::atomic_write_mode(&path, script(&prefix).as_bytes(), 0o755)
         .map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
-    crate::accept::failpoint("hook-written");
+    failpoint("hook-written");
     Ok(if existing.is_some() {
         Installed::Replaced(path)
     } else {

@@ -10,7 +10,7 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::Path;
 
-use crate::registry::Refusal;
+use crate::refusal::Refusal;
 
 pub const LOCK_FILE: &str = ".prov.lock";
 

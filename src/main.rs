@@ -1,4 +1,5 @@
-//! The `prov` binary: parse the command line, run the command, map the outcome to an exit code.
+//! The `prov` binary: parse the command line, run the command (one file each, under
+//! `commands/`), map the outcome to an exit code. `app` holds what the commands share.
 
 #![cfg_attr(
     not(test),
@@ -7,14 +8,69 @@
 
 mod app;
 mod cli;
+mod commands;
+mod scope;
 
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use prov::render::human;
+
+use crate::app::{CANNOT_RUN, Stop, root};
+use crate::cli::{Cli, Color, Command};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    ExitCode::from(app::run(cli::Cli::parse()))
+    ExitCode::from(run(Cli::parse()))
+}
+
+fn run(cli: Cli) -> u8 {
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let style = human::Style { color };
+    // SOURCE_DATE_EPOCH is the only clock of reproducible runs: a malformed one is an error.
+    if let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH")
+        && v.to_str().and_then(prov::clock::parse_epoch).is_none()
+    {
+        let _ = io::stderr().write_all(
+            format!(
+                "error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, at most {} (the end of year 9999), not {v:?}\n  = help: unset it, or set it to e.g. $(git log -1 --format=%ct)\n",
+                prov::clock::MAX_EPOCH
+            )
+            .as_bytes(),
+        );
+        return CANNOT_RUN;
+    }
+    let ws = cli.workspace.as_deref();
+    let result = match cli.command {
+        Command::Init { dir } => commands::init::run(dir),
+        Command::Add(args) => root(ws).and_then(|r| commands::add::run(&r, args)),
+        Command::Check(args) => root(ws).and_then(|r| commands::check::run(&r, args, style)),
+        Command::Fix(args) => root(ws).and_then(|r| commands::fix::run(&r, args, style)),
+        Command::Capture(args) => root(ws).and_then(|r| commands::capture::run(&r, args, style)),
+        Command::Diff(args) => root(ws).and_then(|r| commands::diff::run(&r, args, style)),
+        Command::Accept(args) => root(ws).and_then(|r| commands::accept::run(&r, args, style)),
+        Command::Report(args) => root(ws).and_then(|r| commands::report::run(&r, args, style)),
+        Command::Hook { action } => root(ws).and_then(|r| commands::hook::run(&r, action)),
+        Command::Completions { shell } => commands::completions::run(shell),
+        Command::Man => commands::man::run(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Stop::Refused(r)) => {
+            let mut msg = format!("error: {}\n", r.message);
+            if let Some(h) = r.help {
+                msg.push_str(&format!("  = help: {h}\n"));
+            }
+            let _ = io::stderr().write_all(msg.as_bytes());
+            CANNOT_RUN
+        }
+        Err(Stop::Code(c)) => c,
+    }
 }

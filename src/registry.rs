@@ -5,50 +5,17 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use toml_edit::{DocumentMut, Item, Table, value};
 
+use crate::clock::now_rfc3339;
 use crate::edit::{atomic_create, atomic_write};
+use crate::failpoint::failpoint;
 use crate::files::{self, MAX_FILE_BYTES, ReadError};
+use crate::refusal::Refusal;
 use crate::snapshot::sha256_hex;
 use crate::workspace::tree::{suggest_free_id, valid_id};
 use crate::workspace::{CLAIMS_DIR, SNAPSHOTS_DIR, SOURCES_FILE, snapshot_path};
-
-/// Test hook: abort when `PROV_FAILPOINT` names this point ([`crate::accept::failpoint`]); with
-/// `PROV_FAILPOINT=pause:<name>`, say so on stderr and wait for a line on standard input
-/// instead, so a test can change files at exactly this moment (tests/bad_input.rs,
-/// tests/interrupt.rs). Does nothing when the variable is unset.
-fn failpoint(name: &str) {
-    crate::accept::failpoint(name);
-    if std::env::var("PROV_FAILPOINT").is_ok_and(|v| v.strip_prefix("pause:") == Some(name)) {
-        use std::io::{BufRead, Write};
-        let _ = std::io::stderr().write_all(format!("failpoint {name}: paused\n").as_bytes());
-        let mut line = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut line);
-    }
-}
-
-/// A command that could not do its job: what went wrong and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub message: String,
-    pub help: Option<String>,
-}
-
-impl Refusal {
-    pub fn new(message: impl Into<String>) -> Self {
-        Refusal {
-            message: message.into(),
-            help: None,
-        }
-    }
-
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-}
 
 pub const SOURCES_TEMPLATE: &str = r#"# The sources this workspace cites: one entry per captured document.
 # `prov add FILE --id ID --outlet NAME` copies a document into snapshots/<id>.txt and appends
@@ -146,36 +113,6 @@ pub struct Added {
     pub captured: String,
     /// An identical unregistered snapshot was already there (an earlier add was interrupted).
     pub adopted: bool,
-}
-
-/// SOURCE_DATE_EPOCH, when set: the only clock of reproducible runs and tests.
-fn source_date_epoch() -> Option<SystemTime> {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
-}
-
-/// SOURCE_DATE_EPOCH as RFC 3339, when set: the only time a report shows.
-pub fn source_date_epoch_rfc3339() -> Option<String> {
-    source_date_epoch().map(time_rfc3339)
-}
-
-/// Now (or SOURCE_DATE_EPOCH), as RFC 3339 in UTC, to the second.
-pub fn now_rfc3339() -> String {
-    time_rfc3339(source_date_epoch().unwrap_or_else(SystemTime::now))
-}
-
-/// When a file was written (or SOURCE_DATE_EPOCH), as RFC 3339: the time of a capture.
-pub fn file_time_rfc3339(path: &Path) -> String {
-    let t = source_date_epoch()
-        .or_else(|| fs::metadata(path).and_then(|m| m.modified()).ok())
-        .unwrap_or_else(SystemTime::now);
-    time_rfc3339(t)
-}
-
-fn time_rfc3339(t: SystemTime) -> String {
-    humantime::format_rfc3339_seconds(t).to_string()
 }
 
 /// Check input bytes are usable as a snapshot.

@@ -7,12 +7,13 @@ use std::io::{self, Write};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::check::{CitationReport, Outcome};
 use crate::diag::{Code, Diagnostic, Severity};
-use crate::facts::{Fact, Flag, OriginSupport};
+use crate::facts::{Fact, OriginSupport};
 use crate::files::Files;
+use crate::outcome::{CitationReport, Outcome};
 use crate::snapshot::Status;
 use crate::verdict::{Strategy, Verdict};
+use crate::workspace::Flag;
 use crate::workspace::{Stance, Workspace};
 
 pub const SCHEMA: &str = "prov-check/1";

@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::check::{CitationReport, Outcome};
 use crate::facts::{Fact, OriginSupport};
+use crate::outcome::{CitationReport, Outcome};
 use crate::render::human::word_diff;
 use crate::verdict::Anchor;
 use crate::workspace::Workspace;

@@ -7,9 +7,9 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
-use crate::check::Outcome;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::files::Files;
+use crate::outcome::Outcome;
 use crate::render::human::word_diff;
 use crate::snapshot::sha256_hex;
 

@@ -17,9 +17,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::anchor::text::CharText;
-use crate::check::{CitationReport, Outcome};
-use crate::facts::Flag;
+use crate::outcome::{CitationReport, Outcome};
 use crate::verdict::Verdict;
+use crate::workspace::Flag;
 use crate::workspace::{Source, Stance, Workspace};
 
 pub const SCHEMA: &str = "prov-report/1";
@@ -676,7 +676,7 @@ pub fn build<'w>(
     for (_, c) in ws.citations() {
         *cited.entry(c.source.as_str()).or_default() += 1;
     }
-    let reports: HashMap<&str, &crate::check::SourceReport> = outcome
+    let reports: HashMap<&str, &crate::outcome::SourceReport> = outcome
         .sources
         .iter()
         .rev()
@@ -722,7 +722,7 @@ pub fn build<'w>(
     Report {
         schema: SCHEMA.to_string(),
         tool: format!("prov {}", env!("CARGO_PKG_VERSION")),
-        generated: crate::registry::source_date_epoch_rfc3339(),
+        generated: crate::clock::source_date_epoch_rfc3339(),
         workspace: digest,
         summary: Summary {
             claims: outcome.claims,

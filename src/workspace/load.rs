@@ -14,8 +14,8 @@ use super::{
     Workspace,
 };
 use crate::diag::{Code, Diagnostic, Loc, suggest};
-use crate::facts::Flag;
 use crate::files::{self, FileId, Files, ReadError};
+use crate::workspace::Flag;
 
 /// The workspace could not be loaded; the diagnostics say why, pointing into `files`.
 #[derive(Debug)]

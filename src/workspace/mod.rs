@@ -6,11 +6,13 @@
 //! it into these types.
 
 mod load;
+mod policy;
 pub mod tree;
 
 use std::path::{Path, PathBuf};
 
 pub use load::{LoadError, load, load_some};
+pub use policy::{Flag, Policy};
 
 use crate::diag::Loc;
 use crate::files::{FileId, Files};
@@ -63,24 +65,6 @@ pub fn snapshot_path(root: &Path, id: &str) -> PathBuf {
 pub fn revision_path(root: &Path, id: &str, sha256: &str) -> PathBuf {
     let short: String = sha256.chars().take(12).collect();
     root.join(SNAPSHOTS_DIR).join(format!("{id}@{short}.txt"))
-}
-
-/// `[policy]` in sources.toml.
-#[derive(Debug, Clone)]
-pub struct Policy {
-    /// Facts supported by fewer independent origins are flagged `single-origin`.
-    pub min_origins: u32,
-    /// Fact flags that fail the gate.
-    pub deny: Vec<crate::facts::Flag>,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            min_origins: 2,
-            deny: Vec::new(),
-        }
-    }
 }
 
 /// One registered source document.

@@ -1,0 +1,594 @@
+//! The findings of a check: each verdict, each source's integrity, each pending capture, each
+//! fact flag, and the workspace-wide ones (the chain of captures, unused sources), as
+//! [`Diagnostic`]s with their places, notes and help.
+
+use std::collections::{BTreeSet, HashSet};
+
+use crate::anchor::fold;
+use crate::diag::{Code, Diagnostic, clip};
+use crate::facts::{self, Fact};
+use crate::files::ReadError;
+use crate::outcome::{CitationReport, SourceReport};
+use crate::pending::{Capture, Reanchored};
+use crate::snapshot::{Loaded, Status};
+use crate::verdict::{Anchor, Verdict};
+use crate::workspace::{Claim, Flag, Source, Workspace};
+
+/// The finding for a text (a snapshot, or a retained `revision`) that cannot be evidence:
+/// missing, unreadable, or not the pinned bytes.
+pub(super) fn source_finding(
+    source: &Source,
+    revision: Option<&str>,
+    loaded: &Loaded,
+    rel: &str,
+) -> Option<Diagnostic> {
+    let what = match &revision {
+        Some(sha) => format!("revision {} of `{}`", &sha[..12], source.id),
+        None => format!("`{}`", source.id),
+    };
+    let loc = match &revision {
+        Some(sha) => source
+            .revisions
+            .iter()
+            .find(|rev| rev.sha256 == *sha)
+            .map(|rev| rev.loc.clone())
+            .unwrap_or_else(|| source.loc.clone()),
+        None => source.loc.clone(),
+    };
+    match loaded.status {
+        Status::Ok => None,
+        Status::SnapshotMissing => {
+            let (code, help) = if revision.is_some() {
+                (
+                    Code::RevisionUnknown,
+                    "the superseded capture is not kept: restore it from version control, or cite the current snapshot".to_string(),
+                )
+            } else {
+                (
+                    Code::SnapshotMissing,
+                    format!(
+                        "restore {rel} from version control, or register the document again with `prov add`"
+                    ),
+                )
+            };
+            Some(
+                Diagnostic::new(code, format!("the snapshot of {what} is missing: {rel}"))
+                    .at(loc)
+                    .label("registered here")
+                    .help(help),
+            )
+        }
+        Status::SnapshotInvalid => {
+            let why = loaded
+                .error
+                .as_ref()
+                .map_or_else(String::new, ReadError::to_string);
+            let help = match loaded.error {
+                Some(ReadError::NotUtf8(_)) => "a snapshot is UTF-8 text: capture the document as text (prov add refuses anything else)".to_string(),
+                Some(ReadError::NulByte(_)) => "a snapshot is text: extract the document's text (e.g. pdftotext) and capture that (prov add refuses NUL bytes)".to_string(),
+                Some(ReadError::OutsideWorkspace(_)) => format!("copy the document into {rel} instead of linking to it"),
+                Some(ReadError::TooLarge(_)) => "a snapshot is one document's text: capture the article itself, not an archive or a binary".to_string(),
+                _ => format!("make {rel} a readable regular file"),
+            };
+            Some(
+                Diagnostic::new(
+                    Code::SnapshotInvalid,
+                    format!("the snapshot of {what} cannot be used as evidence: {rel}: {why}"),
+                )
+                .at(loc)
+                .label("registered here")
+                .help(help),
+            )
+        }
+        Status::SnapshotModified => {
+            let actual = loaded.actual.clone().unwrap_or_default();
+            let mut d = Diagnostic::new(
+                Code::SnapshotModified,
+                format!("{rel} does not match the sha256 pinned for {what}"),
+            )
+            .at(if revision.is_some() { loc } else { source.sha256_loc.clone() })
+            .label("pinned sha256")
+            .note(format!("the file's sha256 is {actual}"))
+            .help(format!(
+                "the captured bytes were edited or replaced: restore them from version control (git checkout -- {rel}); a new version of a document is a new capture, not an edit of the old one"
+            ));
+            match loaded.error {
+                Some(ReadError::NotUtf8(at)) => {
+                    d = d.note(format!(
+                        "and it is not UTF-8: invalid byte sequence at byte offset {at}"
+                    ));
+                }
+                Some(ReadError::NulByte(at)) => {
+                    d = d.note(format!("and it contains a NUL byte at byte offset {at}"));
+                }
+                _ => {}
+            }
+            Some(d)
+        }
+    }
+}
+
+/// The finding for one fact flag, at the claim's id.
+pub(super) fn fact_finding(claim: &Claim, fact: &Fact, flag: Flag, min_origins: u32) -> Diagnostic {
+    let id = &fact.claim;
+    let names = |side: &[facts::OriginSupport]| {
+        side.iter()
+            .map(facts::OriginSupport::label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let d = match flag {
+        Flag::Unsupported => {
+            let mut d = Diagnostic::new(
+                flag.code(),
+                format!("no citation that holds supports fact `{id}`"),
+            )
+            .label("unsupported");
+            if fact.supports_not_holding > 0 {
+                d = d.note(format!(
+                    "{} supporting citation{} of it do{} not hold",
+                    fact.supports_not_holding,
+                    if fact.supports_not_holding == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    if fact.supports_not_holding == 1 {
+                        "es"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            d.help("repair its citations, or cite a passage that supports it")
+        }
+        Flag::SingleOrigin => {
+            let n = fact.independent_origins;
+            let unknown = fact.supports.iter().any(|s| s.unknown);
+            Diagnostic::new(
+                flag.code(),
+                format!(
+                    "fact `{id}` rests on {n} independent origin{} ({}); the policy wants {min_origins}",
+                    if n == 1 { "" } else { "s" },
+                    names(&fact.supports)
+                ),
+            )
+            .label("corroborate")
+            .note(if unknown {
+                "sources of unknown origin count as none: two of them may be one story copied twice"
+            } else {
+                "republications of one wire or one translated original count once"
+            })
+            .help("cite an independent origin, or lower `min_origins` in sources.toml")
+        }
+        Flag::AttributedOnly => {
+            let mut parties: Vec<&str> = Vec::new();
+            for p in fact.supports.iter().flat_map(|s| &s.only_reports) {
+                if !parties.contains(p) {
+                    parties.push(p);
+                }
+            }
+            Diagnostic::new(
+                flag.code(),
+                format!(
+                    "every citation supporting `{id}` only reports what {} said",
+                    parties.join(", ")
+                ),
+            )
+            .label("attributed")
+            .help(
+                "state the fact as an attribution (\"X said …\"), or cite a source that asserts it",
+            )
+        }
+        Flag::Contested => Diagnostic::new(
+            flag.code(),
+            format!(
+                "fact `{id}` is contradicted by {}",
+                names(&fact.contradicts)
+            ),
+        )
+        .label("contested")
+        .help("keep the disagreement on record in the fact, or reword the fact"),
+        Flag::UnknownOrigin => {
+            let unknown: Vec<String> = fact
+                .supports
+                .iter()
+                .filter(|s| s.unknown)
+                .map(facts::OriginSupport::label)
+                .collect();
+            Diagnostic::new(
+                flag.code(),
+                format!(
+                    "fact `{id}` is supported by sources of unknown origin: {}",
+                    unknown.join(", ")
+                ),
+            )
+            .label("who first published it?")
+            .help("find who first published the document and set `origin` in sources.toml")
+        }
+    };
+    d.severity(fact.severity(flag)).at(claim.id_loc.clone())
+}
+
+fn fmt_span((s, e): (usize, usize)) -> String {
+    format!("[{s}, {e}]")
+}
+
+pub(super) fn citation_finding(
+    report: &CitationReport,
+    a: &Anchor,
+    found_text: Option<&str>,
+    rel: &str,
+    bom: bool,
+    index: usize,
+) -> Option<Diagnostic> {
+    let cite = report.cite;
+    if a.verdict == Verdict::Ok {
+        return None;
+    }
+    let src = match &report.revision {
+        Some(sha) => format!("`{}` (revision {})", report.cite.source, &sha[..12]),
+        None => format!("`{}`", report.cite.source),
+    };
+    let range_note = |d: Diagnostic, found: (usize, usize)| {
+        d.note(format!(
+            "{rel} {}: {:?}",
+            fmt_span(found),
+            clip(found_text.unwrap_or(""), 300)
+        ))
+    };
+    let mut d = match a.verdict {
+        Verdict::Ok => return None,
+        Verdict::Unanchored => {
+            let found = a.found?;
+            Diagnostic::new(
+                Code::Unanchored,
+                format!(
+                    "the quote has no span; it occurs once in {src}, at {}",
+                    fmt_span(found)
+                ),
+            )
+            .at(cite.quote_loc.clone())
+            .label("no span")
+            .help(format!(
+                "run `prov fix` to record span = {}",
+                fmt_span(found)
+            ))
+        }
+        Verdict::Moved => {
+            let found = a.found?;
+            let span = report.cite.span.map(fmt_span).unwrap_or_default();
+            let why = if a.span_out_of_range {
+                format!("the span {span} reaches past the end of the snapshot; ")
+            } else {
+                format!("the quote is not at {span}; ")
+            };
+            let whr = if a.strategy == crate::verdict::Strategy::Context {
+                format!(
+                    "of the places it occurs exactly in {src}, only {} overlaps the span",
+                    fmt_span(found)
+                )
+            } else {
+                format!("it occurs exactly at {} in {src}", fmt_span(found))
+            };
+            let mut d = Diagnostic::new(Code::Moved, format!("{why}{whr}"))
+                .at(cite
+                    .span_loc
+                    .clone()
+                    .unwrap_or_else(|| cite.quote_loc.clone()))
+                .label(format!("the quote is at {}", fmt_span(found)))
+                .help(format!(
+                    "run `prov fix` to rewrite the span to {}",
+                    fmt_span(found)
+                ));
+            if bom {
+                d = d.note("the snapshot begins with a byte-order mark (U+FEFF), which counts as code point 0");
+            }
+            d
+        }
+        Verdict::Typography => {
+            let found = a.found?;
+            let source_says = found_text.unwrap_or("");
+            let diffs = fold::explain(&report.cite.quote, source_says);
+            let mut d = Diagnostic::new(
+                Code::Typography,
+                format!("the quote matches {src} only after folding typography"),
+            )
+            .at(cite.quote_loc.clone())
+            .label("not byte-exact");
+            d = range_note(d, found);
+            if !diffs.is_empty() {
+                d = d.note(format!("differs in: {}", diffs.join("; ")));
+            }
+            d.help(
+                "run `prov fix --typography` to copy the source's exact characters into the quote",
+            )
+        }
+        Verdict::Changed => {
+            let found = a.found?;
+            let source_says = found_text.unwrap_or("");
+            Diagnostic::new(
+                Code::Changed,
+                format!(
+                    "the quote differs from what {src} says at {}",
+                    fmt_span(found)
+                ),
+            )
+            .at(cite.quote_loc.clone())
+            .label(match a.errors.unwrap_or(0) {
+                1 => "1 edit away from the source".to_string(),
+                n => format!("{n} edits away from the source"),
+            })
+            .diff(report.cite.quote.clone(), source_says.to_string())
+            .help("quote the source's exact words (and check the fact still holds), or cite another passage")
+        }
+        Verdict::Ambiguous => {
+            let places: Vec<String> = a.candidates.iter().take(10).map(|c| fmt_span(*c)).collect();
+            let more = a.candidates.len().saturating_sub(10);
+            let how = match a.strategy {
+                crate::verdict::Strategy::Exact => "exactly",
+                crate::verdict::Strategy::Typography => "after folding typography",
+                _ => "approximately",
+            };
+            let mut note = format!("candidates: {}", places.join(", "));
+            if more > 0 {
+                note.push_str(&format!(" and {more} more"));
+            }
+            Diagnostic::new(
+                Code::Ambiguous,
+                format!(
+                    "the quote occurs {how} at {} places in {src}{}",
+                    a.candidates.len(),
+                    if report.cite.span.is_some() {
+                        ", none of them at its span"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .at(cite.quote_loc.clone())
+            .label("which one?")
+            .note(note)
+            .help("lengthen the quote until it occurs once, or set `span` to the place you mean")
+        }
+        Verdict::Missing => {
+            let mut d = Diagnostic::new(
+                Code::Missing,
+                format!("the quote is not in {src}, not even approximately"),
+            )
+            .at(cite.quote_loc.clone())
+            .label("not found");
+            if a.span_out_of_range {
+                d = d.note(format!(
+                    "the span {} reaches past the end of the snapshot",
+                    report.cite.span.map(fmt_span).unwrap_or_default()
+                ));
+            }
+            let n = report.cite.quote.chars().count();
+            if n > crate::verdict::MAX_FUZZY_QUOTE {
+                d = d.note(format!(
+                    "the quote is {n} code points long: prov matches quotes over {} code points only exactly or after folding typography, never approximately",
+                    crate::verdict::MAX_FUZZY_QUOTE
+                ));
+            }
+            d.help(format!(
+                "check that `source` names the right document and copy the words from {rel}"
+            ))
+        }
+    };
+    d = d.citation(index);
+    Some(d)
+}
+
+/// The source-level finding for a pending capture: what it does to the citations, or why it
+/// cannot be used, or why nothing was re-anchored in it (the current snapshot fails its pin).
+pub(super) fn capture_finding(
+    source: &Source,
+    capture: &Capture,
+    snapshot_ok: bool,
+    results: &[(usize, Reanchored)],
+    rel: &str,
+) -> Diagnostic {
+    if let Some(e) = &capture.error {
+        return Diagnostic::new(
+            Code::SnapshotInvalid,
+            format!(
+                "the pending capture of `{}` cannot be used: {rel}: {e}",
+                source.id
+            ),
+        )
+        .at(source.loc.clone())
+        .label("registered here")
+        .help(format!(
+            "capture the document again as UTF-8 text (prov capture {} FILE), or delete {rel}",
+            source.id
+        ));
+    }
+    if !snapshot_ok {
+        return Diagnostic::new(
+            Code::CapturePending,
+            format!(
+                "a new capture of `{}` is pending ({rel}), but nothing was re-anchored in it: the current snapshot fails its pin",
+                source.id
+            ),
+        )
+        .at(source.loc.clone())
+        .label("pending capture")
+        .help("restore the current snapshot first; re-anchoring compares the pinned text with the new one");
+    }
+    let broken = results.iter().filter(|(_, r)| r.breaks()).count();
+    let moved = results
+        .iter()
+        .filter(|(_, r)| r.anchor.verdict == Verdict::Moved)
+        .count();
+    let mut d = Diagnostic::new(
+        Code::CapturePending,
+        format!(
+            "a new capture of `{}` is pending ({rel}): of {} citation{}, {} would hold ({moved} moved) and {broken} would break",
+            source.id,
+            results.len(),
+            if results.len() == 1 { "" } else { "s" },
+            results.len() - broken
+        ),
+    )
+    .at(source.loc.clone())
+    .label("pending capture")
+    .note(format!(
+        "pending sha256 {} ({} bytes)",
+        capture.sha256.as_deref().unwrap_or("unknown"),
+        capture.bytes
+    ));
+    d = if broken > 0 {
+        d.help(format!(
+            "review it with `prov diff {id}`; update the broken quotes, or pin them to the current capture with `revision = \"{}\"`, then `prov accept {id}`",
+            &source.sha256[..12],
+            id = source.id
+        ))
+    } else {
+        d.help(format!(
+            "review it with `prov diff {id}`, then `prov accept {id}` (it rewrites moved spans)",
+            id = source.id
+        ))
+    };
+    d
+}
+
+/// The finding for a citation a pending capture would break.
+pub(super) fn pending_citation_finding(
+    report: &CitationReport,
+    r: &Reanchored,
+) -> Option<Diagnostic> {
+    if !r.breaks() {
+        return None;
+    }
+    let a = &r.anchor;
+    let at = |(s, e): (usize, usize)| format!("[{s}, {e}]");
+    let src = &report.cite.source;
+    let d = match a.verdict {
+        Verdict::Changed => {
+            let found = a.found.unwrap_or((0, 0));
+            let mut d = Diagnostic::new(
+                Code::Changed,
+                format!(
+                    "the pending capture of `{src}` edits the cited passage (now at {})",
+                    at(found)
+                ),
+            )
+            .label("edited in the new version")
+            .diff(
+                report.cite.quote.clone(),
+                r.found_text.clone().unwrap_or_default(),
+            );
+            if !a.candidates.is_empty() {
+                let places: Vec<String> = a.candidates.iter().map(|c| at(*c)).collect();
+                d = d.note(format!(
+                    "the old words still occur at {}, but that is another passage: prov does not move a citation there",
+                    places.join(", ")
+                ));
+            }
+            d
+        }
+        Verdict::Typography => Diagnostic::new(
+            Code::Typography,
+            format!(
+                "in the pending capture of `{src}` the quote matches only after folding typography, at {}",
+                at(a.found.unwrap_or((0, 0)))
+            ),
+        )
+        .label("typography changed")
+        .note(format!(
+            "the new text: {:?}",
+            clip(r.found_text.as_deref().unwrap_or(""), 300)
+        )),
+        Verdict::Ambiguous => {
+            let places: Vec<String> = a.candidates.iter().take(10).map(|c| at(*c)).collect();
+            Diagnostic::new(
+                Code::Ambiguous,
+                format!(
+                    "in the pending capture of `{src}` the quote occurs at {} places and its old context singles out none",
+                    a.candidates.len()
+                ),
+            )
+            .label("which one?")
+            .note(format!("candidates: {}", places.join(", ")))
+        }
+        _ => {
+            let mut d = Diagnostic::new(
+                Code::Missing,
+                format!("the pending capture of `{src}` no longer contains the cited passage"),
+            )
+            .label("deleted in the new version");
+            if !a.candidates.is_empty() {
+                let places: Vec<String> = a.candidates.iter().map(|c| at(*c)).collect();
+                d = d.note(format!(
+                    "the same words occur at {}, in another context: prov does not move a citation there",
+                    places.join(", ")
+                ));
+            }
+            d
+        }
+    };
+    Some(
+        d.about_pending()
+            .at(report.cite.quote_loc.clone())
+            .help("update the quote to what the new version says (and check the fact), or pin `revision` to cite the current capture"),
+    )
+}
+
+/// The chain of captures: each revision's `superseded_by` is the next capture's sha256. Only the
+/// sources this run checked.
+pub(super) fn chain_of_captures(ws: &Workspace, sources: &[SourceReport]) -> Vec<Diagnostic> {
+    let checked: HashSet<&str> = sources.iter().map(|r| r.id.as_str()).collect();
+    let mut out = Vec::new();
+    for s in &ws.sources {
+        if !checked.contains(s.id.as_str()) {
+            continue;
+        }
+        for (i, rev) in s.revisions.iter().enumerate() {
+            let Some(by) = &rev.superseded_by else {
+                continue;
+            };
+            let next = s.revisions.get(i + 1).map_or(&s.sha256, |r| &r.sha256);
+            if by != next {
+                let what = if i + 1 == s.revisions.len() {
+                    format!("the current pin of `{}`", s.id)
+                } else {
+                    format!("revision {} of `{}`", &next[..12], s.id)
+                };
+                out.push(
+                    Diagnostic::new(
+                        Code::PinModified,
+                        format!(
+                            "{what} is {}, but the capture before it records that it was superseded by {}",
+                            &next[..12],
+                            &by[..12]
+                        ),
+                    )
+                    .at(rev.superseded_by_loc.clone().unwrap_or_else(|| rev.loc.clone()))
+                    .label("recorded by prov accept")
+                    .note("a sha256 in sources.toml was edited by hand: the chain of captures no longer holds")
+                    .help("restore sources.toml (and the snapshot) from version control; a new version of a document is a new capture, adopted with `prov accept`"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Sources no claim of the workspace cites.
+pub(super) fn unused_sources(ws: &Workspace) -> Vec<Diagnostic> {
+    let cited: BTreeSet<&str> = ws.citations().map(|(_, c)| c.source.as_str()).collect();
+    ws.sources
+        .iter()
+        .filter(|s| !cited.contains(s.id.as_str()))
+        .map(|s| {
+            Diagnostic::new(
+                Code::SourceUnused,
+                format!("source `{}` is not cited by any claim", s.id),
+            )
+            .at(s.loc.clone())
+            .label("registered here")
+            .help("cite it from a claim, or remove it from sources.toml and snapshots/")
+        })
+        .collect()
+}

@@ -1,0 +1,269 @@
+//! Orchestration of `prov check`, as a short list of phases:
+//!
+//! 1. [`select`] the claims to check;
+//! 2. [`plan`] which text each citation is checked against (a snapshot, or a retained revision);
+//! 3. [`text::read_and_anchor`] each text once, on every core: read and hash it, anchor its
+//!    citations, and re-anchor them in the source's pending capture, if any;
+//! 4. [`record`] the verdicts and their findings in the citation reports;
+//! 5. workspace-wide findings: the chain of captures, unused sources;
+//! 6. [`facts`]: who asserts each claim, and the fact flags (and the same with every pending
+//!    capture accepted).
+//!
+//! Findings are made in [`findings`]. Never prints; the result ([`Outcome`]) is data for
+//! [`crate::render`], [`crate::fix`], [`crate::accept`] and [`crate::report`].
+
+mod findings;
+mod plan;
+mod text;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::facts::{self, Evidence, Fact};
+use crate::files::{FileId, rel_display};
+use crate::outcome::{CitationReport, Outcome, SourceReport};
+use crate::pending;
+use crate::snapshot::Status;
+use crate::workspace::{Claim, Flag, Workspace, revision_path};
+
+use plan::plan;
+use text::{Job, TextKey, TextResult};
+
+/// What to check.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only the claims of these files (and the sources they cite); `None`: everything.
+    pub only_files: Option<Vec<FileId>>,
+    /// Fact flags to raise to errors, on top of `policy.deny` (`prov check --deny`).
+    pub deny: Vec<Flag>,
+    /// With `only_files`, still report workspace-wide findings (unused sources, the integrity
+    /// of sources no selected claim cites): the first shard of a partitioned run does.
+    pub workspace_findings: bool,
+}
+
+impl Options {
+    /// Does this run report on the whole workspace (every source's integrity, unused sources)?
+    fn whole_workspace(&self) -> bool {
+        self.only_files.is_none() || self.workspace_findings
+    }
+}
+
+/// Check the workspace.
+pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
+    let selected = select(ws, opts);
+    let mut diagnostics = Vec::new();
+    let (mut citations, texts) = plan(ws, &selected, opts, &mut diagnostics);
+    let results = text::read_and_anchor(ws, texts, &citations);
+    let sources = record(ws, results, &mut citations, &mut diagnostics);
+    diagnostics.extend(findings::chain_of_captures(ws, &sources));
+    if opts.whole_workspace() {
+        diagnostics.extend(findings::unused_sources(ws));
+    }
+    let mut deny = ws.policy.deny.clone();
+    deny.extend(opts.deny.iter().copied());
+    let fact_list = facts(ws, &selected, &citations, &deny, &mut diagnostics);
+    crate::diag::sort(&ws.files, &mut diagnostics);
+    let facts_after = sources
+        .iter()
+        .any(|s| s.pending.is_some())
+        .then(|| facts_after(ws, &selected, &citations, &deny));
+    Outcome {
+        sources,
+        citations,
+        diagnostics,
+        claims: selected.len(),
+        facts: fact_list,
+        facts_after,
+    }
+}
+
+/// Phase 1: the claims to check, with their positions in `Workspace::claims`.
+fn select<'w>(ws: &'w Workspace, opts: &Options) -> Vec<(usize, &'w Claim)> {
+    // A set: a partition names thousands of files, each claim is looked up in it.
+    let only: Option<HashSet<FileId>> = opts
+        .only_files
+        .as_ref()
+        .map(|files| files.iter().copied().collect());
+    ws.claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| only.as_ref().is_none_or(|files| files.contains(&c.file)))
+        .collect()
+}
+
+/// Phase 4: put each text's verdicts and findings into the citation reports; returns the
+/// integrity of every current snapshot read.
+fn record<'w>(
+    ws: &'w Workspace,
+    results: Vec<TextResult<'w>>,
+    citations: &mut [CitationReport<'w>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<SourceReport> {
+    let mut sources = Vec::new();
+    for r in results {
+        let Some(source) = ws.source(r.key.source) else {
+            continue; // texts are keyed by registered sources
+        };
+        let path = match &r.key.revision {
+            Some(sha) => revision_path(&ws.root, &source.id, sha),
+            None => ws.snapshot_path(&source.id),
+        };
+        let rel = rel_display(&ws.root, &path);
+        if let Some(d) = findings::source_finding(source, r.key.revision, &r.loaded, &rel) {
+            for &index in &r.citations {
+                let report = &mut citations[index];
+                report.code = Some(d.code);
+                report.severity = Some(d.severity);
+                report.message = format!("not checked: {}", d.message).into();
+            }
+            diagnostics.push(d);
+        }
+        if r.key.revision.is_none() {
+            sources.push(SourceReport {
+                id: source.id.clone(),
+                sha256: r.pinned.clone(),
+                actual: r.loaded.actual.clone(),
+                status: r.loaded.status,
+                citations: r.citations.len(),
+                pending: r.pending.as_ref().map(|(c, _)| c.clone()),
+            });
+        }
+        // Where each citation's finding is in `diagnostics`, for the pending notes below (only
+        // a source with a pending capture needs them).
+        let mut finding_at: HashMap<usize, usize> = HashMap::new();
+        for (index, anchor, found_text, finding) in r.anchors {
+            let report = &mut citations[index];
+            if let Some(d) = finding {
+                if r.pending.is_some() {
+                    finding_at.insert(index, diagnostics.len());
+                }
+                report.code = Some(d.code);
+                report.severity = Some(d.severity);
+                report.message = d.message.clone().into();
+                diagnostics.push(d);
+            } else {
+                report.message = match &report.revision {
+                    Some(sha) if *sha == source.sha256 => format!(
+                        "the quote is at its span in revision {} (the current capture, pinned)",
+                        &sha[..12]
+                    )
+                    .into(),
+                    Some(sha) => format!(
+                        "the quote is at its span in revision {} (a superseded capture)",
+                        &sha[..12]
+                    )
+                    .into(),
+                    None => Cow::Borrowed("the quote is at its span"),
+                };
+            }
+            report.found_text = found_text;
+            report.anchor = Some(anchor);
+        }
+        let Some((capture, results)) = r.pending else {
+            continue;
+        };
+        let capture_rel = rel_display(&ws.root, &pending::capture_path(&ws.root, &source.id));
+        diagnostics.push(findings::capture_finding(
+            source,
+            &capture,
+            r.loaded.status == Status::Ok,
+            &results,
+            &capture_rel,
+        ));
+        for (index, p) in results {
+            let report = &mut citations[index];
+            if let Some(d) = findings::pending_citation_finding(report, &p) {
+                diagnostics.push(d.citation(index));
+            } else if report.severity == Some(Severity::Error) {
+                // Broken now, but it holds in the new version: say so where it is reported.
+                if let Some(d) = finding_at
+                    .get(&index)
+                    .and_then(|&at| diagnostics.get_mut(at))
+                {
+                    d.notes.push(
+                        format!(
+                            "it holds in the pending capture ({}): `prov accept {}` adopts it",
+                            capture_rel, source.id
+                        )
+                        .into(),
+                    );
+                }
+            }
+            report.pending = Some(Box::new(p));
+        }
+    }
+    sources
+}
+
+/// Each selected claim's citations, which are consecutive in `citations`, in claim order.
+fn ranges<'a>(
+    selected: &'a [(usize, &Claim)],
+) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
+    selected.iter().scan(0, |next, (_, claim)| {
+        let range = *next..*next + claim.cites.len();
+        *next = range.end;
+        Some(range)
+    })
+}
+
+/// Phase 6: who asserts each selected claim, on every core, and the finding of each flag.
+fn facts<'w>(
+    ws: &'w Workspace,
+    selected: &[(usize, &'w Claim)],
+    citations: &[CitationReport<'w>],
+    deny: &[Flag],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Fact<'w>> {
+    let groups = facts::Groups::new(ws);
+    let ranges: Vec<_> = ranges(selected).collect();
+    let (fact_list, found): (Vec<Fact>, Vec<Vec<Diagnostic>>) = selected
+        .par_iter()
+        .zip(ranges)
+        .map(|((claim_pos, claim), range)| {
+            let evidence: Vec<Evidence> = citations[range]
+                .iter()
+                .map(CitationReport::evidence)
+                .collect();
+            let mut fact = facts::analyse(ws, &groups, claim, &evidence, &ws.policy, deny);
+            fact.claim_pos = *claim_pos;
+            let found = fact
+                .flags
+                .iter()
+                .map(|&flag| findings::fact_finding(claim, &fact, flag, ws.policy.min_origins))
+                .collect();
+            (fact, found)
+        })
+        .unzip();
+    diagnostics.reserve_exact(found.iter().map(Vec::len).sum());
+    diagnostics.extend(found.into_iter().flatten());
+    fact_list
+}
+
+/// The facts as they would be with every pending capture accepted.
+fn facts_after<'w>(
+    ws: &'w Workspace,
+    selected: &[(usize, &'w Claim)],
+    citations: &[CitationReport<'w>],
+    deny: &[Flag],
+) -> Vec<Fact<'w>> {
+    let groups = facts::Groups::new(ws);
+    selected
+        .iter()
+        .zip(ranges(selected))
+        .map(|((claim_pos, claim), range)| {
+            let evidence: Vec<Evidence> = citations[range]
+                .iter()
+                .map(CitationReport::evidence_after)
+                .collect();
+            let mut after = facts::analyse(ws, &groups, claim, &evidence, &ws.policy, deny);
+            after.claim_pos = *claim_pos;
+            after
+        })
+        .collect()
+}
+
+/// The texts to read, each with the citations to anchor in it, keyed (and so read) in order.
+type Texts<'w> = BTreeMap<TextKey<'w>, Vec<Job<'w>>>;

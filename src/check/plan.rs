@@ -1,0 +1,175 @@
+//! Phase 2 of a check: which text each citation is checked against. A citation of an unknown
+//! source, or of a revision its source does not record, gets its finding here and no text.
+
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+
+use super::text::{Job, TextKey};
+use super::{Options, Texts};
+use crate::diag::{Code, Diagnostic, suggest};
+use crate::outcome::CitationReport;
+use crate::workspace::{Cite, Claim, Workspace};
+
+/// The report of every selected citation (in claim order, each claim's citations consecutive),
+/// and the texts to read with the citations to anchor in each. Every source's current snapshot
+/// is among the texts on a whole-workspace run, cited or not: its integrity is verified.
+pub(super) fn plan<'w>(
+    ws: &'w Workspace,
+    selected: &[(usize, &'w Claim)],
+    opts: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<CitationReport<'w>>, Texts<'w>) {
+    let starts: Vec<usize> = super::ranges(selected).map(|r| r.start).collect();
+    let total = selected.iter().map(|(_, c)| c.cites.len()).sum();
+    let built: Vec<Vec<Built<'_>>> = selected
+        .par_iter()
+        .zip(&starts)
+        .map(|((claim_pos, claim), &start)| {
+            claim
+                .cites
+                .iter()
+                .enumerate()
+                .map(|(i, cite)| citation_report(ws, *claim_pos, claim, cite, start + i))
+                .collect()
+        })
+        .collect();
+    let mut texts = Texts::new();
+    let mut citations = Vec::with_capacity(total);
+    for ((_, claim), reports) in selected.iter().zip(built) {
+        for (cite, (report, finding, key)) in claim.cites.iter().zip(reports) {
+            let index = citations.len();
+            diagnostics.extend(finding.map(|d| *d));
+            if let Some(key) = key {
+                texts.entry(key).or_default().push(Job { index, cite });
+            }
+            citations.push(report);
+        }
+    }
+    if opts.whole_workspace() {
+        for s in &ws.sources {
+            texts
+                .entry(TextKey {
+                    source: &s.id,
+                    revision: None,
+                })
+                .or_default();
+        }
+    }
+    (citations, texts)
+}
+
+/// A citation's report before anchoring, its finding, and the text to anchor it in.
+type Built<'w> = (
+    CitationReport<'w>,
+    Option<Box<Diagnostic>>,
+    Option<TextKey<'w>>,
+);
+
+/// The report of one citation before anchoring: its finding and no text key when its source or
+/// revision is unknown, otherwise the text it is to be anchored in.
+fn citation_report<'w>(
+    ws: &'w Workspace,
+    claim_pos: usize,
+    claim: &'w Claim,
+    cite: &'w Cite,
+    index: usize,
+) -> Built<'w> {
+    let line = ws
+        .files
+        .get(cite.quote_loc.file)
+        .line(cite.quote_loc.range.start);
+    let mut report = CitationReport {
+        claim,
+        cite,
+        line,
+        revision: None,
+        anchor: None,
+        code: None,
+        severity: None,
+        message: Cow::Borrowed(""),
+        claim_pos,
+        found_text: None,
+        pending: None,
+    };
+    let Some(source) = ws.source(&cite.source) else {
+        let mut d = Diagnostic::new(
+            Code::SourceUnknown,
+            format!("unknown source `{}`", cite.source),
+        )
+        .at(cite.source_loc.clone())
+        .label("not registered in sources.toml")
+        .citation(index);
+        d = match suggest(&cite.source, ws.sources.iter().map(|s| s.id.as_str())) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!(
+                "register it first: prov add FILE --id {} --outlet NAME",
+                cite.source
+            )),
+        };
+        report.code = Some(Code::SourceUnknown);
+        report.severity = Some(d.severity);
+        report.message = d.message.clone().into();
+        return (report, Some(Box::new(d)), None);
+    };
+    let mut key = TextKey {
+        source: &source.id,
+        revision: None,
+    };
+    if let Some(prefix) = cite
+        .revision
+        .as_ref()
+        .filter(|p| source.sha256.starts_with(p.as_str()))
+    {
+        // Pinned to the current capture: checked against it, and kept with it when a
+        // new capture is accepted (it then resolves through the recorded revision).
+        let _ = prefix;
+        report.revision = Some(&source.sha256);
+    } else if let Some(prefix) = &cite.revision {
+        let matching: Vec<_> = source
+            .revisions
+            .iter()
+            .filter(|r| r.sha256.starts_with(prefix.as_str()))
+            .collect();
+        match matching.as_slice() {
+            [one] => {
+                key.revision = Some(&one.sha256);
+                report.revision = Some(&one.sha256);
+            }
+            found => {
+                let known: Vec<String> = source
+                    .revisions
+                    .iter()
+                    .map(|r| r.sha256.chars().take(12).collect())
+                    .collect();
+                let message = if found.is_empty() {
+                    format!("source `{}` records no revision {prefix}", source.id)
+                } else {
+                    format!(
+                        "revision {prefix} of `{}` is ambiguous: {} revisions start with it",
+                        source.id,
+                        found.len()
+                    )
+                };
+                let help = if known.is_empty() {
+                    format!(
+                        "`{}` has no superseded captures; remove `revision` to cite the current snapshot",
+                        source.id
+                    )
+                } else {
+                    format!("its revisions are: {}", known.join(", "))
+                };
+                let d = Diagnostic::new(Code::RevisionUnknown, message.clone())
+                    .at_opt(cite.revision_loc.clone())
+                    .label("no such revision")
+                    .help(help)
+                    .citation(index);
+                report.code = Some(Code::RevisionUnknown);
+                report.severity = Some(d.severity);
+                report.message = message.into();
+                return (report, Some(Box::new(d)), None);
+            }
+        }
+    }
+    (report, None, Some(key))
+}

@@ -1,0 +1,22 @@
+//! Test failpoints: named places in the writers where a test can stop prov as a crash would.
+//!
+//! `PROV_FAILPOINT=<name>` aborts the process at that point (as a power cut or a SIGKILL would);
+//! `PROV_FAILPOINT=pause:<name>` says so on stderr and waits for a line on standard input, so a
+//! test can change files at exactly that moment (tests/interrupt.rs, tests/bad_input.rs).
+//! Nothing happens when the variable is unset.
+
+/// Stop or pause here when `PROV_FAILPOINT` names this point.
+pub fn failpoint(name: &str) {
+    let Ok(v) = std::env::var("PROV_FAILPOINT") else {
+        return;
+    };
+    if v == name {
+        std::process::abort();
+    }
+    if v.strip_prefix("pause:") == Some(name) {
+        use std::io::{BufRead, Write};
+        let _ = std::io::stderr().write_all(format!("failpoint {name}: paused\n").as_bytes());
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+    }
+}
