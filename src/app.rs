@@ -4,6 +4,7 @@
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use prov::diag::{Diagnostic, Severity};
 use prov::files::{self, Files};
@@ -11,6 +12,7 @@ use prov::fix;
 use prov::refusal::Refusal;
 use prov::render::{human, json};
 use prov::workspace::{self, SOURCES_FILE, Workspace};
+use prov::{escape, journal, lock};
 
 use crate::cli::Format;
 
@@ -32,12 +34,28 @@ impl From<Refusal> for Stop {
     }
 }
 
-/// Write to stdout; a closed pipe (`prov check | head`) is not an error.
+/// Is colour on? Set once by `main` from `--color`, the terminal and NO_COLOR.
+static COLOR: AtomicBool = AtomicBool::new(false);
+
+pub fn set_color(on: bool) {
+    COLOR.store(on, Ordering::Relaxed);
+}
+
+/// Write text to stdout through the sanitiser ([`escape::terminal`]): no character from the
+/// workspace reaches the terminal as a control. A closed pipe (`prov check | head`) is not an
+/// error.
 pub fn out(text: &str) {
+    let text = escape::terminal(text, COLOR.load(Ordering::Relaxed));
     let mut stdout = io::stdout().lock();
     let _ = stdout
         .write_all(text.as_bytes())
         .and_then(|_| stdout.flush());
+}
+
+/// Write text to stderr through the same sanitiser.
+pub fn err(text: &str) {
+    let text = escape::terminal(text, COLOR.load(Ordering::Relaxed));
+    let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
 pub fn cwd() -> Result<PathBuf, Stop> {
@@ -79,23 +97,60 @@ pub(crate) fn root(given: Option<&Path>) -> Result<PathBuf, Stop> {
     }
 }
 
-/// Start a command on the workspace: complete an interrupted accept (under the exclusive
-/// lock), then hold the lock the command needs: exclusive to write, shared to read.
-pub(crate) fn begin(root: &Path, write: bool) -> Result<prov::lock::Guard, Stop> {
-    if root.join(prov::journal::JOURNAL).exists() {
-        let _g = prov::lock::exclusive(root)?;
-        if let Some(command) = prov::journal::recover(root)? {
-            let _ = io::stderr().write_all(
-                format!("note: completed an interrupted `prov {command}` (its journal was left behind)\n")
-                    .as_bytes(),
-            );
+/// What a command does to the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// It only reads: the lock shared (when a writer ever made it), never a write, never a
+    /// journal applied (an interrupted write is a finding of `check` instead).
+    Read,
+    /// It writes: the lock held exclusively, and an interrupted write completed first, after
+    /// its journal is validated whole ([`prov::journal::recover`]).
+    Write,
+}
+
+/// Start a command on the workspace, holding the lock its access needs.
+pub(crate) fn begin(root: &Path, access: Access) -> Result<lock::Guard, Stop> {
+    match access {
+        Access::Read => Ok(lock::shared(root)?),
+        Access::Write => {
+            refuse_symlinked_dirs(root)?;
+            let guard = lock::exclusive(root)?;
+            if let Some(done) = journal::recover(root)? {
+                err(&recovered_note(&done));
+            }
+            Ok(guard)
         }
     }
-    Ok(if write {
-        prov::lock::exclusive(root)?
-    } else {
-        prov::lock::shared(root)?
-    })
+}
+
+/// A writer writes into claims/ and snapshots/: either one as a symbolic link could lead it
+/// anywhere on the machine, so it refuses to start.
+fn refuse_symlinked_dirs(root: &Path) -> Result<(), Refusal> {
+    for dir in [workspace::CLAIMS_DIR, workspace::SNAPSHOTS_DIR] {
+        if files::symlink_on_the_way(root, dir).is_some() {
+            return Err(Refusal::new(format!(
+                "{dir}/ is a symbolic link; prov never writes through one, since it could lead anywhere"
+            ))
+            .help(format!(
+                "make {dir}/ a real directory inside the workspace (move the files into it)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// "note: completed an interrupted `prov accept`: wrote sources.toml, …"
+pub(crate) fn recovered_note(done: &journal::Recovered) -> String {
+    format!(
+        "note: completed an interrupted `prov {}` from {}: {}\n",
+        done.command,
+        journal::JOURNAL,
+        if done.files.is_empty() {
+            "nothing was left to write".to_string()
+        } else {
+            format!("wrote {}", done.files.join(", "))
+        }
+    )
 }
 
 /// Load the workspace, printing every problem when it is invalid.
@@ -113,18 +168,18 @@ pub(crate) fn load_some(
         Ok(ws) => Ok(ws),
         Err(e) => {
             match format {
-                Format::Json => out(&to_json(&json::invalid(&e.files, &e.diagnostics))),
+                Format::Json => out_json(&json::invalid(&e.files, &e.diagnostics)),
                 Format::Github => out(&prov::render::github::render(
                     &e.files,
                     &e.diagnostics,
                     &path_prefix(root)?,
                 )),
-                Format::Sarif => out(&to_json(&prov::render::sarif::render(
+                Format::Sarif => out_json(&prov::render::sarif::render(
                     &e.files,
                     &e.diagnostics,
                     None,
                     &path_prefix(root)?,
-                ))),
+                )),
                 Format::Human => {
                     let mut s = String::new();
                     for d in &e.diagnostics {
@@ -140,7 +195,7 @@ pub(crate) fn load_some(
                         "error: the workspace is invalid ({n} problem{}); nothing was checked\n",
                         human::plural(n)
                     ));
-                    let _ = io::stderr().write_all(s.as_bytes());
+                    err(&s);
                 }
             }
             Err(Stop::Code(CANNOT_RUN))
@@ -151,25 +206,29 @@ pub(crate) fn load_some(
 /// Write a JSON document to stdout as it is serialised (a large workspace's document is big;
 /// it is never held whole in memory). A closed pipe is not an error.
 pub(crate) fn out_json<T: serde::Serialize>(v: &T) {
-    out_with(|w| serde_json::to_writer_pretty(w, v).map_err(io::Error::from));
+    out_json_with(|w| serde_json::to_writer_pretty(w, v).map_err(io::Error::from));
 }
 
-/// Write a document to stdout with `write`, then a line break.
-pub(crate) fn out_with(
-    write: impl FnOnce(&mut io::BufWriter<io::StdoutLock<'static>>) -> io::Result<()>,
-) {
+/// The JSON writer: stdout, buffered, through [`escape::JsonSafe`] (every unsafe character
+/// that JSON leaves raw is written as `\uXXXX`: the same document, safe on a terminal).
+pub(crate) type JsonOut = escape::JsonSafe<io::BufWriter<io::StdoutLock<'static>>>;
+
+/// Write a JSON document to stdout with `write`, then a line break.
+pub(crate) fn out_json_with(write: impl FnOnce(&mut JsonOut) -> io::Result<()>) {
     let stdout = io::stdout().lock();
-    let mut w = io::BufWriter::with_capacity(1 << 16, stdout);
+    let mut w = escape::JsonSafe::new(io::BufWriter::with_capacity(1 << 16, stdout));
     let _ = write(&mut w)
         .and_then(|()| w.write_all(b"\n"))
-        .and_then(|()| w.flush());
+        .and_then(|()| w.finish())
+        .and_then(|mut inner| inner.flush());
 }
 
+/// A JSON document as text, sanitised like [`out_json`]'s.
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
     let mut s =
         serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
-    s
+    escape::json(&s).into_owned()
 }
 
 pub(crate) fn exit_code(diags: &[Diagnostic]) -> u8 {

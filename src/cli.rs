@@ -52,6 +52,9 @@ pub enum Command {
     Accept(AcceptArgs),
     /// Write the audit trail: every fact, who asserts it, each quote in context, every capture.
     Report(ReportArgs),
+    /// Complete a change of several files that was interrupted (`prov accept`, `prov fix`),
+    /// after checking its journal (.prov-journal.json) whole.
+    Recover,
     /// Install or remove a plain git pre-commit hook that runs `prov check`.
     Hook {
         #[command(subcommand)]

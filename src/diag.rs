@@ -118,6 +118,9 @@ codes! {
     SourceUnused = "source-unused", Warning, Source;
     /// A new capture of a source awaits review (`prov diff`, `prov accept`).
     CapturePending = "capture-pending", Warning, Source;
+    /// A change of several files was interrupted: its journal (`.prov-journal.json`) is there.
+    /// Read-only commands never apply it; `prov recover` (or any writing command) completes it.
+    InterruptedWrite = "interrupted-write", Error, Source;
 
     // --- citations ---
     /// No span given; the quote occurs exactly once (`prov fix` fills the span).

@@ -215,6 +215,22 @@ fn has_symlinked_parent(root: &Path, path: &Path) -> bool {
     false
 }
 
+/// The first component of `rel` (a workspace-relative path with `/` separators), from the top,
+/// that is a symbolic link, as a relative path: a writer never writes through one, since it
+/// could lead anywhere.
+pub fn symlink_on_the_way(root: &Path, rel: &str) -> Option<String> {
+    let mut at = root.to_path_buf();
+    let mut seen = Vec::new();
+    for c in rel.split('/').filter(|c| !c.is_empty()) {
+        at.push(c);
+        seen.push(c);
+        if fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(seen.join("/"));
+        }
+    }
+    None
+}
+
 /// A workspace-relative path with `/` separators, for messages and JSON.
 pub fn rel_display(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);

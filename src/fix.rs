@@ -127,6 +127,13 @@ pub fn write(ws: &Workspace, edits: &[FileEdit]) -> Result<(), Refusal> {
         return journal::commit(&ws.root, &journal);
     }
     for e in edits {
+        if let Some(link) = files::symlink_on_the_way(&ws.root, &e.path) {
+            return Err(Refusal::new(format!(
+                "{link} is a symbolic link; prov never writes through one, so {} was left as it is",
+                e.path
+            ))
+            .help("make it a real file or directory inside the workspace"));
+        }
         let path = ws.root.join(&e.path);
         let now = files::read_text(&ws.root, &path)
             .map_err(|err| Refusal::new(format!("cannot read {}: {err}", e.path)))?;

@@ -29,6 +29,7 @@ pub mod check;
 pub mod clock;
 pub mod diag;
 pub mod edit;
+pub mod escape;
 pub mod facts;
 pub mod failpoint;
 pub mod files;

@@ -5,6 +5,10 @@
 //! only read hold it shared, so they never see a multi-file change (an accept) half applied.
 //! A reader takes it only when the file exists: a workspace no writer has touched is read
 //! without creating anything. On contention prov says what it is waiting for, then waits.
+//!
+//! The lock file is one prov creates itself: anything else by its name (a symbolic link, which
+//! would make a writer create or open a file elsewhere; a directory; a FIFO, on which opening
+//! blocks for ever) is refused before it is opened.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
@@ -29,9 +33,33 @@ fn wait_note(kind: &str) {
     );
 }
 
+/// Is the lock file there, and is it an ordinary file? Refuses anything else by its name.
+fn inspect(path: &Path) -> Result<bool, Refusal> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Refusal::new(format!("cannot read {}: {e}", path.display()))),
+    };
+    let what = if meta.file_type().is_symlink() {
+        "a symbolic link"
+    } else if meta.is_dir() {
+        "a directory"
+    } else if !meta.is_file() {
+        "not a regular file"
+    } else {
+        return Ok(true);
+    };
+    Err(Refusal::new(format!(
+        "{} is {what}; prov's lock is a file prov creates itself, and prov never opens anything else by its name",
+        path.display()
+    ))
+    .help(format!("delete it (prov creates {LOCK_FILE} again when it needs it)")))
+}
+
 /// Hold the lock exclusively (for a command that writes), creating the lock file if needed.
 pub fn exclusive(root: &Path) -> Result<Guard, Refusal> {
     let path = root.join(LOCK_FILE);
+    inspect(&path)?;
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -55,6 +83,9 @@ pub fn exclusive(root: &Path) -> Result<Guard, Refusal> {
 /// Hold the lock shared (for a command that reads), if any writer ever created it.
 pub fn shared(root: &Path) -> Result<Guard, Refusal> {
     let path = root.join(LOCK_FILE);
+    if !inspect(&path)? {
+        return Ok(Guard { _file: None });
+    }
     let Ok(file) = File::open(&path) else {
         return Ok(Guard { _file: None });
     };

@@ -11,7 +11,7 @@ mod cli;
 mod commands;
 mod scope;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -34,17 +34,15 @@ fn run(cli: Cli) -> u8 {
         Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let style = human::Style { color };
+    app::set_color(color);
     // SOURCE_DATE_EPOCH is the only clock of reproducible runs: a malformed one is an error.
     if let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH")
         && v.to_str().and_then(prov::clock::parse_epoch).is_none()
     {
-        let _ = io::stderr().write_all(
-            format!(
-                "error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, at most {} (the end of year 9999), not {v:?}\n  = help: unset it, or set it to e.g. $(git log -1 --format=%ct)\n",
-                prov::clock::MAX_EPOCH
-            )
-            .as_bytes(),
-        );
+        app::err(&format!(
+            "error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, at most {} (the end of year 9999), not {v:?}\n  = help: unset it, or set it to e.g. $(git log -1 --format=%ct)\n",
+            prov::clock::MAX_EPOCH
+        ));
         return CANNOT_RUN;
     }
     let ws = cli.workspace.as_deref();
@@ -58,6 +56,7 @@ fn run(cli: Cli) -> u8 {
         Command::Accept(args) => root(ws).and_then(|r| commands::accept::run(&r, args, style)),
         Command::Report(args) => root(ws).and_then(|r| commands::report::run(&r, args, style)),
         Command::Hook { action } => root(ws).and_then(|r| commands::hook::run(&r, action)),
+        Command::Recover => root(ws).and_then(|r| commands::recover::run(&r)),
         Command::Completions { shell } => commands::completions::run(shell),
         Command::Man => commands::man::run(),
     };
@@ -68,7 +67,7 @@ fn run(cli: Cli) -> u8 {
             if let Some(h) = r.help {
                 msg.push_str(&format!("  = help: {h}\n"));
             }
-            let _ = io::stderr().write_all(msg.as_bytes());
+            app::err(&msg);
             CANNOT_RUN
         }
         Err(Stop::Code(c)) => c,

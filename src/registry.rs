@@ -59,6 +59,15 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Refusal> {
         .help("run `prov check` there, or choose another directory"));
     }
     let io = |what: &str, e: std::io::Error| Refusal::new(format!("cannot create {what}: {e}"));
+    for sub in [CLAIMS_DIR, SNAPSHOTS_DIR] {
+        if files::symlink_on_the_way(dir, sub).is_some() {
+            return Err(Refusal::new(format!(
+                "{} is a symbolic link; prov never writes through one",
+                dir.join(sub).display()
+            ))
+            .help("make it a real directory, or choose another directory"));
+        }
+    }
     fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
     let mut created = Vec::new();
     for sub in [CLAIMS_DIR, SNAPSHOTS_DIR] {

@@ -1,6 +1,8 @@
 //! What the PATH arguments of `check`, `fix` and `report` name: the claim files to load and to
 //! check, a shard of them for a partitioned run, and how the repository names workspace paths.
 
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::path::{Path, PathBuf};
 
 use prov::files::{self, FileId};
@@ -101,34 +103,98 @@ pub(crate) fn select(ws: &Workspace, paths: &[PathBuf]) -> Result<Option<Vec<Fil
 }
 
 /// Shard `k` of `n` of the claim files (of `only`, or all): sorted by path, then assigned
-/// greedily, biggest first, to the shard with the fewest citations so far.
+/// greedily, biggest first, to the shard with the fewest citations so far (the lowest-numbered
+/// on a tie). O(files log files) whatever `n` is: only the first min(n, files) shards can get
+/// a file (before the last file, fewer than `files` shards hold any citation, so one of the
+/// first `files` shards is still empty and beats every later one), so only those are kept, in
+/// a heap.
 pub(crate) fn shard(ws: &Workspace, only: Option<Vec<FileId>>, k: usize, n: usize) -> Vec<FileId> {
+    let mut cites: HashMap<FileId, usize> = HashMap::new();
+    for c in &ws.claims {
+        *cites.entry(c.file).or_default() += c.cites.len().max(1);
+    }
     let mut files: Vec<(FileId, usize)> = only
         .unwrap_or_else(|| ws.claim_files.clone())
         .into_iter()
-        .map(|f| {
-            let cites = ws
-                .claims
-                .iter()
-                .filter(|c| c.file == f)
-                .map(|c| c.cites.len().max(1))
-                .sum();
-            (f, cites)
-        })
+        .map(|f| (f, cites.get(&f).copied().unwrap_or(0)))
         .collect();
     files.sort_by(|a, b| {
         b.1.cmp(&a.1)
             .then(ws.files.get(a.0).path.cmp(&ws.files.get(b.0).path))
     });
-    let mut load = vec![0usize; n];
-    let mut mine = Vec::new();
-    for (f, cites) in files {
-        let target = (0..n).min_by_key(|&i| (load[i], i)).unwrap_or(0);
-        load[target] += cites;
-        if target + 1 == k {
-            mine.push(f);
-        }
-    }
+    let weights: Vec<usize> = files.iter().map(|(_, w)| *w).collect();
+    let mut mine: Vec<FileId> = assign(&weights, k, n)
+        .into_iter()
+        .map(|i| files[i].0)
+        .collect();
     mine.sort();
     mine
+}
+
+/// The positions of the `weights` (in order) that the greedy assignment gives shard `k` of `n`.
+fn assign(weights: &[usize], k: usize, n: usize) -> Vec<usize> {
+    let shards = n.min(weights.len());
+    let mut heap: BinaryHeap<Reverse<(usize, usize)>> =
+        (0..shards).map(|i| Reverse((0, i))).collect();
+    let mut mine = Vec::new();
+    for (i, &w) in weights.iter().enumerate() {
+        let Some(Reverse((load, target))) = heap.pop() else {
+            break;
+        };
+        heap.push(Reverse((load.saturating_add(w), target)));
+        if target + 1 == k {
+            mine.push(i);
+        }
+    }
+    mine
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The greedy rule as stated: each weight to the shard with the least load so far, the
+    /// lowest-numbered on a tie, looking at every one of the `n` shards.
+    fn naive(weights: &[usize], k: usize, n: usize) -> Vec<usize> {
+        let mut load = vec![0usize; n];
+        let mut mine = Vec::new();
+        for (i, &w) in weights.iter().enumerate() {
+            let target = (0..n).min_by_key(|&s| (load[s], s)).unwrap_or(0);
+            load[target] += w;
+            if target + 1 == k {
+                mine.push(i);
+            }
+        }
+        mine
+    }
+
+    #[test]
+    fn the_heap_assigns_as_the_greedy_rule_does() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 12) as usize;
+            let n = 1 + (x >> 8) as usize % 16;
+            let mut weights: Vec<usize> = (0..len).map(|j| ((x >> (j * 3)) % 5) as usize).collect();
+            weights.sort_by(|a, b| b.cmp(a));
+            for k in 1..=n {
+                assert_eq!(
+                    assign(&weights, k, n),
+                    naive(&weights, k, n),
+                    "{weights:?} {k}/{n}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_n_costs_nothing() {
+        assert_eq!(assign(&[3, 2, 1], 3, usize::MAX), vec![2]);
+        assert_eq!(
+            assign(&[3, 2, 1], 4_294_967_296, 4_294_967_296),
+            Vec::<usize>::new()
+        );
+    }
 }

@@ -101,7 +101,8 @@ fn accept_interrupted_anywhere_leaves_old_or_new() {
     assert!(!new_state.contains_key("snapshots/fox-ashraf-raid.new.txt"));
     assert_intact(reference.path(), "after a whole accept");
 
-    // Before the journal: nothing changed. From the journal on: completed on the next run.
+    // Before the journal: nothing changed. From the journal on: reported by a reader, completed
+    // by `prov recover`.
     let points = [
         ("journal-before", false),
         ("journal-committed", true),
@@ -119,8 +120,15 @@ fn accept_interrupted_anywhere_leaves_old_or_new() {
         );
         if committed {
             assert!(tmp.path().join(".prov-journal.json").exists(), "{point}");
-            // The next prov command completes the accept, then checks.
-            let (_, out) = prov(tmp.path(), &["check"], None);
+            // A reader reports the interrupted write and leaves it alone.
+            let before = tree(tmp.path());
+            let (code, out) = prov(tmp.path(), &["check"], None);
+            assert_eq!(code, Some(1), "{point}: {out}");
+            assert!(out.contains("error[interrupted-write]"), "{point}: {out}");
+            assert_eq!(tree(tmp.path()), before, "{point}: check wrote");
+            // `prov recover` completes the accept.
+            let (code, out) = prov(tmp.path(), &["recover"], None);
+            assert_eq!(code, Some(0), "{point}: {out}");
             assert!(
                 out.contains("completed an interrupted `prov accept`"),
                 "{point}: {out}"

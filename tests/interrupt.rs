@@ -1,12 +1,13 @@
 //! Every command that writes, killed at every failpoint on its way (`PROV_FAILPOINT=<point>`
 //! aborts the process there, like a crash or `kill -9`), and killed with SIGKILL at moments
 //! spread over its run. Afterwards the workspace is the old state, or the new one byte for byte
-//! (except `.prov.lock`) once the next prov command has completed an interrupted journal, or,
+//! (except `.prov.lock`) once `prov recover` has completed an interrupted journal (which
+//! `prov check` reports and leaves alone), or,
 //! for `prov add` and `prov init`, once the same command is run again; every file is always
 //! either its old or its new version, and `prov check` passes its integrity checks.
 //!
 //! Failpoints: `journal-before`, `journal-committed`, `journal-copies`, `journal-write`,
-//! `journal-rename` (src/accept.rs: accept and multi-file fix); `add-planned`,
+//! `journal-rename` (src/journal.rs: accept and multi-file fix); `add-planned`,
 //! `add-snapshot-written`, `capture-planned`, `capture-written`, `init-dirs`, `init-files`
 //! (src/registry.rs); `hook-backup-written`, `hook-written` (src/hook.rs). A single-file
 //! `prov fix` has no failpoint of its own (one atomic write): the SIGKILL loop covers it.
@@ -25,7 +26,7 @@ enum After {
     Old,
     /// Everything changed (the kill came after the last write).
     New,
-    /// A journal was committed: the next prov command (here `prov check`) completes it.
+    /// A journal was committed: `prov check` reports it, `prov recover` completes it.
     Journal,
     /// A prefix of the change is on disk outside any workspace file prov reads (an unregistered
     /// snapshot, directories without sources.toml): the same command, run again, completes it.
@@ -272,9 +273,19 @@ fn settle(
     match found {
         After::Old | After::New => assert_intact(&ws, when),
         After::Journal => {
+            // A reader reports it and changes nothing; `prov recover` completes it.
             let out = prov(&ws, &["check"]);
             assert!(
-                out.stderr.contains("completed an interrupted"),
+                out.stdout.contains("error[interrupted-write]"),
+                "{when}: the journal was not reported:\n{}",
+                out.all()
+            );
+            let mut unchanged = tree(dir);
+            take_temp_files(&mut unchanged);
+            assert_eq!(unchanged, now, "{when}: prov check wrote");
+            let out = prov(&ws, &["recover"]);
+            assert!(
+                out.stdout.contains("completed an interrupted"),
                 "{when}: the journal was not completed:\n{}",
                 out.all()
             );

@@ -592,3 +592,19 @@ pub(super) fn unused_sources(ws: &Workspace) -> Vec<Diagnostic> {
         })
         .collect()
 }
+
+/// A journal is there: a change of several files was interrupted, and what is checked may be
+/// half of it. A read-only command never applies a journal (it could come from anyone), so the
+/// gate fails until a writer completes it.
+pub(super) fn interrupted_write() -> Diagnostic {
+    use crate::journal::JOURNAL;
+    Diagnostic::new(
+        Code::InterruptedWrite,
+        format!("an interrupted write: {JOURNAL} holds a change of several files that did not complete"),
+    )
+    .note("prov checked the files as they are; some may hold the old version and some the new")
+    .note("commands that only read never apply a journal: it may have come with the files, from anyone")
+    .help(format!(
+        "run `prov recover` (or any command that writes) to complete it; if you did not run prov here, look at {JOURNAL} before you do, and delete it if it is not yours"
+    ))
+}

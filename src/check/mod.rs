@@ -5,7 +5,7 @@
 //! 3. [`text::read_and_anchor`] each text once, on every core: read and hash it, anchor its
 //!    citations, and re-anchor them in the source's pending capture, if any;
 //! 4. [`record`] the verdicts and their findings in the citation reports;
-//! 5. workspace-wide findings: the chain of captures, unused sources;
+//! 5. workspace-wide findings: an interrupted write, the chain of captures, unused sources;
 //! 6. [`facts`]: who asserts each claim, and the fact flags (and the same with every pending
 //!    capture accepted).
 //!
@@ -58,6 +58,9 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     let (mut citations, texts) = plan(ws, &selected, opts, &mut diagnostics);
     let results = text::read_and_anchor(ws, texts, &citations);
     let sources = record(ws, results, &mut citations, &mut diagnostics);
+    if crate::journal::present(&ws.root) {
+        diagnostics.push(findings::interrupted_write());
+    }
     diagnostics.extend(findings::chain_of_captures(ws, &sources));
     if opts.whole_workspace() {
         diagnostics.extend(findings::unused_sources(ws));

@@ -1,17 +1,16 @@
 //! `prov accept [IDS]`: adopt pending captures.
 
-use std::io::{self, Write};
 use std::path::Path;
 
 use prov::accept;
 use prov::check;
 use prov::render::human;
 
-use crate::app::{CANNOT_RUN, FINDINGS, OK, Stop, begin, describe, load, out};
+use crate::app::{Access, CANNOT_RUN, FINDINGS, OK, Stop, begin, describe, err, load, out};
 use crate::cli::{AcceptArgs, Format};
 
 pub fn run(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Stop> {
-    let _lock = begin(root, true)?;
+    let _lock = begin(root, Access::Write)?;
     let ws = load(root, Format::Human, style)?;
     let outcome = check::check(&ws, &check::Options::default());
     let (plans, journal) = match accept::plan(&ws, &outcome, &args.ids, args.keep_broken) {
@@ -30,7 +29,7 @@ pub fn run(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Sto
             if let Some(h) = refusal.help {
                 msg.push_str(&format!("  = help: {h}\n"));
             }
-            let _ = io::stderr().write_all(msg.as_bytes());
+            err(&msg);
             // Broken citations are findings (exit 1); anything else means it could not run.
             let refused_for_findings = plans.iter().any(|p| !p.broken.is_empty());
             return Ok(if refused_for_findings {

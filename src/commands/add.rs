@@ -5,11 +5,11 @@ use std::path::Path;
 use prov::files;
 use prov::registry::{self, NewSource};
 
-use crate::app::{OK, Stop, begin, out, read_input};
+use crate::app::{Access, OK, Stop, begin, out, read_input};
 use crate::cli::AddArgs;
 
 pub fn run(root: &Path, args: AddArgs) -> Result<u8, Stop> {
-    let _lock = begin(root, true)?;
+    let _lock = begin(root, Access::Write)?;
     let (bytes, what) = read_input(&args.file)?;
     let new = NewSource {
         id: args.id,

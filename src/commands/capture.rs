@@ -6,11 +6,11 @@ use prov::files;
 use prov::registry;
 use prov::render::human;
 
-use crate::app::{OK, Stop, begin, load, out, read_input};
+use crate::app::{Access, OK, Stop, begin, load, out, read_input};
 use crate::cli::{CaptureArgs, Format};
 
 pub fn run(root: &Path, args: CaptureArgs, style: human::Style) -> Result<u8, Stop> {
-    let _lock = begin(root, true)?;
+    let _lock = begin(root, Access::Write)?;
     let ws = load(root, Format::Human, style)?;
     let (bytes, what) = read_input(&args.file)?;
     let c = registry::capture(&ws, &args.id, &bytes, &what)?;

@@ -9,7 +9,7 @@ use prov::render::{github, human, json, sarif, table};
 use prov::workspace::Workspace;
 
 use crate::app::path_prefix;
-use crate::app::{Stop, begin, exit_code, load, load_some, out, out_json, out_with};
+use crate::app::{Access, Stop, begin, exit_code, load, load_some, out, out_json, out_json_with};
 use crate::cli::{CheckArgs, Format};
 use crate::scope::{scope, select, shard};
 
@@ -47,7 +47,7 @@ fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> Strin
 }
 
 pub fn run(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> {
-    let _lock = begin(root, false)?;
+    let _lock = begin(root, Access::Read)?;
     // The pre-commit path: only the named claim files are loaded (a partition needs them all).
     let scope = match args.partition {
         None => scope(root, &args.paths)?,
@@ -81,7 +81,7 @@ pub fn run(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop
     let prefix = path_prefix(root)?;
     match args.format {
         Format::Human => out(&render_human(&ws, &outcome, style)),
-        Format::Json => out_with(|w| json::write_pretty(w, &json::document(&ws, &outcome))),
+        Format::Json => out_json_with(|w| json::write_pretty(w, &json::document(&ws, &outcome))),
         Format::Github => {
             let mut s = github::render(&ws.files, &outcome.diagnostics, &prefix);
             s.push_str(&human::summary(

@@ -8,11 +8,11 @@ use prov::outcome::SourceReport;
 use prov::refusal::Refusal;
 use prov::render::human;
 
-use crate::app::{FINDINGS, OK, Stop, begin, load, out};
+use crate::app::{Access, FINDINGS, OK, Stop, begin, load, out};
 use crate::cli::{DiffArgs, Format};
 
 pub fn run(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop> {
-    let _lock = begin(root, false)?;
+    let _lock = begin(root, Access::Read)?;
     let ws = load(root, Format::Human, style)?;
     for id in &args.ids {
         if ws.source(id).is_none() {

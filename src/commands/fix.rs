@@ -8,12 +8,18 @@ use prov::files::FileId;
 use prov::fix;
 use prov::render::human;
 
-use crate::app::{FINDINGS, OK, Stop, begin, describe, load, out};
+use crate::app::{Access, FINDINGS, OK, Stop, begin, describe, load, out};
 use crate::cli::{FixArgs, Format};
 use crate::scope::select;
 
 pub fn run(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> {
-    let _lock = begin(root, true)?;
+    // A dry run only reads: it never takes the write lock, never completes a journal.
+    let access = if args.dry_run {
+        Access::Read
+    } else {
+        Access::Write
+    };
+    let _lock = begin(root, access)?;
     let ws = load(root, Format::Human, style)?;
     let only_files = select(&ws, &args.paths)?;
     let outcome = check::check(

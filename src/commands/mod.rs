@@ -12,4 +12,5 @@ pub mod fix;
 pub mod hook;
 pub mod init;
 pub mod man;
+pub mod recover;
 pub mod report;

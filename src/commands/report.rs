@@ -1,19 +1,22 @@
 //! `prov report`: write the audit trail, or `--verify` a report against the workspace.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use prov::check;
+use prov::escape;
 use prov::files;
 use prov::refusal::Refusal;
 use prov::render::human;
 
-use crate::app::{FINDINGS, OK, Stop, begin, cwd, exit_code, load, out, out_json, to_json};
+use crate::app::{
+    Access, FINDINGS, OK, Stop, begin, cwd, err, exit_code, load, out, out_json, to_json,
+};
 use crate::cli::{Format, ReportArgs, ReportFormat};
 use crate::scope::select;
 
 pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Stop> {
-    let _lock = begin(root, false)?;
+    let _lock = begin(root, Access::Read)?;
     use prov::report::{self, digest};
     if let Some(path) = &args.verify {
         let text = std::fs::read_to_string(path)
@@ -85,8 +88,10 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         return Ok(code);
     }
     let text = match args.format {
-        ReportFormat::Md => report::md::render(&r),
-        ReportFormat::Html => report::html::render(&r),
+        // Written files get the same sanitiser as the terminal: no raw control or invisible
+        // character from the workspace in a report (JSON through `to_json`'s).
+        ReportFormat::Md => escape::text(&report::md::render(&r)).into_owned(),
+        ReportFormat::Html => escape::text(&report::html::render(&r)).into_owned(),
         ReportFormat::Json => to_json(&r),
         ReportFormat::W3c => to_json(&report::w3c::render(&r)),
     };
@@ -107,15 +112,12 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
                 prov::edit::atomic_write(&path, text.as_bytes())
             };
             written.map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
-            let _ = io::stderr().write_all(
-                format!(
-                    "wrote the report ({} facts, digest {}) to {}\n",
-                    r.facts.len(),
-                    &r.workspace.sha256[..12],
-                    path.display()
-                )
-                .as_bytes(),
-            );
+            err(&format!(
+                "wrote the report ({} facts, digest {}) to {}\n",
+                r.facts.len(),
+                &r.workspace.sha256[..12],
+                path.display()
+            ));
         }
     }
     Ok(exit_code(&outcome.diagnostics))

@@ -114,20 +114,9 @@ pub fn word_diff(old: &str, new: &str, color: bool) -> String {
 }
 
 /// Text from the workspace as it may be printed on a terminal: control characters (an escape
-/// sequence in a quote, a NUL) are shown as `\u{…}`, never sent raw.
-pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if c.is_control() && c != '\n' && c != '\t' {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
+/// sequence in a quote, a NUL) and invisible ones are shown as `\u{…}`, never sent raw.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    crate::escape::text(s)
 }
 
 /// The closing summary line.
