@@ -36,9 +36,12 @@ pub fn is_unsafe(c: char) -> bool {
         || is_invisible(c)
 }
 
-/// The Unicode name of a character [`is_unsafe`] names, for messages (`None` for others).
+/// The Unicode name of a character [`is_unsafe`] names (and of line feed and tab), for
+/// messages (`None` for the others).
 pub fn name(c: char) -> Option<&'static str> {
     Some(match c {
+        '\n' => "LINE FEED",
+        '\t' => "CHARACTER TABULATION",
         '\u{1b}' => "ESCAPE",
         '\r' => "CARRIAGE RETURN",
         '\0' => "NULL",

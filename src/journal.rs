@@ -150,9 +150,7 @@ pub fn recover(root: &Path) -> Result<Option<Recovered>, Refusal> {
             "restore the workspace from version control and delete it",
         )
     })?;
-    let journal = parse(&text)?;
-    validate(root, &journal, Some(&text))?;
-    verify(root, &journal)?;
+    let journal = vet(root, &text)?;
     apply(root, &journal)?;
     let mut written: Vec<String> = Vec::new();
     for p in journal
@@ -170,6 +168,15 @@ pub fn recover(root: &Path) -> Result<Option<Recovered>, Refusal> {
         command: journal.command().to_string(),
         files: written,
     }))
+}
+
+/// A journal's text, parsed, validated whole and checked against the files of `root`, ready to
+/// apply; or why it must not be. Reads only.
+pub fn vet(root: &Path, text: &str) -> Result<Journal, Refusal> {
+    let journal = parse(text)?;
+    validate(root, &journal, Some(text))?;
+    verify(root, &journal)?;
+    Ok(journal)
 }
 
 /// A refusal to apply a journal, with the standard way out.

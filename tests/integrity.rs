@@ -146,3 +146,59 @@ fn a_retained_capture_tampered_is_caught_by_report_verify() {
         out.stdout
     );
 }
+
+#[test]
+fn a_made_up_earlier_capture_passes_check_and_is_caught_by_report_verify() {
+    // Issue #13, item 11: an attacker invents an "earlier capture" (a revision whose
+    // `superseded_by` is the current pin, and its file) and cites invented text from it. The
+    // workspace is consistent: prov check cannot tell (docs/guarantees.md says what a reviewer
+    // must look at); the outside record can.
+    let (_tmp, ws) = tiny_ws();
+    let report = record(&ws);
+    let invented = "The embassy was stormed by the army.\n";
+    let sha = sha256(invented.as_bytes());
+    fs::write(
+        ws.join(format!("snapshots/blog-en@{}.txt", &sha[..12])),
+        invented,
+    )
+    .unwrap();
+    edit(
+        &ws,
+        "sources.toml",
+        &format!("sha256 = \"{BLOG_EN_SHA}\""),
+        &format!(
+            "sha256 = \"{BLOG_EN_SHA}\"\n\n[[sources.blog-en.revisions]]\nsha256 = \"{sha}\"\ncaptured = 2026-11-01T10:00:00Z\nsuperseded = 2026-11-22T10:00:00Z\nsuperseded_by = \"{BLOG_EN_SHA}\""
+        ),
+    );
+    let claims = fs::read_to_string(ws.join("claims/embassy.toml")).unwrap();
+    fs::write(
+        ws.join("claims/embassy.toml"),
+        format!(
+            "{claims}\n[[claim]]\nid = \"stormed\"\nfact = \"The army stormed the embassy.\"\n\n[[claim.cite]]\nsource = \"blog-en\"\nquote = \"The embassy was stormed by the army.\"\nspan = [0, 36]\nrevision = \"{}\"\n",
+            &sha[..12]
+        ),
+    )
+    .unwrap();
+    let out = prov(&ws, &["check"]);
+    assert!(matches!(out.code, Some(0 | 1)), "{}", out.all());
+    assert!(
+        !out.all().contains("error["),
+        "prov check cannot tell an invented revision from a real one:\n{}",
+        out.all()
+    );
+    let out = prov(&ws, &["report", "--verify", report.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.all());
+    assert!(
+        out.stdout.contains("  sources.toml: changed\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!(
+            "  snapshots/blog-en@{}.txt: added since\n",
+            &sha[..12]
+        )),
+        "{}",
+        out.stdout
+    );
+}

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use prov::check;
+use prov::diag::Code;
 use prov::files;
 use prov::outcome::SourceReport;
 use prov::refusal::Refusal;
@@ -25,16 +26,24 @@ pub fn run(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop>
         }
     }
     let outcome = check::check(&ws, &check::Options::default());
+    // An interrupted write comes first: until it is completed, what diff compares may be half
+    // of a change.
+    let interrupted: String = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::InterruptedWrite)
+        .map(|d| human::diagnostic(&ws.files, d, style) + "\n\n")
+        .collect();
     let pending: Vec<&SourceReport> = outcome
         .sources
         .iter()
         .filter(|s| s.pending.is_some() && (args.ids.is_empty() || args.ids.contains(&s.id)))
         .collect();
     if pending.is_empty() {
-        out("no pending captures\n");
-        return Ok(OK);
+        out(&format!("{interrupted}no pending captures\n"));
+        return Ok(if interrupted.is_empty() { OK } else { FINDINGS });
     }
-    let mut s = String::new();
+    let mut s = interrupted.clone();
     for src in &pending {
         let old_path = ws.snapshot_path(&src.id);
         let new_path = prov::pending::capture_path(root, &src.id);
@@ -86,5 +95,9 @@ pub fn run(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop>
         s.push_str("a pending capture cannot be used: `prov check` says why\n");
     }
     out(&s);
-    Ok(if broken > 0 || unusable { FINDINGS } else { OK })
+    Ok(if broken > 0 || unusable || !interrupted.is_empty() {
+        FINDINGS
+    } else {
+        OK
+    })
 }

@@ -232,13 +232,17 @@ pub fn text_hunks(
                 };
                 out.push_str(sign);
                 for (emph, part) in change.iter_strings_lossy() {
-                    let part = part.trim_end_matches('\n');
+                    // The line ending is not shown (a CRLF one either); anything else from the
+                    // source is escaped, so even with colour it cannot style the output.
+                    let part = part.strip_suffix('\n').unwrap_or(&part);
+                    let part = part.strip_suffix('\r').unwrap_or(part);
+                    let part = crate::escape::text(part);
                     if emph {
                         out.push_str(on);
-                        out.push_str(part);
+                        out.push_str(&part);
                         out.push_str(off);
                     } else {
-                        out.push_str(part);
+                        out.push_str(&part);
                     }
                 }
                 if color && change.tag() != ChangeTag::Equal {

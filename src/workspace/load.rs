@@ -14,6 +14,7 @@ use super::{
     Workspace,
 };
 use crate::diag::{Code, Diagnostic, Loc, suggest};
+use crate::escape;
 use crate::files::{self, FileId, Files, ReadError};
 use crate::workspace::Flag;
 
@@ -332,6 +333,27 @@ fn claim_paths(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
             if name.to_string_lossy().starts_with('.') {
                 continue;
             }
+            let shown = files::rel_display(root, &path);
+            if let Some(bad) = shown
+                .chars()
+                .find(|&c| c.is_control() || escape::is_unsafe(c))
+            {
+                // A line feed or an escape sequence in a path would let a file name forge
+                // prov's output (a fake `file:line:` or erased lines).
+                diags.push(
+                    Diagnostic::new(
+                        Code::FileUnreadable,
+                        format!(
+                            "{} has {} (U+{:04X}) in its name",
+                            escape::inline(&shown),
+                            escape::name(bad).unwrap_or("a control character"),
+                            bad as u32
+                        ),
+                    )
+                    .help("rename it: prov reads claim files whose names are plain text"),
+                );
+                continue;
+            }
             if ft.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "toml") {
@@ -493,7 +515,7 @@ fn load_source(c: &mut Check<'_>, entry: &Entry, ids: &HashSet<&str>) -> Option<
             &what,
             "say who published it: outlet = \"example.org\" (or \"unknown\", which prov flags)",
         )
-        .and_then(|e| c.nonempty_string(e));
+        .and_then(|e| c.name_string(e));
     let sha = c.required(
         t,
         "sha256",
@@ -511,8 +533,8 @@ fn load_source(c: &mut Check<'_>, entry: &Entry, ids: &HashSet<&str>) -> Option<
             "say when the snapshot was taken: captured = 2026-11-22T10:00:00Z",
         )
         .and_then(|e| datetime(c, e));
-    let title = opt_string(c, t, "title");
-    let origin = opt_string(c, t, "origin");
+    let title = opt_name(c, t, "title");
+    let origin = opt_name(c, t, "origin");
     let url = opt_string(c, t, "url");
     if let (Some(u), Some(e)) = (&url, get(t, "url"))
         && !(u.starts_with("http://") || u.starts_with("https://"))
@@ -612,6 +634,10 @@ fn load_revision(c: &mut Check<'_>, item: &tree::Spanned, id: &str) -> Option<Re
 
 fn opt_string(c: &mut Check<'_>, t: &[Entry], key: &str) -> Option<String> {
     get(t, key).and_then(|e| c.nonempty_string(e))
+}
+
+fn opt_name(c: &mut Check<'_>, t: &[Entry], key: &str) -> Option<String> {
+    get(t, key).and_then(|e| c.name_string(e))
 }
 
 fn sha256_value(c: &mut Check<'_>, e: &Entry) -> Option<String> {
@@ -838,7 +864,7 @@ fn load_cite(
             None => None,
         },
     };
-    let said_by = opt_string(c, t, "said_by");
+    let said_by = opt_name(c, t, "said_by");
     let rev_e = get(t, "revision");
     let revision = rev_e.and_then(|e| {
         let s = c.string(e)?;

@@ -220,6 +220,35 @@ impl Check<'_> {
         Some(s)
     }
 
+    /// A name (an outlet, an origin, a title, a party): a non-empty string on one line, with
+    /// no control character. A line feed or an escape sequence in a name could make prov's
+    /// output lie about what it says, so it is refused where it is.
+    pub fn name_string(&mut self, entry: &Entry) -> Option<String> {
+        let s = self.nonempty_string(entry)?;
+        let Some((at, bad)) = s.char_indices().find(|&(_, c)| c.is_control()) else {
+            return Some(s);
+        };
+        let column = s[..at].chars().count() + 1;
+        self.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!(
+                    "`{}` holds a control character, {} (U+{:04X}), at character {column}",
+                    entry.key,
+                    crate::escape::name(bad).unwrap_or("a control character"),
+                    bad as u32
+                ),
+            )
+            .at(self.loc(&entry.value.span))
+            .label("not one line of text")
+            .help(format!(
+                "`{}` is a name: write it on one line, without control characters",
+                entry.key
+            )),
+        );
+        None
+    }
+
     pub fn wrong_type(&mut self, entry: &Entry, expected: &str, found: &Node) {
         self.push(
             Diagnostic::new(
