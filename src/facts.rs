@@ -124,22 +124,23 @@ impl Groups {
     }
 
     /// The registered source `id` and its group.
-    fn of<'w>(&self, ws: &'w Workspace, id: &str) -> Option<(&'w Source, u32)> {
+    pub fn of<'w>(&self, ws: &'w Workspace, id: &str) -> Option<(&'w Source, u32)> {
         let &at = ws.source_index.get(id)?;
         Some((ws.sources.get(at)?, *self.0.get(at)?))
     }
 }
 
-/// How a source groups with others and how to name its group: the same rule as the fact
-/// analysis (known origins by origin; unknown ones by outlet, or by source id).
-pub fn group_of(source: &crate::workspace::Source) -> (impl PartialEq + use<>, String) {
-    let key = support_key(source);
-    let label = match &key {
-        Key::Origin(_) => source.effective_origin().to_string(),
-        Key::UnknownByOutlet(_) => format!("? {}", source.outlet),
-        Key::UnknownBySource(id) => format!("? {id}"),
-    };
-    (key, label)
+/// How to name a source's support group for a reader, by the same rule as the grouping: its
+/// origin; for an unknown one `? outlet`, or `? source-id` when the outlet is unknown too.
+pub fn group_label(source: &Source) -> String {
+    let origin = source.effective_origin();
+    if !is_unknown(origin) {
+        origin.to_string()
+    } else if !is_unknown(&source.outlet) {
+        format!("? {}", source.outlet)
+    } else {
+        format!("? {}", source.id)
+    }
 }
 
 /// Is this origin (or outlet) the honest "we do not know"? (`origin_key(origin) == "unknown"`,

@@ -2,18 +2,20 @@
 //!
 //! A workspace holds `sources.toml` (the registry: one entry per captured document, its bytes
 //! pinned by sha256), `snapshots/` (the captured texts) and `claims/*.toml` (facts, each citing
-//! exact spans of sources). The data flows one way:
+//! exact spans of sources). The data flows one way (ARCHITECTURE.md is the map):
 //!
 //! ```text
-//!  sources.toml ─┐                         ┌─ snapshots/<id>.txt (read + hashed once each)
-//!  claims/*.toml ┴─▶ workspace::load ──▶ check::check ──▶ Outcome ──▶ render::{human, json}
-//!                    (spanned, validated)   │  verdict::anchor (per citation)
-//!                                           └─ anchor::{text, fold, fuzzy}
-//!  fix::plan/apply ◀── Outcome            registry::{init, add} ──▶ edit (atomic writes)
+//!  sources.toml ─┐                                  ┌─ snapshots/<id>.txt (read and hashed once each)
+//!  claims/*.toml ┴─▶ workspace::load ─▶ check::check ─▶ Outcome ─▶ render::{human,json,sarif,github}
+//!                    (spanned, validated)  │ verdict::anchor (each citation)      report::{md,html,json,w3c}
+//!                                          │ reanchor (in a pending capture)
+//!                                          └ facts::analyse (each claim)
+//!  Outcome ─▶ fix::plan / accept::plan ─▶ journal::commit / edit::atomic_write ─▶ files on disk
 //! ```
 //!
-//! Findings are data ([`diag::Diagnostic`]); only "could not run" is an error. The library
-//! never prints: the `prov` binary renders and prints.
+//! Findings are data ([`diag::Diagnostic`]); only "could not run" is an error
+//! ([`refusal::Refusal`]). The library never prints: the `prov` binary renders, and passes
+//! every byte it writes through [`escape`].
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 // No panic reachable from input: `unwrap`, `expect` and `panic!` are refused outside tests;

@@ -1,15 +1,15 @@
 //! Orchestration of `prov check`, as a short list of phases:
 //!
-//! 1. [`select`] the claims to check;
-//! 2. [`plan`] which text each citation is checked against (a snapshot, or a retained revision);
-//! 3. [`text::read_and_anchor`] each text once, on every core: read and hash it, anchor its
+//! 1. `select` the claims to check;
+//! 2. `plan` which text each citation is checked against (a snapshot, or a retained revision);
+//! 3. `text::read_and_anchor` each text once, on every core: read and hash it, anchor its
 //!    citations, and re-anchor them in the source's pending capture, if any;
-//! 4. [`record`] the verdicts and their findings in the citation reports;
+//! 4. `record` the verdicts and their findings in the citation reports;
 //! 5. workspace-wide findings: an interrupted write, the chain of captures, unused sources;
-//! 6. [`facts`]: who asserts each claim, and the fact flags (and the same with every pending
+//! 6. `facts`: who asserts each claim, and the fact flags (and the same with every pending
 //!    capture accepted).
 //!
-//! Findings are made in [`findings`]. Never prints; the result ([`Outcome`]) is data for
+//! Findings are made in `findings.rs`. Never prints; the result ([`Outcome`]) is data for
 //! [`crate::render`], [`crate::fix`], [`crate::accept`] and [`crate::report`].
 
 mod findings;

@@ -1,6 +1,6 @@
 //! One file per command, in the spirit of cargo's `src/bin/cargo/commands/`: each holds its
 //! argument handling and its output, and calls the library for everything else. A new command
-//! is a new file here and one line in [`crate::app::run`].
+//! is a new file here and one line in `main::run`.
 
 pub mod accept;
 pub mod add;

@@ -534,6 +534,7 @@ pub fn build<'w>(
         parts.iter().flat_map(|(_, _, r)| r.clone()),
         text_of,
     );
+    let groups = crate::facts::Groups::new(ws);
     let mut facts = Vec::new();
     let mut supported = 0;
     for (fact, claim, range) in parts {
@@ -576,13 +577,13 @@ pub fn build<'w>(
                 failing = true;
             }
             let origin = source.effective_origin();
-            let (key, row_label) = crate::facts::group_of(source);
+            let key = groups.of(ws, &source.id).map_or(u32::MAX, |(_, k)| k);
             let at = match keys.iter().position(|k| *k == key) {
                 Some(i) => i,
                 None => {
                     keys.push(key);
                     matrix.push(MatrixRow {
-                        origin: row_label.clone(),
+                        origin: crate::facts::group_label(source),
                         outlets: Vec::new(),
                         supports: 0,
                         reports: Vec::new(),

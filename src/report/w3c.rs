@@ -1,4 +1,4 @@
-//! Citations as W3C Web Annotations (JSON-LD, https://www.w3.org/TR/annotation-model/): one
+//! Citations as W3C Web Annotations (JSON-LD, <https://www.w3.org/TR/annotation-model/>): one
 //! annotation per citation that holds, targeting the snapshot by its sha256 (`urn:sha256:…`,
 //! the exact bytes the offsets refer to) with the page's url as scope, selected both by a
 //! TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector in code points. The
