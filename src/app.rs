@@ -151,7 +151,7 @@ pub(crate) fn load_some(
 /// Write a JSON document to stdout as it is serialised (a large workspace's document is big;
 /// it is never held whole in memory). A closed pipe is not an error.
 pub(crate) fn out_json<T: serde::Serialize>(v: &T) {
-    out_with(|w| serde_json::to_writer_pretty(w, v).map_err(io::Error::from));
+    out_with(|w| prov::render::json::to_writer_pretty(w, v).map_err(io::Error::from));
 }
 
 /// Write a document to stdout with `write`, then a line break.
@@ -166,8 +166,10 @@ pub(crate) fn out_with(
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
-    let mut s =
-        serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = prov::render::json::to_vec_pretty(v)
+        .map_err(|e| e.to_string())
+        .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

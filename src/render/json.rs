@@ -57,7 +57,7 @@ const BATCH: usize = 256;
 /// added 20 MB to the peak RSS of a 100k-citation check).
 const BATCHES_PER_CORE: usize = 4;
 
-/// Write `doc` byte for byte as `serde_json::to_writer_pretty` does, with the long arrays
+/// Write `doc` byte for byte as [`to_writer_pretty`] does, with the long arrays
 /// rendered on every core: on a 100k-citation workspace (147 MB of JSON) serialising on one
 /// core was a fifth of the whole check.
 ///
@@ -108,7 +108,7 @@ where
                 for i in start..n.min(start + batch) {
                     out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
                     one.clear();
-                    serde_json::to_writer_pretty(&mut one, &e.get(i))?;
+                    to_writer_pretty(&mut one, &e.get(i))?;
                     indent(&mut out, &one, b"\n    ");
                 }
                 Ok(out)
@@ -121,9 +121,96 @@ where
     w.write_all(b"\n  ]")
 }
 
+/// serde_json's pretty printer, but a character serde_json leaves raw that a terminal or a
+/// reader could be misled by is written as a `\uXXXX` escape: DEL, the C1 controls and the
+/// hidden characters ([`crate::hidden::kind`]: bidi controls, zero-width characters, tags).
+/// The escapes are JSON: the document holds the same strings, byte for byte, once parsed.
+pub struct Escaping(serde_json::ser::PrettyFormatter<'static>);
+
+impl Escaping {
+    pub fn new() -> Self {
+        Escaping(serde_json::ser::PrettyFormatter::new())
+    }
+}
+
+impl Default for Escaping {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl serde_json::ser::Formatter for Escaping {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut from = 0;
+        for (i, c) in fragment.char_indices() {
+            if c.is_control() || crate::hidden::is_hidden(c) {
+                w.write_all(fragment.get(from..i).unwrap_or("").as_bytes())?;
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(w, "\\u{u:04x}")?;
+                }
+                from = i + c.len_utf8();
+            }
+        }
+        w.write_all(fragment.get(from..).unwrap_or("").as_bytes())
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Write `v` as pretty JSON with the [`Escaping`] formatter.
+///
+/// # Errors
+/// When writing fails.
+pub fn to_writer_pretty<W: Write, T: ?Sized + Serialize>(w: W, v: &T) -> serde_json::Result<()> {
+    v.serialize(&mut serde_json::Serializer::with_formatter(
+        w,
+        Escaping::new(),
+    ))
+}
+
+/// `v` as pretty JSON with the [`Escaping`] formatter.
+///
+/// # Errors
+/// When `v` cannot be serialised.
+pub fn to_vec_pretty<T: ?Sized + Serialize>(v: &T) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(128);
+    to_writer_pretty(&mut out, v)?;
+    Ok(out)
+}
+
 /// `v` pretty-printed as a value nested one level in.
 fn nested<T: Serialize>(v: &T, newline: &[u8]) -> io::Result<Vec<u8>> {
-    let one = serde_json::to_vec_pretty(v)?;
+    let one = to_vec_pretty(v)?;
     let mut out = Vec::with_capacity(one.len());
     indent(&mut out, &one, newline);
     Ok(out)
@@ -427,7 +514,7 @@ mod tests {
         empty.diagnostics.clear();
         for out in [&full, &one_file, &empty] {
             let doc = document(&ws, out);
-            let want = serde_json::to_vec_pretty(&doc).expect("serialises");
+            let want = to_vec_pretty(&doc).expect("serialises");
             for batch in [1, 2, 3, 7, BATCH] {
                 let mut got = Vec::new();
                 write_pretty_in(&mut got, &doc, batch).expect("writes");

@@ -764,7 +764,12 @@ pub fn build<'w>(
             .diagnostics
             .iter()
             .filter(|d| d.severity >= crate::diag::Severity::Warning)
-            .filter(|d| d.code.kind() == crate::diag::CodeKind::Source || d.about_pending)
+            .filter(|d| {
+                d.code.kind() == crate::diag::CodeKind::Source
+                    || d.about_pending
+                    // Hidden characters outside quotes: in a fact, a title, a comment.
+                    || (d.code == crate::diag::Code::HiddenCharacter && d.citation.is_none())
+            })
             .map(|d| FindingEntry {
                 code: d.code.as_str().to_string(),
                 severity: d.severity,
