@@ -147,6 +147,12 @@ codes! {
     Contested = "contested", Warning, Fact;
     /// A supporting source's origin is "unknown".
     UnknownOrigin = "unknown-origin", Warning, Fact;
+
+    // --- text a reader cannot see (a citation's kind: one per quote, or per file) ---
+    /// A quote, or anything else in a claim file or sources.toml, holds a character a reader
+    /// cannot see: a bidi control, which reorders the text a reader sees (an error), or a
+    /// zero-width or other invisible character (a warning).
+    HiddenCharacter = "hidden-character", Error, Citation;
 }
 
 impl Code {

@@ -6,38 +6,38 @@
 //! clipboard (OSC 52), or swallow the rest of the output (an unterminated OSC). [`is_unsafe`]
 //! names every character that must never be written raw: the C0 controls but line feed and tab,
 //! DEL, the C1 controls (U+0080–U+009F: U+009B is a one-character CSI on some terminals), the
-//! line and paragraph separators, and the invisible characters that can make text read
-//! otherwise than it is (the bidirectional controls of CVE-2021-42574, zero-width characters and
-//! U+FEFF). They are shown as `\u{…}`, as Rust writes them ([`text`], [`inline`], [`terminal`]),
-//! or as JSON's `\uXXXX` inside JSON ([`JsonSafe`], [`json`]), which leaves the document's
-//! meaning unchanged. The binary applies [`terminal`] and [`JsonSafe`] to every byte it writes;
-//! renderers use [`inline`] where a value must stay on one line.
+//! line and paragraph separators, the bidi marks, and the characters a reader cannot see
+//! ([`crate::hidden`]: the bidi controls of CVE-2021-42574, zero-width characters, tags). A
+//! zero-width joiner or non-joiner between two non-ASCII letters is left alone, as
+//! [`crate::hidden::excused`] says: Persian, Indic scripts and emoji need it there. They are
+//! shown as `\u{…}`, as Rust writes them ([`text`], [`inline`], [`terminal`]), or as JSON's
+//! `\uXXXX` inside JSON ([`JsonSafe`], [`json`]), which leaves the document's meaning unchanged.
+//! The binary applies [`terminal`] and [`JsonSafe`] to every byte it writes; renderers use
+//! [`text`] and [`inline`] where they take text from the workspace.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-/// Bidirectional formatting characters (Unicode's `Bidi_Control`), the Trojan Source set.
-pub fn is_bidi(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
+use crate::hidden;
 
-/// Characters that render as nothing: zero-width space, non-joiner, joiner, word joiner,
-/// invisible operators, and the byte-order mark used as a zero-width no-break space.
-pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
-}
-
-/// Must `c` never be written raw? Line feed and tab are safe; everything [listed
-/// above](self) is not.
+/// Must `c` never be written raw, wherever it stands? Line feed and tab are safe; see the
+/// [module](self) for the rest. (A joiner may still be excused by its neighbours.)
 pub fn is_unsafe(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{2028}' | '\u{2029}')
-        || is_bidi(c)
-        || is_invisible(c)
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        )
+        || hidden::is_hidden(c)
 }
 
-/// The Unicode name of a character [`is_unsafe`] names (and of line feed and tab), for
-/// messages (`None` for the others).
+/// Is the character `c` at byte `at` of `s` to be escaped there?
+fn unsafe_at(s: &str, at: usize, c: char) -> bool {
+    is_unsafe(c) && !hidden::excused(s, at, c)
+}
+
+/// The name of a character [`is_unsafe`] names (and of line feed and tab), for messages
+/// (`None` for a control without a common name).
 pub fn name(c: char) -> Option<&'static str> {
     Some(match c {
         '\n' => "LINE FEED",
@@ -45,40 +45,23 @@ pub fn name(c: char) -> Option<&'static str> {
         '\u{1b}' => "ESCAPE",
         '\r' => "CARRIAGE RETURN",
         '\0' => "NULL",
+        '\u{7}' => "BELL",
+        '\u{8}' => "BACKSPACE",
         '\u{7f}' => "DELETE",
         '\u{9b}' => "CONTROL SEQUENCE INTRODUCER",
         '\u{9d}' => "OPERATING SYSTEM COMMAND",
         '\u{061c}' => "ARABIC LETTER MARK",
-        '\u{200b}' => "ZERO WIDTH SPACE",
-        '\u{200c}' => "ZERO WIDTH NON-JOINER",
-        '\u{200d}' => "ZERO WIDTH JOINER",
         '\u{200e}' => "LEFT-TO-RIGHT MARK",
         '\u{200f}' => "RIGHT-TO-LEFT MARK",
         '\u{2028}' => "LINE SEPARATOR",
         '\u{2029}' => "PARAGRAPH SEPARATOR",
-        '\u{202a}' => "LEFT-TO-RIGHT EMBEDDING",
-        '\u{202b}' => "RIGHT-TO-LEFT EMBEDDING",
-        '\u{202c}' => "POP DIRECTIONAL FORMATTING",
-        '\u{202d}' => "LEFT-TO-RIGHT OVERRIDE",
-        '\u{202e}' => "RIGHT-TO-LEFT OVERRIDE",
-        '\u{2060}' => "WORD JOINER",
-        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
-        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
-        '\u{2068}' => "FIRST STRONG ISOLATE",
-        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
-        '\u{feff}' => "ZERO WIDTH NO-BREAK SPACE",
-        _ => return None,
+        c => return hidden::name(c),
     })
 }
 
-fn push_escaped(out: &mut String, c: char) {
-    use std::fmt::Write as _;
-    let _ = write!(out, "\\u{{{:x}}}", c as u32);
-}
-
 /// Bytes that may begin an unsafe character: the ASCII controls but line feed and tab, DEL,
-/// and the lead bytes of the unsafe characters beyond ASCII (C1: 0xC2; U+061C: 0xD8; the
-/// U+20xx block: 0xE2; U+FEFF: 0xEF).
+/// and the lead bytes of the unsafe characters beyond ASCII (C1: 0xC2; U+061C: 0xD8; U+180E:
+/// 0xE1; the U+20xx block: 0xE2; U+FEFF: 0xEF; the tags: 0xF3).
 const fn candidates() -> [bool; 256] {
     let mut t = [false; 256];
     let mut b = 0;
@@ -89,37 +72,52 @@ const fn candidates() -> [bool; 256] {
     t[0x7f] = true;
     t[0xc2] = true;
     t[0xd8] = true;
+    t[0xe1] = true;
     t[0xe2] = true;
     t[0xef] = true;
+    t[0xf3] = true;
     t
 }
 
 static CANDIDATE: [bool; 256] = candidates();
 
-/// Does `s` hold an unsafe character? A byte scan: most text has none, and this runs over
-/// every byte prov writes.
-pub fn any_unsafe(s: &str) -> bool {
+/// The byte offset of the first character of `s` to escape, at or after `from`. A byte scan:
+/// most text has none, and this runs over every byte prov writes.
+fn next_unsafe(s: &str, mut from: usize) -> Option<(usize, char)> {
     let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(at) = b[i..].iter().position(|&x| CANDIDATE[x as usize]) {
-        i += at;
-        match s[i..].chars().next() {
-            Some(c) if is_unsafe(c) => return true,
-            Some(c) => i += c.len_utf8(),
-            None => return false,
+    while let Some(at) = b.get(from..)?.iter().position(|&x| CANDIDATE[x as usize]) {
+        let i = from + at;
+        let c = s.get(i..)?.chars().next()?;
+        if unsafe_at(s, i, c) {
+            return Some((i, c));
         }
+        from = i + c.len_utf8();
     }
-    false
+    None
 }
 
-fn escape_where(s: &str, unsafe_: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.chars().any(&unsafe_) {
+/// Does `s` hold a character to escape?
+pub fn any_unsafe(s: &str) -> bool {
+    next_unsafe(s, 0).is_some()
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "\\u{{{:x}}}", c as u32);
+}
+
+/// `s` with every character to escape, and every one of `also`, written by `write`.
+fn escape_with<'s>(s: &'s str, also: &[char], write: fn(&mut String, char)) -> Cow<'s, str> {
+    let first = next_unsafe(s, 0).map(|(i, _)| i);
+    let extra = s.find(also);
+    let Some(start) = [first, extra].into_iter().flatten().min() else {
         return Cow::Borrowed(s);
-    }
+    };
     let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        if unsafe_(c) {
-            push_escaped(&mut out, c);
+    out.push_str(&s[..start]);
+    for (i, c) in s[start..].char_indices() {
+        if also.contains(&c) || unsafe_at(s, start + i, c) {
+            write(&mut out, c);
         } else {
             out.push(c);
         }
@@ -129,16 +127,13 @@ fn escape_where(s: &str, unsafe_: impl Fn(char) -> bool) -> Cow<'_, str> {
 
 /// `s` with every unsafe character shown as `\u{…}`; line feeds and tabs stay.
 pub fn text(s: &str) -> Cow<'_, str> {
-    if !any_unsafe(s) {
-        return Cow::Borrowed(s);
-    }
-    escape_where(s, is_unsafe)
+    escape_with(s, &[], push_escaped)
 }
 
 /// `s` on one line: like [`text`], and line feeds and tabs are escaped too (a file name, an
 /// outlet, a table cell).
 pub fn inline(s: &str) -> Cow<'_, str> {
-    escape_where(s, |c| is_unsafe(c) || c == '\n' || c == '\t')
+    escape_with(s, &['\n', '\t'], push_escaped)
 }
 
 /// Text for a terminal: every unsafe character escaped, except — when `color` is on — the SGR
@@ -147,26 +142,27 @@ pub fn inline(s: &str) -> Cow<'_, str> {
 /// (renderers escape it), so this is the last line of defence, not the first: even a sequence
 /// let through by a bug could not move the cursor, erase, or talk to the terminal.
 pub fn terminal(s: &str, color: bool) -> Cow<'_, str> {
-    if !any_unsafe(s) {
+    let Some((start, _)) = next_unsafe(s, 0) else {
         return Cow::Borrowed(s);
-    }
+    };
     let mut out = String::with_capacity(s.len() + 16);
-    let mut rest = s;
-    while let Some(c) = rest.chars().next() {
+    out.push_str(&s[..start]);
+    let mut i = start;
+    while let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
         if c == '\u{1b}'
             && color
-            && let Some(n) = sgr_len(rest)
+            && let Some(n) = sgr_len(&s[i..])
         {
-            out.push_str(&rest[..n]);
-            rest = &rest[n..];
+            out.push_str(&s[i..i + n]);
+            i += n;
             continue;
         }
-        if is_unsafe(c) {
+        if unsafe_at(s, i, c) {
             push_escaped(&mut out, c);
         } else {
             out.push(c);
         }
-        rest = &rest[c.len_utf8()..];
+        i += c.len_utf8();
     }
     Cow::Owned(out)
 }
@@ -190,31 +186,26 @@ fn sgr_len(s: &str) -> Option<usize> {
 /// strings, where the escape means the same character: the document is unchanged as data.
 /// (serde_json already escapes the C0 controls.)
 pub fn json(s: &str) -> Cow<'_, str> {
-    if !any_unsafe(s) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        if is_unsafe(c) {
-            push_json(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_with(s, &[], push_json)
 }
 
 fn push_json(out: &mut String, c: char) {
     use std::fmt::Write as _;
-    // Every unsafe character is in the Basic Multilingual Plane: one `\uXXXX` each.
-    let _ = write!(out, "\\u{:04x}", c as u32);
+    // A tag character lies beyond the Basic Multilingual Plane: JSON writes it as a pair.
+    let mut units = [0u16; 2];
+    for u in c.encode_utf16(&mut units) {
+        let _ = write!(out, "\\u{u:04x}");
+    }
 }
 
-/// A writer that passes a JSON document through [`json`] as it streams, holding back at most
-/// the three bytes of an unfinished UTF-8 character between writes.
+/// A writer that passes a JSON document through [`json`] as it streams. Between writes it
+/// holds back an unfinished UTF-8 character, and a joiner at the end (whether it is excused
+/// depends on the character after it), and it remembers the last character written (the one
+/// before): the bytes are those of [`json`] on the whole document, however it is cut.
 pub struct JsonSafe<W: Write> {
     inner: W,
     held: Vec<u8>,
+    prev: Option<char>,
 }
 
 impl<W: Write> JsonSafe<W> {
@@ -222,6 +213,7 @@ impl<W: Write> JsonSafe<W> {
         JsonSafe {
             inner,
             held: Vec::new(),
+            prev: None,
         }
     }
 
@@ -229,16 +221,33 @@ impl<W: Write> JsonSafe<W> {
     /// hand back the inner writer.
     pub fn finish(mut self) -> io::Result<W> {
         let held = std::mem::take(&mut self.held);
-        self.inner.write_all(&held)?;
+        self.emit(&held)?;
         Ok(self.inner)
     }
 
     fn emit(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => self.inner.write_all(json(s).as_bytes()),
+        let Ok(s) = std::str::from_utf8(bytes) else {
             // Not UTF-8 (serde_json never writes that): pass it on unchanged.
-            Err(_) => self.inner.write_all(bytes),
+            return self.inner.write_all(bytes);
+        };
+        if s.is_empty() {
+            return Ok(());
         }
+        // The character before gives the context a joiner at the start needs.
+        let mut ctx = String::with_capacity(s.len() + 4);
+        ctx.extend(self.prev);
+        let skip = ctx.len();
+        ctx.push_str(s);
+        self.prev = s.chars().next_back();
+        let mut out = String::with_capacity(s.len() + 16);
+        for (i, c) in ctx[skip..].char_indices() {
+            if unsafe_at(&ctx, skip + i, c) {
+                push_json(&mut out, c);
+            } else {
+                out.push(c);
+            }
+        }
+        self.inner.write_all(out.as_bytes())
     }
 }
 
@@ -246,9 +255,21 @@ impl<W: Write> Write for JsonSafe<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let mut data = std::mem::take(&mut self.held);
         data.extend_from_slice(buf);
-        // Hold back a trailing incomplete UTF-8 character.
-        let cut = complete_prefix(&data);
-        self.emit(&data[..cut])?;
+        let mut cut = complete_prefix(&data);
+        // A joiner at the end waits for the character after it.
+        while cut >= 3 && matches!(&data[cut - 3..cut], [0xe2, 0x80, 0x8c | 0x8d]) {
+            cut -= 3;
+        }
+        if !any_candidate(&data[..cut]) {
+            // The common case: nothing to escape (but remember the last character).
+            self.prev = std::str::from_utf8(&data[..cut])
+                .ok()
+                .and_then(|s| s.chars().next_back())
+                .or(self.prev);
+            self.inner.write_all(&data[..cut])?;
+        } else {
+            self.emit(&data[..cut])?;
+        }
         self.held = data[cut..].to_vec();
         Ok(buf.len())
     }
@@ -256,6 +277,11 @@ impl<W: Write> Write for JsonSafe<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// Does any byte of `b` start a character that may need escaping?
+fn any_candidate(b: &[u8]) -> bool {
+    b.iter().any(|&x| CANDIDATE[x as usize])
 }
 
 /// The length of `b` without a trailing incomplete UTF-8 sequence (at most 3 bytes).
@@ -299,12 +325,21 @@ mod tests {
     fn the_byte_scan_agrees_with_the_definition() {
         for c in (0u32..0x3000)
             .chain(0xfe00..0x10000)
+            .chain(0xe0000..0xe0100)
             .filter_map(char::from_u32)
         {
             for s in [format!("{c}"), format!("ab{c}cd"), format!("é’{c}")] {
                 assert_eq!(any_unsafe(&s), s.chars().any(is_unsafe), "{c:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_joiner_a_script_needs_is_left_alone() {
+        assert!(matches!(text("می\u{200C}خواهم"), Cow::Borrowed(_)));
+        assert!(matches!(text("👨\u{200D}👩"), Cow::Borrowed(_)));
+        assert_eq!(text("6\u{200D}6"), "6\\u{200d}6");
+        assert_eq!(json("\"\u{E0041}\""), "\"\\udb40\\udc41\"");
     }
 
     #[test]
@@ -347,7 +382,8 @@ mod tests {
 
     #[test]
     fn the_json_writer_handles_characters_split_across_writes() {
-        let raw = "{\"q\": \"x\u{202e}y\u{9b}z é 😀\"}";
+        let raw =
+            "{\"q\": \"x\u{202e}y\u{9b}z é 😀 می\u{200C}خواهم a\u{200D}\u{200D}b \u{E0041}\"}";
         for split in 0..=raw.len() {
             let mut w = JsonSafe::new(Vec::new());
             w.write_all(&raw.as_bytes()[..split]).unwrap();

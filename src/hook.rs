@@ -14,10 +14,23 @@ use crate::refusal::Refusal;
 /// The line that marks a hook as prov's.
 pub const MARKER: &str = "# installed by `prov hook install`";
 
+/// Bytes of a path as git printed them (raw on Unix: `rev-parse` prints paths unquoted).
+#[cfg(unix)]
+fn path_of(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn path_of(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+}
+
 /// Where git looks for this repository's pre-commit hook (honours core.hooksPath), and the
-/// workspace's path relative to the repository root ("" at the root).
-fn locate(root: &Path) -> Result<(PathBuf, String), Refusal> {
-    let git = |args: &[&str]| -> Result<String, Refusal> {
+/// workspace's path relative to the repository root as raw bytes (empty at the root, else
+/// ending in `/`).
+fn locate(root: &Path) -> Result<(PathBuf, Vec<u8>), Refusal> {
+    let git = |args: &[&str]| -> Result<Vec<u8>, Refusal> {
         let out = Command::new("git")
             .args(args)
             .current_dir(root)
@@ -30,35 +43,99 @@ fn locate(root: &Path) -> Result<(PathBuf, String), Refusal> {
                 ),
             );
         }
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        // One line: the path, then a line break. A directory name may itself end in spaces or
+        // hold a line break, so only that last line break is removed.
+        let mut bytes = out.stdout;
+        if bytes.last() == Some(&b'\n') {
+            bytes.pop();
+        }
+        Ok(bytes)
     };
     let hooks = git(&["rev-parse", "--git-path", "hooks"])?;
     let prefix = git(&["rev-parse", "--show-prefix"])?;
-    Ok((root.join(hooks).join("pre-commit"), prefix))
+    Ok((root.join(path_of(&hooks)).join("pre-commit"), prefix))
 }
 
-fn script(prefix: &str) -> String {
-    let ws = if prefix.is_empty() {
-        ".".to_string()
-    } else {
-        prefix.trim_end_matches('/').to_string()
+/// `bytes` as one single-quoted shell word: inside single quotes nothing is special (no `$`,
+/// no backquote, no backslash, a line break is a line break), and a single quote is written
+/// as `'\''` (end the quote, an escaped quote, quote again).
+fn sh_quote(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    out.push(b'\'');
+    for &b in bytes {
+        if b == b'\'' {
+            out.extend_from_slice(b"'\\''");
+        } else {
+            out.push(b);
+        }
+    }
+    out.push(b'\'');
+    out
+}
+
+/// `bytes` with the characters special in a git glob pathspec (`*`, `?`, `[`, `]`, `\`)
+/// escaped by a backslash, so that a directory named `x*` matches only itself.
+fn glob_escape(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for &b in bytes {
+        if matches!(b, b'*' | b'?' | b'[' | b']' | b'\\') {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// The hook for the workspace at `prefix` (relative to the repository root, empty or ending in
+/// `/`). The path is data, never code: it appears only in single-quoted words, and the staged
+/// names are read NUL-separated (`-z`: never quoted, whatever `core.quotePath` says) and passed
+/// on by `xargs -0`, so no name is split, globbed or run. POSIX sh.
+fn script(prefix: &[u8]) -> Vec<u8> {
+    // `./` first: a directory named `-x` is not taken for an option by `prov -C`.
+    let mut ws = b"./".to_vec();
+    ws.extend_from_slice(prefix.strip_suffix(b"/").unwrap_or(prefix));
+    let mut claims = b":(glob)".to_vec();
+    claims.extend_from_slice(&glob_escape(prefix));
+    claims.extend_from_slice(b"claims/**/*.toml");
+    let literal = |name: &[u8]| {
+        let mut p = b":(literal)".to_vec();
+        p.extend_from_slice(prefix);
+        p.extend_from_slice(name);
+        sh_quote(&p)
     };
-    format!(
-        r#"#!/bin/sh
+    let mut out = Vec::new();
+    out.extend_from_slice(
+        format!(
+            "#!/bin/sh
 {MARKER}; `prov hook uninstall` removes it.
-# Checks the staged claim files of the prov workspace in {ws}/, and the whole workspace when
-# sources.toml or a snapshot is staged. Skip once with `git commit --no-verify`.
-ws='{ws}'
-files=$(git diff --cached --name-only --diff-filter=ACMR -- "$ws/claims/*.toml" "$ws/sources.toml" "$ws/snapshots/*")
-[ -z "$files" ] && exit 0
+# Checks the staged claim files of the prov workspace in the directory `ws` (relative to the
+# repository root, where git runs hooks), and the whole workspace when sources.toml or a
+# snapshot is staged. Skip once with `git commit --no-verify`.
+"
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(b"ws=");
+    out.extend_from_slice(&sh_quote(&ws));
+    out.extend_from_slice(b"\n# The staged files prov reads, NUL-separated, relative to the repository root.\nstaged() {\n  git diff --cached --name-only -z --diff-filter=ACMR -- ");
+    out.extend_from_slice(&sh_quote(&claims));
+    out.push(b' ');
+    out.extend_from_slice(&literal(b"sources.toml"));
+    out.push(b' ');
+    out.extend_from_slice(&literal(b"snapshots"));
+    out.extend_from_slice(
+        br#"
+}
+n=$(staged | wc -c)
+[ $n -gt 0 ] || exit 0
 if ! command -v prov >/dev/null 2>&1; then
   echo "prov pre-commit hook: prov is not on PATH (cargo install --path <prov checkout>)" >&2
   exit 1
 fi
-# Paths are relative to the repository root, where git runs hooks.
-echo "$files" | tr '\n' '\0' | xargs -0 prov -C "$ws" check --
-"#
-    )
+staged | xargs -0 prov -C "$ws" check --
+"#,
+    );
+    out
 }
 
 /// What `install` did.
@@ -92,7 +169,7 @@ pub fn install(root: &Path, force: bool) -> Result<Installed, Refusal> {
         failpoint("hook-backup-written");
     }
     // Executable from the moment it exists: git ignores a hook without its exec bit.
-    crate::edit::atomic_write_mode(&path, script(&prefix).as_bytes(), 0o755)
+    crate::edit::atomic_write_mode(&path, &script(&prefix), 0o755)
         .map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
     failpoint("hook-written");
     Ok(if existing.is_some() {

@@ -36,6 +36,7 @@ pub mod facts;
 pub mod failpoint;
 pub mod files;
 pub mod fix;
+pub mod hidden;
 pub mod hook;
 pub mod journal;
 pub mod lock;

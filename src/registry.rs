@@ -173,11 +173,9 @@ fn validate_meta(
             .help("name who published the document, or --outlet unknown"));
     }
     if let Some(u) = &new.url
-        && !(u.starts_with("http://") || u.starts_with("https://"))
+        && let Err(bad) = crate::workspace::check_url(u)
     {
-        return Err(Refusal::new(format!(
-            "--url must be an http(s) address, not {u:?}"
-        )));
+        return Err(Refusal::new(bad.message.replacen("`url`", "--url", 1)).help(bad.help));
     }
     if let Some(l) = &new.language
         && !crate::workspace::valid_language(l)

@@ -5,7 +5,8 @@
 //! 3. `text::read_and_anchor` each text once, on every core: read and hash it, anchor its
 //!    citations, and re-anchor them in the source's pending capture, if any;
 //! 4. `record` the verdicts and their findings in the citation reports;
-//! 5. workspace-wide findings: an interrupted write, the chain of captures, unused sources;
+//! 5. characters a reader cannot see, in quotes and in the files read (`hidden.rs`); then
+//!    workspace-wide findings: an interrupted write, the chain of captures, unused sources;
 //! 6. `facts`: who asserts each claim, and the fact flags (and the same with every pending
 //!    capture accepted).
 //!
@@ -13,6 +14,7 @@
 //! [`crate::render`], [`crate::fix`], [`crate::accept`] and [`crate::report`].
 
 mod findings;
+mod hidden;
 mod plan;
 mod text;
 
@@ -58,6 +60,9 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     let (mut citations, texts) = plan(ws, &selected, opts, &mut diagnostics);
     let results = text::read_and_anchor(ws, texts, &citations);
     let sources = record(ws, results, &mut citations, &mut diagnostics);
+    let (found, quotes) = hidden::in_quotes(ws, &mut citations);
+    diagnostics.extend(found);
+    diagnostics.extend(hidden::in_files(ws, &checked_files(ws, opts), &quotes));
     if crate::journal::present(&ws.root) {
         diagnostics.push(findings::interrupted_write());
     }
@@ -81,6 +86,19 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
         facts: fact_list,
         facts_after,
     }
+}
+
+/// The files a check reads text from: the selected claim files, and sources.toml when the run
+/// reports on the whole workspace.
+fn checked_files(ws: &Workspace, opts: &Options) -> Vec<FileId> {
+    let mut files = opts
+        .only_files
+        .clone()
+        .unwrap_or_else(|| ws.claim_files.clone());
+    if opts.whole_workspace() {
+        files.push(ws.sources_file);
+    }
+    files
 }
 
 /// Phase 1: the claims to check, with their positions in `Workspace::claims`.

@@ -86,7 +86,8 @@ pub fn run(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> 
                 return true;
             }
             match (d.citation, &d.loc) {
-                (Some(i), _) => {
+                // A hidden character stays in a quote whatever fix does to its span.
+                (Some(i), _) if d.code != Code::HiddenCharacter => {
                     let c = &left_outcome.citations[i];
                     !touched.contains(&(c.cite.claim_index, c.cite.index, c.claim.file))
                 }

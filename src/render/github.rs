@@ -63,7 +63,7 @@ pub fn render(files: &Files, diags: &[Diagnostic], prefix: &str) -> String {
         out.push_str(&format!(
             "::{command} {}::{}\n",
             props.join(","),
-            escape_data(&message)
+            escape_data(&crate::escape::text(&message))
         ));
     }
     out

@@ -176,7 +176,8 @@ fn result(files: &Files, d: &Diagnostic, outcome: Option<&Outcome>, prefix: &str
         "ruleId": d.code.as_str(),
         "ruleIndex": index,
         "level": level(d.severity),
-        "message": { "text": text },
+        // Shown to people by code scanning: hidden and control characters as visible escapes.
+        "message": { "text": crate::escape::text(&text) },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": { "uri": format!("{prefix}{uri}"), "uriBaseId": "%SRCROOT%" },

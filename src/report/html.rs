@@ -6,9 +6,11 @@ use std::fmt::Write;
 
 use super::{CitationEntry, FactEntry, Report};
 
-/// Escape text for HTML content and attribute values.
+/// Escape text for HTML content and attribute values: the five characters HTML gives meaning
+/// to as entities, and control and hidden characters as visible `\u{…}` escapes
+/// ([`crate::escape::text`]).
 pub fn esc(s: &str) -> String {
-    super::escape_ascii(s, |b| match b {
+    super::escape_ascii(&crate::escape::text(s), |b| match b {
         b'&' => Some("&amp;"),
         b'<' => Some("&lt;"),
         b'>' => Some("&gt;"),
@@ -101,7 +103,7 @@ fn cite(out: &mut String, c: &CitationEntry) {
     if let Some(l) = &c.fragment_link {
         meta.push(format!(
             "<a class=\"fragment\" href=\"{}\">open at the quote</a>",
-            esc(l)
+            esc(&super::encode_uri(l))
         ));
     }
     let _ = write!(out, "<div class=\"meta\">{}</div>", meta.join(" · "));
@@ -226,8 +228,9 @@ pub fn render(r: &Report) -> String {
             esc(src.outlet),
             esc(src.origin),
             src.url.map_or_else(String::new, |u| format!(
-                " · <a href=\"{u}\">{u}</a>",
-                u = esc(u)
+                " · <a href=\"{}\">{}</a>",
+                esc(&super::encode_uri(u)),
+                esc(u)
             )),
             id = esc(src.id)
         );

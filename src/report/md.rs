@@ -4,22 +4,103 @@ use std::fmt::Write;
 
 use super::{CitationEntry, FactEntry, Report};
 
-/// Escape text for Markdown (inline, and inside table cells).
+/// Escape text from the workspace or a source for Markdown, so that it renders as the same
+/// text and as nothing else, inline or in a table cell: a line break (CR or LF) becomes a
+/// space, a control or hidden character becomes a visible `\u{…}` escape
+/// ([`crate::escape::text`]), and a backslash escapes every ASCII character that could start
+/// markup in CommonMark or GitHub's Markdown: emphasis and strikethrough (`*`, `_`, `~`), code
+/// (`` ` ``), superscript (`^`, in some renderers), links and images (`[`, `]`), raw HTML and
+/// autolinks (`<`, `>`), entities (`&`),
+/// table cells (`|`), headings and issue references (`#`), math (`$`), @-mentions and e-mail
+/// autolinks (`@`), `scheme:` autolinks and `:emoji:` (`:`), and `www.` autolinks (the dot
+/// after `www`). For text that starts or ends a line, see [`esc_at`].
 pub fn esc(s: &str) -> String {
-    super::escape_ascii(s, |b| match b {
-        b'\\' => Some("\\\\"),
-        b'`' => Some("\\`"),
-        b'*' => Some("\\*"),
-        b'_' => Some("\\_"),
-        b'[' => Some("\\["),
-        b']' => Some("\\]"),
-        b'<' => Some("\\<"),
-        b'>' => Some("\\>"),
-        b'|' => Some("\\|"),
-        b'#' => Some("\\#"),
-        b'\n' => Some(" "),
+    esc_at(s, false, false)
+}
+
+/// [`esc`], for text that starts a line (`line_start`: list markers and a setext underline,
+/// `-`, `+`, `=`, `1.`, `1)`, are escaped, and leading whitespace is written as an entity so
+/// that it cannot open an indented code block) or ends one (`line_end`: trailing whitespace is
+/// written as an entity so that it cannot make a hard line break).
+pub fn esc_at(s: &str, line_start: bool, line_end: bool) -> String {
+    let flat: String = s
+        .replace("\r\n", " ")
+        .chars()
+        .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
+        .collect();
+    let text = crate::escape::text(&flat);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    // Leading digits of an ordered-list marker (`1.`, `1)`: at most 9 digits).
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let last = chars.len().saturating_sub(1);
+    for (i, &c) in chars.iter().enumerate() {
+        if (c == ' ' || c == '\t') && ((line_start && i == 0) || (line_end && i == last)) {
+            out.push_str(if c == ' ' { "&#32;" } else { "&#9;" });
+            continue;
+        }
+        let www =
+            c == '.' && i >= 3 && chars[i - 3..i].iter().all(|w| w.eq_ignore_ascii_case(&'w'));
+        let escape = match c {
+            '\\' | '`' | '*' | '_' | '~' | '^' | '[' | ']' | '<' | '>' | '&' | '|' | '#' | '$'
+            | '@' | ':' => true,
+            '-' | '+' | '=' => line_start && i == 0,
+            '.' | ')' => www || (line_start && i == digits && (1..=9).contains(&digits)),
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `s` as a Markdown code span: its text, verbatim, with control and hidden characters and
+/// line breaks shown as `\u{…}` escapes. The fence is one backtick longer than the longest run
+/// of backticks inside (CommonMark), and padded with a space when the text starts or ends with
+/// a backtick or a space, so that no text can close it early.
+pub fn code(s: &str) -> String {
+    let text = crate::escape::text(s).replace('\n', "\\u{a}");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']);
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A url as a Markdown link destination: percent-encoded where RFC 3986 wants it
+/// ([`super::encode_uri`]: no space, control, `<`, `>` or `\` is left), `&` written `&amp;`
+/// (cmark decodes entities in a destination before it removes backslashes, so `\&` would not
+/// keep `&copy;` from becoming `©`), and `(`, `)` backslash-escaped so that they cannot end the
+/// link. The destination is then exactly the url.
+pub fn dest(url: &str) -> String {
+    super::escape_ascii(&super::encode_uri(url), |b| match b {
+        b'(' => Some("\\("),
+        b')' => Some("\\)"),
+        b'&' => Some("&amp;"),
         _ => None,
     })
+}
+
+/// A url as a Markdown autolink, `<url>`: percent-encoded, it holds no space, control, `<` or
+/// `>`; `&` is written `&amp;`, as entities are decoded in an autolink too.
+pub fn autolink(url: &str) -> String {
+    let encoded = super::escape_ascii(&super::encode_uri(url), |b| match b {
+        b'&' => Some("&amp;"),
+        _ => None,
+    });
+    format!("<{encoded}>")
+}
+
+/// A link: `[text](destination)`, the text escaped.
+fn link(text: &str, url: &str) -> String {
+    format!("[{}]({})", esc(text), dest(url))
 }
 
 fn short(sha: &str) -> &str {
@@ -32,19 +113,30 @@ fn cite(out: &mut String, n: usize, c: &CitationEntry) {
     let title = c
         .title
         .map_or_else(String::new, |t| format!(" — “{}”", esc(t)));
+    // Dates are TOML dates, validated by the loader: digits, `-`, `:`, `T`, `Z`.
     let date = c.published.map_or_else(String::new, |d| format!(", {d}"));
     let _ = writeln!(
         out,
         "{n}. **{}** ({who}{date}){title} — {stance}",
         esc(c.source)
     );
-    let _ = writeln!(
-        out,
-        "   > {}**{}**{}",
-        esc(&c.before),
-        esc(&c.text),
-        esc(&c.after)
-    );
+    // The quote in bold, its own leading and trailing whitespace outside the markers (`**`
+    // next to a space would not make it bold).
+    let core = c.text.trim();
+    if core.is_empty() {
+        let all = format!("{}{}{}", c.before, c.text, c.after);
+        let _ = writeln!(out, "   > {}", esc_at(&all, true, true));
+    } else {
+        let lead = &c.text[..c.text.len() - c.text.trim_start().len()];
+        let trail = &c.text[c.text.trim_end().len()..];
+        let _ = writeln!(
+            out,
+            "   > {}**{}**{}",
+            esc_at(&format!("{}{lead}", c.before), true, false),
+            esc(core),
+            esc_at(&format!("{trail}{}", c.after), false, true)
+        );
+    }
     let mut meta = Vec::new();
     if let Some([s, e]) = c.found {
         meta.push(format!("span [{s}, {e}]"));
@@ -52,20 +144,20 @@ fn cite(out: &mut String, n: usize, c: &CitationEntry) {
         meta.push(format!("span [{s}, {e}] (not there)"));
     }
     if let Some(sha) = &c.verified_sha256 {
-        meta.push(format!("verified against sha256 `{}`", short(sha)));
+        meta.push(format!("verified against sha256 {}", code(short(sha))));
     }
     if let Some(r) = &c.revision {
-        meta.push(format!("cites superseded capture `{}`", short(r)));
+        meta.push(format!("cites superseded capture {}", code(short(r))));
     }
     if let Some(l) = &c.fragment_link {
-        meta.push(format!("[open at the quote]({l})"));
+        meta.push(link("open at the quote", l));
     }
     let _ = writeln!(out, "   {}", meta.join(" · "));
     if let Some(p) = &c.problem {
-        let _ = writeln!(out, "   ⚠ {}", esc(p));
+        let _ = writeln!(out, "   ⚠ {}", esc_at(p, false, true));
     }
     if let Some(p) = &c.pending {
-        let _ = writeln!(out, "   ↻ {}", esc(p));
+        let _ = writeln!(out, "   ↻ {}", esc_at(p, false, true));
     }
 }
 
@@ -75,8 +167,8 @@ fn fact(out: &mut String, f: &FactEntry) {
     } else {
         "✗ failing"
     };
-    let _ = writeln!(out, "### `{}` — {verdict}\n", f.claim);
-    let _ = writeln!(out, "> {}\n", esc(f.statement));
+    let _ = writeln!(out, "### {} — {verdict}\n", code(f.claim));
+    let _ = writeln!(out, "> {}\n", esc_at(f.statement, true, true));
     let flags: Vec<String> = f
         .flags
         .iter()
@@ -90,9 +182,8 @@ fn fact(out: &mut String, f: &FactEntry) {
         .collect();
     let _ = writeln!(
         out,
-        "`{}:{}` · flags: {}\n",
-        f.file,
-        f.line,
+        "{} · flags: {}\n",
+        code(&format!("{}:{}", f.file, f.line)),
         if flags.is_empty() {
             "none".to_string()
         } else {
@@ -159,14 +250,14 @@ pub fn render(r: &Report) -> String {
         out.push_str("## Findings outside the facts\n\n");
         for f in &r.findings {
             let at = match (&f.file, f.line) {
-                (Some(file), Some(line)) => format!("`{file}:{line}` "),
+                (Some(file), Some(line)) => format!("{} ", code(&format!("{file}:{line}"))),
                 _ => String::new(),
             };
             let _ = writeln!(
                 out,
                 "- {at}**{}** {}: {}",
                 f.severity.as_str(),
-                f.code,
+                esc(&f.code),
                 esc(&f.message)
             );
         }
@@ -180,8 +271,8 @@ pub fn render(r: &Report) -> String {
     for src in &r.sources {
         let _ = writeln!(
             out,
-            "### `{}`{}\n",
-            src.id,
+            "### {}{}\n",
+            code(src.id),
             src.title
                 .map_or_else(String::new, |t| format!(" — {}", esc(t)))
         );
@@ -190,7 +281,8 @@ pub fn render(r: &Report) -> String {
             "- outlet: {}; origin: {}{}",
             esc(src.outlet),
             esc(src.origin),
-            src.url.map_or_else(String::new, |u| format!("; <{u}>"))
+            src.url
+                .map_or_else(String::new, |u| format!("; {}", autolink(u)))
         );
         let _ = writeln!(
             out,
@@ -201,18 +293,18 @@ pub fn render(r: &Report) -> String {
             src.citations,
             if src.citations == 1 { "" } else { "s" }
         );
-        let _ = writeln!(out, "- sha256: `{}`", src.sha256);
+        let _ = writeln!(out, "- sha256: {}", code(src.sha256));
         for rev in &src.revisions {
             let _ = writeln!(
                 out,
-                "- superseded capture `{}`: captured {}, superseded {}",
-                rev.sha256,
+                "- superseded capture {}: captured {}, superseded {}",
+                code(rev.sha256),
                 rev.captured.unwrap_or("unknown"),
                 rev.superseded.unwrap_or("unknown")
             );
         }
         if let Some(p) = &src.pending_sha256 {
-            let _ = writeln!(out, "- pending capture `{p}` awaits review");
+            let _ = writeln!(out, "- pending capture {} awaits review", code(p));
         }
         out.push('\n');
     }
@@ -229,5 +321,39 @@ mod tests {
             esc("a*b_c|d [x](y) <b>"),
             "a\\*b\\_c\\|d \\[x\\](y) \\<b\\>"
         );
+    }
+
+    #[test]
+    fn markdown_escapes_autolinks_entities_breaks_and_line_starts() {
+        assert_eq!(
+            esc("a&amp; ~~s~~ $m$ @u #1 http://x www.y.z a@b.c\r\nnext\u{202e}"),
+            "a\\&amp; \\~\\~s\\~\\~ \\$m\\$ \\@u \\#1 http\\://x www\\.y.z a\\@b.c next\\\\u{202e}"
+        );
+        assert_eq!(esc_at("- x", true, false), "\\- x");
+        assert_eq!(esc_at("12. x", true, false), "12\\. x");
+        assert_eq!(esc_at("12. x", false, false), "12. x");
+        assert_eq!(esc_at("    code  ", true, true), "&#32;   code &#32;");
+    }
+
+    #[test]
+    fn code_spans_are_fenced_longer_than_any_backtick_run() {
+        assert_eq!(code("a"), "`a`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("a`b``c ```d"), "````a`b``c ```d````");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("x\ny\u{1b}"), "`x\\u{a}y\\u{1b}`");
+    }
+
+    #[test]
+    fn link_destinations_are_the_url_exactly() {
+        assert_eq!(
+            dest("https://e.org/a_(b)?x=1&copy;=2"),
+            "https://e.org/a_\\(b\\)?x=1&amp;copy;=2"
+        );
+        assert_eq!(
+            dest("https://e.org/<a b>\u{e9}"),
+            "https://e.org/%3Ca%20b%3E%C3%A9"
+        );
+        assert_eq!(dest("https://e.org/%zz%41"), "https://e.org/%25zz%41");
     }
 }

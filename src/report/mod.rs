@@ -371,6 +371,32 @@ fn escape_ascii(s: &str, with: impl Fn(u8) -> Option<&'static str>) -> String {
     out
 }
 
+/// A url with every byte RFC 3986 does not allow in a URI percent-encoded (a space, a control,
+/// `<`, `>`, `"`, `\`, a non-ASCII character…) and a `%` that does not start a percent-encoding
+/// written `%25`. The loader refuses such urls ([`crate::workspace::check_url`]); this is the
+/// second line of defence wherever a url is written as a link.
+pub fn encode_uri(url: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = url.as_bytes();
+    let mut out = String::with_capacity(url.len() + 8);
+    for (i, &b) in bytes.iter().enumerate() {
+        let allowed = match b {
+            b'%' => bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)),
+            b => b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&b),
+        };
+        if allowed {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xF)]));
+        }
+    }
+    out
+}
+
 /// A quote as the report shows it: in its context, with its text-fragment link.
 struct Quoted {
     before: String,
@@ -739,7 +765,12 @@ pub fn build<'w>(
             .diagnostics
             .iter()
             .filter(|d| d.severity >= crate::diag::Severity::Warning)
-            .filter(|d| d.code.kind() == crate::diag::CodeKind::Source || d.about_pending)
+            .filter(|d| {
+                d.code.kind() == crate::diag::CodeKind::Source
+                    || d.about_pending
+                    // Hidden characters outside quotes: in a fact, a title, a comment.
+                    || (d.code == crate::diag::Code::HiddenCharacter && d.citation.is_none())
+            })
             .map(|d| FindingEntry {
                 code: d.code.as_str().to_string(),
                 severity: d.severity,

@@ -537,14 +537,9 @@ fn load_source(c: &mut Check<'_>, entry: &Entry, ids: &HashSet<&str>) -> Option<
     let origin = opt_name(c, t, "origin");
     let url = opt_string(c, t, "url");
     if let (Some(u), Some(e)) = (&url, get(t, "url"))
-        && !(u.starts_with("http://") || u.starts_with("https://"))
+        && let Err(bad) = super::check_url(u)
     {
-        c.invalid(
-            Code::InvalidValue,
-            &e.value.span,
-            format!("`url` must be an http(s) address, not \"{u}\""),
-            "write the full address, starting with https://".into(),
-        );
+        c.invalid(Code::InvalidValue, &e.value.span, bad.message, bad.help);
     }
     let language = opt_string(c, t, "language");
     if let (Some(l), Some(e)) = (&language, get(t, "language"))

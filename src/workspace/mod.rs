@@ -162,3 +162,159 @@ pub fn valid_language(tag: &str) -> bool {
         && first.bytes().all(|b| b.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
+
+/// Why a source's `url` was refused: one line saying what is wrong, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadUrl {
+    pub message: String,
+    pub help: String,
+}
+
+/// May `b` appear in an RFC 3986 URI as it is? (Unreserved, reserved, and `%` of a
+/// percent-encoding.)
+fn uri_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b)
+}
+
+/// Check a source's `url`: an absolute `http` or `https` URI as RFC 3986 writes it (ASCII only,
+/// no space or control character, every `%` followed by two hex digits, `[` and `]` only around
+/// an IPv6 host), with a host and no credentials, that the WHATWG URL parser (the `url` crate,
+/// as browsers parse links) also accepts. A url is pasted into reports as a link, so anything
+/// else is refused rather than repaired; the help gives the percent-encoded form when there is
+/// one.
+pub fn check_url(raw: &str) -> Result<(), BadUrl> {
+    let bad = |message: String, help: &str| BadUrl {
+        message,
+        help: help.to_string(),
+    };
+    // The form a browser would use, percent-encoded, when the WHATWG parser can make one.
+    let encoded = || {
+        url::Url::parse(raw.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| format!("write it percent-encoded: \"{}\"", u.as_str()))
+            .unwrap_or_else(|| {
+                "write the full address, e.g. \"https://example.org/article\"".into()
+            })
+    };
+    let lower = raw.get(..8).unwrap_or(raw).to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err(bad(
+            format!(
+                "`url` must be an http(s) address (starting with http:// or https://), not \"{}\"",
+                crate::escape::text(raw)
+            ),
+            "write the full address, starting with https://",
+        ));
+    }
+    if let Some((at, c)) = raw
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii() && uri_byte(c as u8)))
+    {
+        let what = match c {
+            ' ' => "a space".to_string(),
+            c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+            c if !c.is_ascii() => format!("the non-ASCII character U+{:04X}", c as u32),
+            c => format!("`{c}`"),
+        };
+        return Err(bad(
+            format!("`url` holds {what} at byte {at}; a URL cannot hold it unencoded (RFC 3986)"),
+            &encoded(),
+        ));
+    }
+    let bytes = raw.as_bytes();
+    for (i, _) in raw.match_indices('%') {
+        let hex = bytes.get(i + 1..i + 3);
+        if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+            return Err(bad(
+                format!("`url` has a `%` at byte {i} that is not followed by two hex digits"),
+                "write a literal % as %25",
+            ));
+        }
+    }
+    // The authority ends at the first `/`, `?` or `#` after `scheme://`.
+    let rest = raw.get(raw.find("//").map_or(0, |i| i + 2)..).unwrap_or("");
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    if authority.is_empty() || authority.starts_with(['@', ':']) {
+        return Err(bad(
+            "`url` has no host".to_string(),
+            "write the full address, e.g. \"https://example.org/article\"",
+        ));
+    }
+    if let Some(i) = path.find(['[', ']']) {
+        return Err(bad(
+            format!(
+                "`url` holds `{}` after its host; RFC 3986 allows it only around an IPv6 address",
+                &path[i..=i]
+            ),
+            "write [ as %5B and ] as %5D",
+        ));
+    }
+    let parsed = url::Url::parse(raw)
+        .map_err(|e| bad(format!("`url` is not a valid address: {e}"), &encoded()))?;
+    if !parsed.has_host() || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad(
+            "`url` has no host".to_string(),
+            "write the full address, e.g. \"https://example.org/article\"",
+        ));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad(
+            "`url` holds credentials (a user name or password before `@`)".to_string(),
+            "remove them: reports publish the url",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::check_url;
+
+    #[test]
+    fn urls_are_rfc_3986_http_addresses_with_a_host_and_no_credentials() {
+        for ok in [
+            "https://example.org",
+            "http://example.org/a/b?c=d&e=f#g",
+            "HTTPS://Example.org/%C3%A9t%C3%A9",
+            "https://en.wikipedia.org/wiki/Albania_(disambiguation)",
+            "https://[2001:db8::1]:8080/x",
+            "https://news-24.fr/ladministrateur-de-biden/",
+        ] {
+            assert_eq!(check_url(ok), Ok(()), "{ok}");
+        }
+        for (bad, says) in [
+            ("javascript:alert(1)", "must be an http(s) address"),
+            ("ftp://example.org", "must be an http(s) address"),
+            ("https:example.org", "must be an http(s) address"),
+            ("https://example.org/a b", "a space"),
+            ("https://example.org/)<img src=x onerror=alert(1)>", "`<`"),
+            ("https://example.org/\u{202e}", "U+202E"),
+            ("https://example.org/\r\nx", "U+000D"),
+            ("https://example.org/été", "non-ASCII"),
+            ("https://example.org/a\\b", "`\\`"),
+            ("https://example.org/a\"b", "`\"`"),
+            ("https://example.org/`x`", "holds ```"),
+            ("https://example.org/50%", "`%`"),
+            ("https://example.org/%zz", "`%`"),
+            ("https://example.org/[x]", "IPv6"),
+            ("https://user:pw@example.org/", "credentials"),
+            ("https://user@example.org/", "credentials"),
+            ("https://", "no host"),
+            ("https://exa_mple..org:99999/", "not a valid address"),
+            ("https:///x", "no host"),
+            ("https://@/x", "no host"),
+        ] {
+            let e = check_url(bad).expect_err(bad);
+            assert!(e.message.contains(says), "{bad}: {e:?}");
+        }
+        // The help gives the percent-encoded form when there is one.
+        let e = check_url("https://example.org/été à").unwrap_err();
+        assert!(
+            e.help
+                .contains("https://example.org/%C3%A9t%C3%A9%20%C3%A0"),
+            "{e:?}"
+        );
+    }
+}
