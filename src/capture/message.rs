@@ -143,13 +143,19 @@ impl fmt::Display for MessageError {
             ),
             MessageError::Incomplete => write!(f, "the response head is cut off"),
             MessageError::BadChunk { offset, detail } => {
-                write!(f, "bad chunked encoding at byte {offset} of the body: {detail}")
+                write!(
+                    f,
+                    "bad chunked encoding at byte {offset} of the body: {detail}"
+                )
             }
             MessageError::TooLarge { cap } => {
                 write!(f, "the body is larger than the limit of {cap} bytes")
             }
             MessageError::UnsupportedEncoding(e) => {
-                write!(f, "the body is in content coding `{e}`, which prov does not decode")
+                write!(
+                    f,
+                    "the body is in content coding `{e}`, which prov does not decode"
+                )
             }
             MessageError::Undecodable { encoding, detail } => {
                 write!(f, "the body does not decode as `{encoding}`: {detail}")
@@ -364,11 +370,8 @@ pub fn decode(payload: &[u8], codings: &[String], cap: u64) -> Result<Vec<u8>, M
                     }
                 }
             }
-            "br" => read_capped(
-                brotli_decompressor::Decompressor::new(&data[..], 4096),
-                cap,
-            )
-            .map_err(|e| undecodable(coding, cap, e))?,
+            "br" => read_capped(brotli_decompressor::Decompressor::new(&data[..], 4096), cap)
+                .map_err(|e| undecodable(coding, cap, e))?,
             other => return Err(MessageError::UnsupportedEncoding(other.to_string())),
         };
     }
@@ -470,7 +473,9 @@ mod tests {
     #[test]
     fn chunked_and_gzipped_bodies_are_undone_in_order() {
         let gz = gzip(b"caf\xe9 cr\xe8me");
-        let mut raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n".to_vec();
+        let mut raw =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n"
+                .to_vec();
         for part in gz.chunks(7) {
             raw.extend_from_slice(format!("{:x};ext=1\r\n", part.len()).as_bytes());
             raw.extend_from_slice(part);
@@ -532,8 +537,11 @@ mod tests {
 
     #[test]
     fn a_truncated_body_is_kept_and_marked() {
-        let r = parse_response(b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nabc".to_vec(), 100)
-            .unwrap();
+        let r = parse_response(
+            b"HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nabc".to_vec(),
+            100,
+        )
+        .unwrap();
         assert!(r.truncated);
         assert_eq!(r.body, b"abc");
         assert_eq!(r.head.version, "HTTP/1.0");

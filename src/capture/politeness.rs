@@ -110,7 +110,9 @@ impl Drop for Permit<'_> {
         let mut hosts = self.gate.lock();
         let state = hosts.entry(self.host.clone()).or_default();
         state.busy = false;
-        let delay = state.delay.map_or(self.gate.delay, |d| d.max(self.gate.delay));
+        let delay = state
+            .delay
+            .map_or(self.gate.delay, |d| d.max(self.gate.delay));
         state.next = Some(Instant::now() + delay);
         drop(hosts);
         self.gate.changed.notify_all();

@@ -261,7 +261,8 @@ mod tests {
 
     #[test]
     fn a_group_naming_prov_replaces_the_star_group() {
-        let txt = "User-agent: *\nDisallow: /\n\nUser-agent: Prov\nDisallow: /drafts\nCrawl-delay: 2\n";
+        let txt =
+            "User-agent: *\nDisallow: /\n\nUser-agent: Prov\nDisallow: /drafts\nCrawl-delay: 2\n";
         let r = Robots::parse("http://h/robots.txt", txt.as_bytes());
         assert!(r.check("http://h/article").is_ok());
         let d = r.check("http://h/drafts/1").unwrap_err();
@@ -271,8 +272,16 @@ mod tests {
 
     #[test]
     fn statuses_mean_what_rfc_9309_says() {
-        assert!(Robots::from_status("u", 404, b"").check("http://h/x").is_ok());
-        assert!(Robots::from_status("u", 503, b"").check("http://h/x").is_err());
+        assert!(
+            Robots::from_status("u", 404, b"")
+                .check("http://h/x")
+                .is_ok()
+        );
+        assert!(
+            Robots::from_status("u", 503, b"")
+                .check("http://h/x")
+                .is_err()
+        );
         assert!(
             Robots::from_status("u", 200, b"User-agent: *\nDisallow: /x")
                 .check("http://h/x")
