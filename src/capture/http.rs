@@ -129,6 +129,9 @@ pub struct Exchange {
     pub remote_ip: Option<IpAddr>,
     /// A redirect led to another site: not an error, but say so (see [`same_site`]).
     pub cross_site_redirect: bool,
+    /// What a reader had to assume about a response from an archive (a body already
+    /// decoded under a `Content-Encoding` field, …); empty for a fetch.
+    pub notes: Vec<String>,
 }
 
 impl Exchange {
@@ -160,6 +163,7 @@ impl Exchange {
                 self.final_url
             ));
         }
+        w.extend(self.notes.iter().cloned());
         w
     }
 }
@@ -438,6 +442,7 @@ impl Fetcher {
                 remote_ip: got.peer.map(|p| p.ip()),
                 response: got.response,
                 fetched,
+                notes: Vec::new(),
             });
         }
     }

@@ -408,9 +408,21 @@ fn read_capped(reader: impl Read, cap: u64) -> Result<Vec<u8>, Capped> {
 /// Parse a whole response from the bytes as received. `cap` bounds the de-chunked payload
 /// and the decoded body. A body shorter than its framing says is kept, marked `truncated`.
 /// When the framing ends before the bytes do, `raw` is cut at the end of the message.
-pub fn parse_response(mut raw: Vec<u8>, cap: u64) -> Result<Response, MessageError> {
+pub fn parse_response(raw: Vec<u8>, cap: u64) -> Result<Response, MessageError> {
+    parse_response_with(raw, cap, None, false)
+}
+
+/// [`parse_response`], with the framing forced (a body already de-chunked under a
+/// `Transfer-Encoding: chunked` field), and with `undecoded_as_is`, a body that does not
+/// decode taken as already decoded (archives whose tools decoded it but kept the field).
+pub fn parse_response_with(
+    mut raw: Vec<u8>,
+    cap: u64,
+    force: Option<Framing>,
+    undecoded_as_is: bool,
+) -> Result<Response, MessageError> {
     let head = parse_head(&raw)?.ok_or(MessageError::Incomplete)?;
-    let framing = framing(&head);
+    let framing = force.unwrap_or_else(|| framing(&head));
     let body = &raw[head.len..];
     let (payload, end, truncated) = match framing {
         Framing::Empty => (Vec::new(), head.len, false),
@@ -435,7 +447,10 @@ pub fn parse_response(mut raw: Vec<u8>, cap: u64) -> Result<Response, MessageErr
     };
     raw.truncate(end);
     let codings = codings(head.get_joined("content-encoding").as_deref());
-    let decoded = decode(&payload, &codings, cap)?;
+    let decoded = match decode(&payload, &codings, cap) {
+        Err(MessageError::Undecodable { .. }) if undecoded_as_is => payload.clone(),
+        other => other?,
+    };
     Ok(Response {
         raw,
         head,
