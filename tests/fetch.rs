@@ -510,3 +510,44 @@ fn requests_to_one_host_go_one_at_a_time_with_the_delay() {
     // Five requests (robots.txt and four pages), four delays between them.
     assert!(start.elapsed() >= Duration::from_millis(80));
 }
+
+#[test]
+fn hostile_answers_are_named_not_buffered() {
+    let server = Server::start(|r| match r.path.as_str() {
+        "/robots.txt" => not_found(),
+        // A head that never ends.
+        "/endless-head" => Reply::Endless(b"HTTP/1.1 200 OK\r\nX-Long: ".to_vec()),
+        "/garbage" => Reply::Raw(b"SSH-2.0-OpenSSH_9.2\r\n\r\n".to_vec()),
+        "/bad-gzip" => Reply::Raw(response(
+            200,
+            "OK",
+            &[("Content-Encoding", "gzip")],
+            b"not gzip at all",
+        )),
+        "/unknown-coding" => Reply::Raw(response(200, "OK", &[("Content-Encoding", "zstd")], b"x")),
+        "/no-location" => Reply::Raw(response(302, "Found", &[], b"")),
+        "/ftp-location" => redirect(302, "ftp://example.org/file"),
+        _ => not_found(),
+    });
+    let f = fetcher();
+    for path in ["/endless-head", "/garbage", "/bad-gzip", "/unknown-coding"] {
+        let e = f.fetch(&server.url(path)).unwrap_err();
+        assert!(matches!(e, FetchError::Protocol { .. }), "{path}: {e:?}");
+    }
+    let e = f.fetch(&server.url("/unknown-coding")).unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("the body is in content coding `zstd`, which prov does not decode"),
+        "{e}"
+    );
+    let e = f.fetch(&server.url("/no-location")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: HTTP 302 without a Location to redirect to",
+            server.url("/no-location")
+        )
+    );
+    let e = f.fetch(&server.url("/ftp-location")).unwrap_err();
+    assert!(matches!(e, FetchError::BadRedirect { .. }), "{e}");
+}
