@@ -27,6 +27,7 @@
 
 pub mod accept;
 pub mod anchor;
+pub mod capture;
 pub mod check;
 pub mod clock;
 pub mod diag;

@@ -163,3 +163,42 @@ fn the_verifier_takes_a_reversed_span() {
         assert!(!matches!(a.verdict, Verdict::Ok), "{a:?}");
     }
 }
+
+/// What the `warc_reader` fuzz target does with one input: the first byte picks the URL, the
+/// rest is the archive; read, and a response found writes back and reads back the same.
+fn warc_reader(data: &[u8]) {
+    use prov::capture::warc::{ReadLimits, read_response, write_warc};
+    use std::io::Cursor;
+    const URLS: [&str; 4] = [
+        "http://127.0.0.1/",
+        "http://example.org/a",
+        "https://example.org/a?b=c",
+        "http://x/",
+    ];
+    let Some((&pick, file)) = data.split_first() else {
+        return;
+    };
+    let limits = ReadLimits {
+        max_body: 1 << 20,
+        max_records: 1000,
+    };
+    let url = URLS[usize::from(pick) % URLS.len()];
+    let _ = prov::capture::message::parse_response(file.to_vec(), 1 << 20);
+    if let Ok(ex) = read_response(&mut Cursor::new(file), url, limits) {
+        let warc = write_warc(&ex, None);
+        let back = read_response(&mut Cursor::new(&warc), &ex.final_url, limits).unwrap();
+        assert_eq!(back.response.raw, ex.response.raw);
+    }
+}
+
+#[test]
+fn the_warc_reader_seed_corpus_reads_without_panicking() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/warc_reader");
+    let mut n = 0;
+    for entry in fs::read_dir(&corpus).unwrap() {
+        let data = fs::read(entry.unwrap().path()).unwrap();
+        warc_reader(&data);
+        n += 1;
+    }
+    assert!(n >= 5, "the seed corpus is there");
+}
