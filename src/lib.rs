@@ -25,6 +25,7 @@
 
 pub mod accept;
 pub mod anchor;
+pub mod capture;
 pub mod check;
 pub mod diag;
 pub mod edit;

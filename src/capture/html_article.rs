@@ -1,0 +1,251 @@
+//! Which blocks of a rendered page are its article (docs/capture.md, "Article extraction").
+//!
+//! A Readability-style choice of the content container, on the blocks [`super::html`] cut:
+//! every prose block scores its nearest ancestors; the best-scoring container (discounted by
+//! its share of link text) is the article, together with those of its siblings that score
+//! well or read as prose. Inside it, boilerplate (navigation, sharing, related links, link
+//! lists) is dropped block by block. Every step is a pass over arrays in document order, so
+//! the cost is linear in the size of the page, whatever its nesting.
+
+use super::html::{Block, Doc, Tag, hint};
+
+/// All blocks: page mode. The `<title>` comes first unless the page's first block repeats it.
+pub fn page(doc: &Doc) -> (String, Option<String>) {
+    let mut out = Out::default();
+    if let Some(t) = &doc.title {
+        out.push(t);
+    }
+    for b in &doc.blocks {
+        out.push(doc.block_text(b));
+    }
+    (out.finish(), doc.title.clone())
+}
+
+/// Joins blocks with a blank line, skipping a first block equal to the headline before it
+/// (a page that repeats its title), and ends the text with one newline.
+#[derive(Default)]
+struct Out {
+    text: String,
+    blocks: usize,
+}
+
+impl Out {
+    fn push(&mut self, block: &str) {
+        if block.is_empty() || (self.blocks == 1 && self.text == block) {
+            return;
+        }
+        if !self.text.is_empty() {
+            self.text.push_str("\n\n");
+        }
+        self.text.push_str(block);
+        self.blocks += 1;
+    }
+
+    fn finish(mut self) -> String {
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        self.text
+    }
+}
+
+/// Per-record figures the choice needs.
+struct Figures {
+    /// Non-whitespace characters of the blocks inside, and those inside links.
+    chars: Vec<u32>,
+    links: Vec<u32>,
+    /// Inside an element that is boilerplate by its tag or name.
+    boiler: Vec<bool>,
+    score: Vec<f64>,
+    scored: Vec<bool>,
+}
+
+fn base_score(tag: Tag, hints: u8) -> f64 {
+    let t = match tag {
+        Tag::Div | Tag::Article | Tag::Main | Tag::Section => 5.0,
+        Tag::Pre | Tag::Cell | Tag::Blockquote => 3.0,
+        Tag::List | Tag::Li | Tag::Dl | Tag::Dd | Tag::Dt | Tag::Form => -3.0,
+        Tag::H(_) => -5.0,
+        _ => 0.0,
+    };
+    let mut w = 0.0;
+    if hints & hint::NEG != 0 {
+        w -= 25.0;
+    }
+    if hints & hint::POS != 0 {
+        w += 25.0;
+    }
+    if hints & hint::BODY != 0 {
+        w += 50.0;
+    }
+    t + w
+}
+
+fn is_boiler_el(tag: Tag, hints: u8) -> bool {
+    matches!(
+        tag,
+        Tag::Nav | Tag::Aside | Tag::Footer | Tag::Form | Tag::Button
+    ) || (hints & hint::NEG != 0 && hints & (hint::POS | hint::BODY) == 0)
+}
+
+fn figures(doc: &Doc, strip: bool) -> Figures {
+    let n = doc.els.len();
+    let mut f = Figures {
+        chars: vec![0; n],
+        links: vec![0; n],
+        boiler: vec![false; n],
+        score: vec![0.0; n],
+        scored: vec![false; n],
+    };
+    for (i, el) in doc.els.iter().enumerate().skip(1) {
+        f.boiler[i] = f.boiler[el.parent as usize] || (strip && is_boiler_el(el.tag, el.hints));
+    }
+    for b in &doc.blocks {
+        f.chars[b.el as usize] += b.chars;
+        f.links[b.el as usize] += b.link_chars;
+    }
+    for i in (1..n).rev() {
+        let p = doc.els[i].parent as usize;
+        f.chars[p] = f.chars[p].saturating_add(f.chars[i]);
+        f.links[p] = f.links[p].saturating_add(f.links[i]);
+    }
+    for b in &doc.blocks {
+        if f.boiler[b.el as usize]
+            || b.chars < 25
+            || matches!(doc.els[b.el as usize].tag, Tag::H(_))
+        {
+            continue;
+        }
+        let content = 1.0 + f64::from(b.commas) + (f64::from(b.chars) / 100.0).min(3.0);
+        let mut el = b.el as usize;
+        for level in 0..5 {
+            let p = doc.els[el].parent as usize;
+            if p == el || p == 0 {
+                break;
+            }
+            if !f.scored[p] {
+                f.scored[p] = true;
+                f.score[p] = base_score(doc.els[p].tag, doc.els[p].hints);
+            }
+            let div = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => f64::from(l) * 3.0,
+            };
+            f.score[p] += content / div;
+            el = p;
+        }
+    }
+    for i in 0..n {
+        if f.scored[i] {
+            f.score[i] *= 1.0 - link_density(&f, i);
+        }
+    }
+    f
+}
+
+fn link_density(f: &Figures, i: usize) -> f64 {
+    if f.chars[i] == 0 {
+        0.0
+    } else {
+        f64::from(f.links[i]) / f64::from(f.chars[i])
+    }
+}
+
+/// The records that make the article: the top candidate and the siblings that go with it.
+fn choose(doc: &Doc, f: &Figures) -> Vec<u32> {
+    let n = doc.els.len();
+    let mut top: Option<usize> = None;
+    for i in 1..n {
+        if f.scored[i] && !f.boiler[i] && top.is_none_or(|t| f.score[i] > f.score[t]) {
+            top = Some(i);
+        }
+    }
+    let Some(mut top) = top else {
+        return Vec::new();
+    };
+    // Climb while the parent holds most of the text as well as a better score, or while
+    // the candidate is an only child.
+    loop {
+        let p = doc.els[top].parent as usize;
+        if p == 0 || doc.els[p].tag == Tag::Body || f.boiler[p] {
+            break;
+        }
+        if f.chars[p] == f.chars[top] || (f.scored[p] && f.score[p] > f.score[top]) {
+            top = p;
+        } else {
+            break;
+        }
+    }
+    let threshold = (f.score[top] * 0.2).max(10.0);
+    let p = doc.els[top].parent as usize;
+    let mut chosen = Vec::new();
+    let end = doc.els[p].end as usize;
+    let mut j = p + 1;
+    while j < end {
+        let sib = &doc.els[j];
+        if sib.parent as usize == p && !f.boiler[j] {
+            let take = j == top
+                || (f.scored[j] && f.score[j] >= threshold)
+                || (f.chars[j] > 80 && link_density(f, j) < 0.25);
+            if take {
+                chosen.push(j as u32);
+            }
+        }
+        j = (sib.end as usize).max(j + 1);
+    }
+    chosen
+}
+
+fn keep_block(f: &Figures, b: &Block) -> bool {
+    if f.boiler[b.el as usize] {
+        return false;
+    }
+    let ld = if b.chars == 0 {
+        0.0
+    } else {
+        f64::from(b.link_chars) / f64::from(b.chars)
+    };
+    !(ld > 0.5 && b.chars < 200)
+}
+
+/// The article: headline, then the chosen blocks. The title returned is the headline.
+pub fn article(doc: &Doc) -> (String, Option<String>) {
+    let mut f = figures(doc, true);
+    let mut chosen = choose(doc, &f);
+    let total: u32 = chosen.iter().map(|&c| f.chars[c as usize]).sum();
+    if total == 0 {
+        f = figures(doc, false);
+        chosen = choose(doc, &f);
+    }
+    let headline = doc
+        .blocks
+        .iter()
+        .find(|b| doc.els[b.el as usize].tag == Tag::H(1))
+        .map(|b| doc.block_text(b).to_string())
+        .or_else(|| doc.title.clone());
+    let mut kept: Vec<&Block> = Vec::new();
+    let mut c = 0;
+    for b in &doc.blocks {
+        while c < chosen.len() && doc.els[chosen[c] as usize].end <= b.el {
+            c += 1;
+        }
+        let Some(&root) = chosen.get(c) else {
+            break;
+        };
+        if doc.contains(root, b.el) && keep_block(&f, b) {
+            kept.push(b);
+        }
+    }
+    if kept.is_empty() {
+        return (String::new(), headline);
+    }
+    let mut out = Out::default();
+    if let Some(h) = &headline {
+        out.push(h);
+    }
+    for b in kept {
+        out.push(doc.block_text(b));
+    }
+    (out.finish(), headline)
+}
