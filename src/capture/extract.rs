@@ -322,3 +322,12 @@ pub fn extract(
     }
     Ok(done(text, title, charset))
 }
+
+/// How article extraction sees `bytes` (bench/extraction's `--explain`; not a stable format).
+#[doc(hidden)]
+pub fn explain(bytes: &[u8]) -> String {
+    match decode(bytes, None) {
+        Ok((source, _)) => html_article::explain(&html::render(&source)),
+        Err(e) => e.to_string(),
+    }
+}

@@ -58,6 +58,8 @@ struct Figures {
     boiler: Vec<bool>,
     score: Vec<f64>,
     scored: Vec<bool>,
+    /// Characters of the prose blocks inside (those that score).
+    prose: Vec<u32>,
 }
 
 fn base_score(tag: Tag, hints: u8) -> f64 {
@@ -96,18 +98,29 @@ fn figures(doc: &Doc, strip: bool) -> Figures {
         boiler: vec![false; n],
         score: vec![0.0; n],
         scored: vec![false; n],
+        prose: vec![0; n],
     };
-    for (i, el) in doc.els.iter().enumerate().skip(1) {
-        f.boiler[i] = f.boiler[el.parent as usize] || (strip && is_boiler_el(el.tag, el.hints));
-    }
     for b in &doc.blocks {
         f.chars[b.el as usize] += b.chars;
         f.links[b.el as usize] += b.link_chars;
     }
+    // Whether an element holds the article by the page's own word (itemprop=articleBody,
+    // entry-content, <article>, <main>): a "sidebar" class around it does not make it
+    // boilerplate.
+    let mut holds_body = vec![false; n];
     for i in (1..n).rev() {
-        let p = doc.els[i].parent as usize;
+        let el = &doc.els[i];
+        holds_body[i] |= el.hints & hint::BODY != 0
+            || (matches!(el.tag, Tag::Article | Tag::Main) && el.hints & hint::NEG == 0);
+        let p = el.parent as usize;
         f.chars[p] = f.chars[p].saturating_add(f.chars[i]);
         f.links[p] = f.links[p].saturating_add(f.links[i]);
+        holds_body[p] |= holds_body[i];
+    }
+    let half = f.chars[0] / 2;
+    for (i, el) in doc.els.iter().enumerate().skip(1) {
+        f.boiler[i] = f.boiler[el.parent as usize]
+            || (strip && is_boiler_el(el.tag, el.hints) && !holds_body[i] && f.chars[i] <= half);
     }
     for b in &doc.blocks {
         if f.boiler[b.el as usize]
@@ -116,10 +129,22 @@ fn figures(doc: &Doc, strip: bool) -> Figures {
         {
             continue;
         }
+        f.prose[b.el as usize] += b.chars;
         let content = 1.0 + f64::from(b.commas) + (f64::from(b.chars) / 100.0).min(3.0);
-        let mut el = b.el as usize;
+        // A paragraph scores its ancestors; text straight in a container scores the container
+        // too (as Readability does, having wrapped such text in a <p>).
+        let owner = b.el as usize;
+        let mut el = if is_paragraph(doc.els[owner].tag) {
+            owner
+        } else {
+            usize::MAX
+        };
         for level in 0..5 {
-            let p = doc.els[el].parent as usize;
+            let p = if el == usize::MAX {
+                owner
+            } else {
+                doc.els[el].parent as usize
+            };
             if p == el || p == 0 {
                 break;
             }
@@ -136,12 +161,24 @@ fn figures(doc: &Doc, strip: bool) -> Figures {
             el = p;
         }
     }
+    for i in (1..n).rev() {
+        let p = doc.els[i].parent as usize;
+        f.prose[p] = f.prose[p].saturating_add(f.prose[i]);
+    }
     for i in 0..n {
         if f.scored[i] {
             f.score[i] *= 1.0 - link_density(&f, i);
         }
     }
     f
+}
+
+/// Elements whose text is one paragraph (their container is the one to score).
+fn is_paragraph(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::P | Tag::H(_) | Tag::Li | Tag::Pre | Tag::Dt | Tag::Dd | Tag::Figcaption | Tag::Tr
+    )
 }
 
 fn link_density(f: &Figures, i: usize) -> f64 {
@@ -171,7 +208,14 @@ fn choose(doc: &Doc, f: &Figures) -> Vec<u32> {
         if p == 0 || doc.els[p].tag == Tag::Body || f.boiler[p] {
             break;
         }
-        if f.chars[p] == f.chars[top] || (f.scored[p] && f.score[p] > f.score[top]) {
+        // An article cut into several containers: the parent adds prose, little else.
+        let gain = f.chars[p].saturating_sub(f.chars[top]);
+        let gain_prose = f.prose[p].saturating_sub(f.prose[top]);
+        let gain_links = f.links[p].saturating_sub(f.links[top]);
+        let adds_prose = gain_prose > 0
+            && f64::from(gain_prose) >= 0.6 * f64::from(gain)
+            && f64::from(gain_links) <= 0.2 * f64::from(gain);
+        if gain == 0 || adds_prose || (f.scored[p] && f.score[p] > f.score[top]) {
             top = p;
         } else {
             break;
@@ -185,9 +229,10 @@ fn choose(doc: &Doc, f: &Figures) -> Vec<u32> {
     while j < end {
         let sib = &doc.els[j];
         if sib.parent as usize == p && !f.boiler[j] {
+            let ld = link_density(f, j);
             let take = j == top
-                || (f.scored[j] && f.score[j] >= threshold)
-                || (f.chars[j] > 80 && link_density(f, j) < 0.25);
+                || (f.scored[j] && f.score[j] >= threshold && ld < 0.25)
+                || (f.chars[j] > 80 && ld < 0.25 && is_paragraph(sib.tag));
             if take {
                 chosen.push(j as u32);
             }
@@ -248,4 +293,46 @@ pub fn article(doc: &Doc) -> (String, Option<String>) {
         out.push(doc.block_text(b));
     }
     (out.finish(), headline)
+}
+
+/// How article extraction saw a page: the best-scoring candidates and the chosen records
+/// (for tuning with bench/extraction; not a stable format).
+pub fn explain(doc: &Doc) -> String {
+    use std::fmt::Write;
+    let f = figures(doc, true);
+    let mut order: Vec<usize> = (1..doc.els.len()).filter(|&i| f.scored[i]).collect();
+    order.sort_by(|&a, &b| f.score[b].total_cmp(&f.score[a]));
+    let mut out = String::new();
+    let first_text = |i: usize| {
+        doc.blocks
+            .iter()
+            .find(|b| doc.contains(i as u32, b.el))
+            .map(|b| doc.block_text(b).chars().take(60).collect::<String>())
+            .unwrap_or_default()
+    };
+    for &i in order.iter().take(8) {
+        let el = &doc.els[i];
+        let _ = writeln!(
+            out,
+            "#{i} {:?} hints {} score {:.1} chars {} links {} boiler {} parent #{} | {}",
+            el.tag,
+            el.hints,
+            f.score[i],
+            f.chars[i],
+            f.links[i],
+            f.boiler[i],
+            el.parent,
+            first_text(i)
+        );
+    }
+    for c in choose(doc, &f) {
+        let _ = writeln!(
+            out,
+            "chosen #{c} {:?} chars {} | {}",
+            doc.els[c as usize].tag,
+            f.chars[c as usize],
+            first_text(c as usize)
+        );
+    }
+    out
 }

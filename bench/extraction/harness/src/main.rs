@@ -301,11 +301,18 @@ fn main() {
             }
             "--markdown" => markdown = true,
             "--parsers" => {}
+            "--explain" => i += 1,
             a => panic!("unknown argument {a}"),
         }
         i += 1;
     }
     let pages = load(&data);
+    if let Some(i) = args.iter().position(|a| a == "--explain") {
+        for p in pages.iter().filter(|p| p.sha.starts_with(args[i + 1].as_str())) {
+            println!("{}", prov::capture::extract::explain(&p.html));
+        }
+        return;
+    }
     let re = regex::Regex::new(r"\w+").unwrap();
     let mut rows = Vec::new();
     let list = if args.iter().any(|a| a == "--parsers") { parsers() } else { candidates() };
