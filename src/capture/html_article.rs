@@ -13,7 +13,7 @@ use super::html::{Block, Doc, Tag, hint};
 pub fn page(doc: &Doc) -> (String, Option<String>) {
     let mut out = Out::default();
     if let Some(t) = &doc.title {
-        out.push(t);
+        out.headline(t);
     }
     for b in &doc.blocks {
         out.push(doc.block_text(b));
@@ -26,19 +26,26 @@ pub fn page(doc: &Doc) -> (String, Option<String>) {
 #[derive(Default)]
 struct Out {
     text: String,
-    blocks: usize,
+    /// Only the headline so far.
+    headline_only: bool,
 }
 
 impl Out {
+    fn headline(&mut self, h: &str) {
+        self.push(h);
+        self.headline_only = !h.is_empty();
+    }
+
     fn push(&mut self, block: &str) {
-        if block.is_empty() || (self.blocks == 1 && self.text == block) {
+        if block.is_empty() || (self.headline_only && self.text == block) {
+            self.headline_only = false;
             return;
         }
+        self.headline_only = false;
         if !self.text.is_empty() {
             self.text.push_str("\n\n");
         }
         self.text.push_str(block);
-        self.blocks += 1;
     }
 
     fn finish(mut self) -> String {
@@ -84,9 +91,16 @@ fn base_score(tag: Tag, hints: u8) -> f64 {
 }
 
 fn is_boiler_el(tag: Tag, hints: u8) -> bool {
+    // Figures are images with their captions and credits, not the article's text.
     matches!(
         tag,
-        Tag::Nav | Tag::Aside | Tag::Footer | Tag::Form | Tag::Button
+        Tag::Nav
+            | Tag::Aside
+            | Tag::Footer
+            | Tag::Form
+            | Tag::Button
+            | Tag::Figure
+            | Tag::Figcaption
     ) || (hints & hint::NEG != 0 && hints & (hint::POS | hint::BODY) == 0)
 }
 
@@ -242,8 +256,65 @@ fn choose(doc: &Doc, f: &Figures) -> Vec<u32> {
     chosen
 }
 
-fn keep_block(f: &Figures, b: &Block) -> bool {
+/// Labels that stand alone between an article's paragraphs without being part of it.
+fn is_label(text: &str) -> bool {
+    const LABELS: &[&str] = &[
+        "advertisement",
+        "advert",
+        "ad",
+        "sponsored",
+        "sponsored content",
+        "story continues below advertisement",
+        "article continues below advertisement",
+        "continue reading below",
+        "continue reading",
+        "read more",
+        "read more:",
+        "related",
+        "related:",
+        "related articles",
+        "related stories",
+        "related content",
+        "more on this",
+        "don't miss",
+        "don’t miss",
+        "explore further",
+        "also read",
+        "see also",
+        "recommended",
+        "most popular",
+        "trending",
+        "share",
+        "share this",
+        "share this article",
+        "share on facebook",
+        "share on twitter",
+        "tweet",
+        "email",
+        "print",
+        "comments",
+        "skip to main content",
+        "skip to content",
+        "close",
+        "menu",
+    ];
+    if text.len() > 40 {
+        return false;
+    }
+    let t = text.trim().trim_end_matches(['.', '…']).to_lowercase();
+    LABELS.contains(&t.as_str())
+}
+
+fn keep_block(doc: &Doc, f: &Figures, b: &Block) -> bool {
     if f.boiler[b.el as usize] {
+        return false;
+    }
+    let text = doc.block_text(b);
+    // A count, a page number, a lone symbol: nothing to read.
+    if b.chars < 12 && !text.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    if is_label(text) {
         return false;
     }
     let ld = if b.chars == 0 {
@@ -278,7 +349,7 @@ pub fn article(doc: &Doc) -> (String, Option<String>) {
         let Some(&root) = chosen.get(c) else {
             break;
         };
-        if doc.contains(root, b.el) && keep_block(&f, b) {
+        if doc.contains(root, b.el) && keep_block(doc, &f, b) {
             kept.push(b);
         }
     }
@@ -287,7 +358,7 @@ pub fn article(doc: &Doc) -> (String, Option<String>) {
     }
     let mut out = Out::default();
     if let Some(h) = &headline {
-        out.push(h);
+        out.headline(h);
     }
     for b in kept {
         out.push(doc.block_text(b));

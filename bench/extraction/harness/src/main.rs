@@ -274,6 +274,19 @@ fn parsers() -> Vec<(&'static str, &'static str, Extractor<'static>)> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args[0] == "--file" {
+        // --file PATH MODE: one file's text, for looking at the rules.
+        let bytes = std::fs::read(&args[1]).unwrap();
+        let mode = prov::capture::extract::Mode::parse(&args[2]).unwrap();
+        match prov::capture::extract::extract(&bytes, None, None, mode) {
+            Ok(e) => print!("{}", e.text),
+            Err(e) => println!("error: {e}"),
+        }
+        if mode == prov::capture::extract::Mode::Article {
+            println!("----\n{}", prov::capture::extract::explain(&bytes));
+        }
+        return;
+    }
     let data = PathBuf::from(&args[0]);
     let mut rounds = 3usize;
     let mut only: Vec<String> = Vec::new();
