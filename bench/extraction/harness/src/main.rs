@@ -313,7 +313,7 @@ fn main() {
                 i += 1;
             }
             "--markdown" => markdown = true,
-            "--parsers" => {}
+            "--parsers" | "--digests" => {}
             "--explain" => i += 1,
             a => panic!("unknown argument {a}"),
         }
@@ -328,6 +328,18 @@ fn main() {
     }
     let re = regex::Regex::new(r"\w+").unwrap();
     let mut rows = Vec::new();
+    if args.iter().any(|a| a == "--digests") {
+        // One pass per candidate; the sha256 of all its texts (run.sh compares two processes).
+        for (name, _, f) in candidates() {
+            let mut all = String::new();
+            for p in &pages {
+                all.push_str(&f(p).unwrap_or_default());
+                all.push('\u{0}');
+            }
+            println!("{}\t{}", prov::snapshot::sha256_hex(all.as_bytes()), name);
+        }
+        return;
+    }
     let list = if args.iter().any(|a| a == "--parsers") { parsers() } else { candidates() };
     for (name, version, f) in list {
         if !only.is_empty() && !only.iter().any(|o| name.starts_with(o.as_str())) {
