@@ -255,6 +255,8 @@ fn class_hints(attr: &str) -> u8 {
         "ad-wrapper",
         "ads-",
         "print-only",
+        "print-header",
+        "printheader",
         "rss",
         "shoutbox",
         "subnav",

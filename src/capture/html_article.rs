@@ -305,6 +305,110 @@ fn is_label(text: &str) -> bool {
     LABELS.contains(&t.as_str())
 }
 
+/// A short line that only dates the article: "Updated 5:27 am CST, Wednesday, November 20,
+/// 2019", "Posted by A. Smith on November 19, 2019, 6:21 AM EST", "October 12, 2017".
+fn is_dateline(text: &str) -> bool {
+    const MONTHS: &[&str] = &[
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    const LEADS: &[&str] = &[
+        "updated",
+        "posted",
+        "published",
+        "last",
+        "first",
+        "by",
+        "on",
+    ];
+    if text.len() > 160 {
+        return false;
+    }
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() || words.len() > 20 {
+        return false;
+    }
+    let is_year = |w: &str| w.len() == 4 && (w.starts_with("19") || w.starts_with("20"));
+    let has_date = words.iter().any(|w| MONTHS.contains(&w.as_str()))
+        && (words.iter().any(|w| is_year(w)) || text.contains(':'));
+    let has_time = text
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
+    if !(has_date || has_time) {
+        return false;
+    }
+    if LEADS.contains(&words[0].as_str()) {
+        return true;
+    }
+    // Nothing but a date and a time.
+    const DAYS: &[&str] = &[
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "am",
+        "pm",
+        "at",
+        "et",
+        "est",
+        "edt",
+        "pst",
+        "pdt",
+        "cst",
+        "cdt",
+        "gmt",
+        "utc",
+        "bst",
+        "cet",
+        "hst",
+        "a",
+        "p",
+        "m",
+    ];
+    words.iter().all(|w| {
+        w.chars().all(|c| c.is_ascii_digit())
+            || MONTHS.contains(&w.as_str())
+            || DAYS.contains(&w.as_str())
+    })
+}
+
 fn keep_block(doc: &Doc, f: &Figures, b: &Block) -> bool {
     if f.boiler[b.el as usize] {
         return false;
@@ -314,7 +418,7 @@ fn keep_block(doc: &Doc, f: &Figures, b: &Block) -> bool {
     if b.chars < 12 && !text.chars().any(char::is_alphabetic) {
         return false;
     }
-    if is_label(text) {
+    if is_label(text) || is_dateline(text) {
         return false;
     }
     let ld = if b.chars == 0 {
@@ -361,7 +465,12 @@ pub fn article(doc: &Doc) -> (String, Option<String>) {
         out.headline(h);
     }
     for b in kept {
-        out.push(doc.block_text(b));
+        let text = doc.block_text(b);
+        // The page repeating its headline inside the article (print headers, hero blocks).
+        if headline.as_deref() == Some(text) && !out.headline_only {
+            continue;
+        }
+        out.push(text);
     }
     (out.finish(), headline)
 }
