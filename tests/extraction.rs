@@ -519,3 +519,41 @@ fn bogus_charsets_and_junk_finish() {
         });
     }
 }
+
+// ---- Tree building: elements closed implicitly, as browsers close them -----------------------
+
+#[test]
+fn paragraphs_list_items_and_cells_close_implicitly() {
+    assert_eq!(page("<p>a<div>b</div>c"), "a\n\nb\n\nc\n");
+    assert_eq!(
+        page("<p>one<p>two<h2>three</h2>four"),
+        "one\n\ntwo\n\nthree\n\nfour\n"
+    );
+    assert_eq!(
+        page("<ul><li>one<li>two<ul><li>inner</ul>after<li>three</ul>"),
+        "one\n\ntwo\n\ninner\n\nafter\n\nthree\n"
+    );
+    assert_eq!(
+        page("<table><tr><td>a<td>b<tr><th>c<td>d</table>e"),
+        "a\tb\n\nc\td\n\ne\n"
+    );
+    assert_eq!(
+        page("<table><tr><td>x<table><tr><td>in1<td>in2</table>y<td>z</table>"),
+        "x\n\nin1\tin2\n\ny\tz\n"
+    );
+    assert_eq!(
+        page("<dl><dt>term<dd>def<dt>term2</dl>"),
+        "term\n\ndef\n\nterm2\n"
+    );
+    // A stray end tag closes nothing it does not match.
+    assert_eq!(page("<div>a</span>b</p>c</div>"), "abc\n");
+}
+
+#[test]
+fn link_text_inside_prose_stays() {
+    let t = article(&news(
+        "Links",
+        &format!("<p>{PARA} See <a href=/r>the report</a> for details.</p><p>{PARA}</p>"),
+    ));
+    assert!(t.contains("Sundays. See the report for details."), "{t:?}");
+}

@@ -157,8 +157,6 @@ pub struct Block {
     pub link_chars: u32,
     /// Commas (`,` `،` `、` `，`), a sign of prose.
     pub commas: u32,
-    /// Words (runs of alphanumeric characters).
-    pub words: u32,
 }
 
 /// A rendered page.
@@ -300,8 +298,6 @@ struct Render {
     chars: u32,
     link_chars: u32,
     commas: u32,
-    words: u32,
-    in_word: bool,
     pending_space: bool,
     pending_newlines: u8,
     pending_tab: bool,
@@ -351,11 +347,6 @@ impl Render {
                 self.commas += 1;
             }
         }
-        let alnum = c.is_alphanumeric();
-        if alnum && !self.in_word {
-            self.words += 1;
-        }
-        self.in_word = alnum;
     }
 
     fn text(&mut self, s: &str) {
@@ -374,7 +365,6 @@ impl Render {
         }
         for c in s.chars() {
             if matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0C') {
-                self.in_word = false;
                 if self.has_text() && self.pending_newlines == 0 && !self.pending_tab {
                     self.pending_space = true;
                 }
@@ -385,7 +375,6 @@ impl Render {
     }
 
     fn line_break(&mut self) {
-        self.in_word = false;
         if self.has_text() && self.pending_newlines < 2 {
             self.pending_newlines += 1;
         }
@@ -393,7 +382,6 @@ impl Render {
     }
 
     fn cell(&mut self) {
-        self.in_word = false;
         if self.has_text() && self.pending_newlines == 0 {
             self.pending_tab = true;
             self.pending_space = false;
@@ -412,7 +400,6 @@ impl Render {
                 chars: self.chars,
                 link_chars: self.link_chars,
                 commas: self.commas,
-                words: self.words,
             });
         } else {
             self.doc.text.truncate(self.block_start);
@@ -421,8 +408,6 @@ impl Render {
         self.chars = 0;
         self.link_chars = 0;
         self.commas = 0;
-        self.words = 0;
-        self.in_word = false;
         self.pending_space = false;
         self.pending_newlines = 0;
         self.pending_tab = false;
@@ -885,8 +870,6 @@ pub fn render(html: &str) -> Doc {
         chars: 0,
         link_chars: 0,
         commas: 0,
-        words: 0,
-        in_word: false,
         pending_space: false,
         pending_newlines: 0,
         pending_tab: false,

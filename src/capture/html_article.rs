@@ -426,7 +426,8 @@ fn keep_block(doc: &Doc, f: &Figures, b: &Block) -> bool {
     } else {
         f64::from(b.link_chars) / f64::from(b.chars)
     };
-    !(ld > 0.5 && b.chars < 200)
+    // A link list, or a teaser: mostly link, little text of its own.
+    !(ld > 0.5 && b.chars < 200 && b.chars.saturating_sub(b.link_chars) < 50)
 }
 
 /// The article: headline, then the chosen blocks. The title returned is the headline.
@@ -515,4 +516,38 @@ pub fn explain(doc: &Doc) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datelines() {
+        for yes in [
+            "Updated 5:27 am CST, Wednesday, November 20, 2019",
+            "Posted by Michael David Smith on November 19, 2019, 6:21 AM EST",
+            "October 12, 2017",
+            "Published: Fri 6:45 PM, Feb 16, 2018",
+            "By HNN Staff | November 18, 2019 at 2:26 PM HST - Updated November 18 at 4:46 PM",
+        ] {
+            assert!(is_dateline(yes), "{yes}");
+        }
+        for no in [
+            "The council met on November 19, 2019, and voted to keep the library open.",
+            "By the end of the day, nobody knew.",
+            "In 2019 the share price rose by 40%.",
+            "Updated",
+        ] {
+            assert!(!is_dateline(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn labels() {
+        assert!(is_label("Advertisement"));
+        assert!(is_label("READ MORE…"));
+        assert!(is_label("Don’t miss"));
+        assert!(!is_label("Advertisement revenue fell by half."));
+    }
 }
