@@ -276,6 +276,16 @@ fn decode_with_url(
     Ok((charset::decode(bytes, enc), enc.name()))
 }
 
+/// The mode for bytes when the user chose none: [`Mode::Article`] for HTML (by
+/// [`sniff_html`]), [`Mode::None`] for anything else (plain text stays as it is).
+pub fn default_mode(bytes: &[u8], content_type: Option<&str>) -> Mode {
+    if sniff_html(bytes, content_type) {
+        Mode::Article
+    } else {
+        Mode::None
+    }
+}
+
 /// The text of `bytes` in `mode`. `content_type` is the HTTP `Content-Type` (or `None` for a
 /// local file), `url` the page's address if known (it helps charset detection only).
 ///
