@@ -141,6 +141,17 @@ fn candidates() -> Vec<(&'static str, &'static str, Extractor<'static>)> {
             }),
         ),
         (
+            "prov article, headline line removed (for comparison: the truth has no headline)",
+            "",
+            Box::new(|p: &Page| {
+                let e = extract(&p.html, Some("text/html"), Some(&p.url), Mode::Article).ok()?;
+                match (&e.title, e.text.split_once("\n\n")) {
+                    (Some(t), Some((first, rest))) if first == t => Some(rest.to_string()),
+                    _ => Some(e.text),
+                }
+            }),
+        ),
+        (
             "prov page (all visible text)",
             "",
             Box::new(|p: &Page| {
