@@ -90,6 +90,11 @@ fn whitespace_collapses_as_a_browser_renders_it() {
          <pre>  keep\n    this   </pre></body></html>",
     );
     assert_eq!(t, "one two three four fivesix\n\n  keep\n    this\n");
+    // CR LF and CR are line feeds, as the HTML input stream makes them.
+    assert_eq!(
+        page("<pre>a\r\nb\rc</pre><p>d\r\ne</p>"),
+        "a\nb\nc\n\nd e\n"
+    );
 }
 
 #[test]
@@ -110,8 +115,9 @@ fn page_mode_keeps_all_visible_text_and_nothing_hidden() {
         <nav>Menu</nav><p>Seen</p><script>var x = 'unseen';</script>\
         <noscript>no script</noscript><template><p>tpl</p></template>\
         <p hidden>hidden attr</p><div style=\"display: none\">display none</div>\
-        <p style=\"visibility:hidden\">invisible</p><footer>Foot</footer></body></html>";
-    assert_eq!(page(html), "T\n\nMenu\n\nSeen\n\nFoot\n");
+        <p style=\"visibility:hidden\">invisible</p><dialog>closed</dialog>\
+        <dialog open>Open</dialog><footer>Foot</footer></body></html>";
+    assert_eq!(page(html), "T\n\nMenu\n\nSeen\n\nOpen\n\nFoot\n");
 }
 
 #[test]

@@ -715,6 +715,7 @@ impl Builder {
         }
         if is_unrendered(name)
             || el.has_attribute("hidden")
+            || (name == "dialog" && !el.has_attribute("open"))
             || el.get_attribute("style").is_some_and(|s| style_hidden(&s))
         {
             if void {
@@ -811,7 +812,13 @@ impl Builder {
                 s.push_str(&text);
             }
         } else {
-            self.r.text(&text);
+            // The input stream's newline normalisation, which lol_html leaves to its user:
+            // CR LF and lone CR are LF (it matters inside <pre>).
+            if text.contains('\r') {
+                self.r.text(&text.replace("\r\n", "\n").replace('\r', "\n"));
+            } else {
+                self.r.text(&text);
+            }
         }
         let mut raw = raw;
         raw.clear();
