@@ -29,7 +29,7 @@ nondet="$(diff "$out/digests-1.tsv" "$out/digests-2.tsv" | sed -n 's/^< [0-9a-f]
 
 "$venv/bin/python" "$here/trafilatura_run.py" "$here/data" "$out/trafilatura.json" "$rounds"
 "$bench" "$here/data" --rounds "$rounds" --python "$out/trafilatura.json" --markdown > "$out/table.md"
-"$bench" "$here/data" --rounds "$rounds" --parsers --markdown > "$out/parsers.md"
+"$bench" "$here/data" --rounds "$rounds" --parsers --python "$out/trafilatura.json" --markdown > "$out/parsers.md"
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 mem="$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -44,7 +44,8 @@ rev="$(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet
     echo "the data README's (4-word shingles of \`\\w+\` Unicode tokens, multiset; per-page precision and"
     echo "recall averaged over the pages; F1 of the two averages). Every extractor gets the raw bytes"
     echo "(crates that take \`&str\` get prov's charset decoding, inside their time); pages/s is one"
-    echo "thread, $rounds timed rounds after one warm-up round, all in the same run."
+    echo "thread, the fastest of $rounds timed rounds after one warm-up round (the machine is shared;"
+    echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end), all in the same run."
     echo
     cat "$out/table.md"
     echo

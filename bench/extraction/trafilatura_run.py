@@ -2,8 +2,9 @@
 
     python trafilatura_run.py DATA_DIR OUT_JSON ROUNDS
 
-Extracts every page (raw bytes, as prov gets them) ROUNDS times on one thread and writes
-{"name", "version", "seconds", "pages", "texts": {sha: text}} for the Rust harness to score.
+Extracts every page (raw bytes, as prov gets them) once untimed, then ROUNDS times on one thread,
+and writes {"name", "version", "seconds" (the fastest round), "pages" (per round), "texts": {sha:
+text}} for the Rust harness to score.
 """
 import gzip, json, os, sys, time
 
@@ -19,12 +20,13 @@ for sha in sorted(truth):
 texts = {}
 for sha, raw, url in pages:  # warm-up, untimed, as for the Rust candidates
     trafilatura.extract(raw, url=url)
-start = time.perf_counter()
-for _ in range(rounds):
+best = float("inf")
+for _ in range(rounds):  # the fastest round counts, as for the Rust candidates
+    start = time.perf_counter()
     for sha, raw, url in pages:
         texts[sha] = trafilatura.extract(raw, url=url) or ""
-seconds = time.perf_counter() - start
+    best = min(best, time.perf_counter() - start)
 json.dump({"name": "trafilatura (Python)", "version": trafilatura.__version__,
-           "seconds": seconds, "pages": len(pages) * rounds, "texts": texts},
+           "seconds": best, "pages": len(pages), "texts": texts},
           open(out, "w", encoding="utf-8"), ensure_ascii=False)
-print(f"trafilatura {trafilatura.__version__}: {len(pages) * rounds / seconds:.1f} pages/s", file=sys.stderr)
+print(f"trafilatura {trafilatura.__version__}: {len(pages) / best:.1f} pages/s", file=sys.stderr)

@@ -183,108 +183,136 @@ impl Doc {
     }
 }
 
+/// Words in class names and ids that mark boilerplate (any of them inside the name counts).
+const NEG: &[&str] = &[
+    "comment",
+    "share",
+    "sharing",
+    // Not "social" alone: an embedded post ("social-media-embed") is part of the article.
+    "social-share",
+    "social-link",
+    "social-icon",
+    "social-button",
+    "social-bar",
+    "social-nav",
+    "social-follow",
+    "socials",
+    "related",
+    "sidebar",
+    "footer",
+    "masthead",
+    "navbar",
+    "nav-",
+    "menu",
+    "breadcrumb",
+    "promo",
+    "advert",
+    "sponsor",
+    "banner",
+    "cookie",
+    "consent",
+    "newsletter",
+    "subscribe",
+    "signup",
+    "sign-up",
+    "popup",
+    "modal",
+    "outbrain",
+    "taboola",
+    "recirc",
+    "more-stories",
+    "most-popular",
+    "mostpopular",
+    "trending",
+    "recommend",
+    "widget",
+    "toolbar",
+    "skip-link",
+    "skiplink",
+    "hidden",
+    "visually-hidden",
+    "sr-only",
+    "screen-reader",
+    "tags",
+    "byline",
+    "author",
+    "dateline",
+    "timestamp",
+    "caption",
+    "credit",
+    "recent",
+    "popular",
+    "read-more",
+    "readmore",
+    "pagination",
+    "pager",
+    "disqus",
+    "community",
+    "supplemental",
+    "skyscraper",
+    "gdpr",
+    "agegate",
+    "-ad-",
+    "ad-slot",
+    "adslot",
+    "ad-container",
+    "ad-wrapper",
+    "ads-",
+    "print-only",
+    "print-header",
+    "printheader",
+    "rss",
+    "shoutbox",
+    "subnav",
+    "topnav",
+];
+
+/// Words that content containers use.
+const POS: &[&str] = &[
+    "article", "content", "entry", "main", "post", "story", "text", "body", "blog",
+];
+
+/// Names that say "this is the article body".
+const BODY: &[&str] = &[
+    "articlebody",
+    "article-body",
+    "article__body",
+    "story-body",
+    "entry-content",
+    "post-content",
+];
+
+/// All the words above in one automaton (one pass over a name, ASCII case ignored), and the
+/// hint each pattern gives.
+fn hint_matcher() -> Option<&'static (aho_corasick::AhoCorasick, Vec<u8>)> {
+    static MATCHER: std::sync::OnceLock<Option<(aho_corasick::AhoCorasick, Vec<u8>)>> =
+        std::sync::OnceLock::new();
+    MATCHER
+        .get_or_init(|| {
+            let mut words = Vec::new();
+            let mut hints = Vec::new();
+            for (list, h) in [(NEG, hint::NEG), (POS, hint::POS), (BODY, hint::BODY)] {
+                for w in list {
+                    words.push(*w);
+                    hints.push(h);
+                }
+            }
+            let ac = aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&words)
+                .ok()?;
+            Some((ac, hints))
+        })
+        .as_ref()
+}
+
 fn class_hints(attr: &str) -> u8 {
-    let lower = attr.to_ascii_lowercase();
+    let Some((ac, hints)) = hint_matcher() else {
+        return 0;
+    };
     let mut h = 0;
-    const NEG: &[&str] = &[
-        "comment",
-        "share",
-        "sharing",
-        // Not "social" alone: an embedded post ("social-media-embed") is part of the article.
-        "social-share",
-        "social-link",
-        "social-icon",
-        "social-button",
-        "social-bar",
-        "social-nav",
-        "social-follow",
-        "socials",
-        "related",
-        "sidebar",
-        "footer",
-        "masthead",
-        "navbar",
-        "nav-",
-        "menu",
-        "breadcrumb",
-        "promo",
-        "advert",
-        "sponsor",
-        "banner",
-        "cookie",
-        "consent",
-        "newsletter",
-        "subscribe",
-        "signup",
-        "sign-up",
-        "popup",
-        "modal",
-        "outbrain",
-        "taboola",
-        "recirc",
-        "more-stories",
-        "most-popular",
-        "mostpopular",
-        "trending",
-        "recommend",
-        "widget",
-        "toolbar",
-        "skip-link",
-        "skiplink",
-        "hidden",
-        "visually-hidden",
-        "sr-only",
-        "screen-reader",
-        "tags",
-        "byline",
-        "author",
-        "dateline",
-        "timestamp",
-        "caption",
-        "credit",
-        "recent",
-        "popular",
-        "read-more",
-        "readmore",
-        "pagination",
-        "pager",
-        "disqus",
-        "community",
-        "supplemental",
-        "skyscraper",
-        "gdpr",
-        "agegate",
-        "-ad-",
-        "ad-slot",
-        "adslot",
-        "ad-container",
-        "ad-wrapper",
-        "ads-",
-        "print-only",
-        "print-header",
-        "printheader",
-        "rss",
-        "shoutbox",
-        "subnav",
-        "topnav",
-    ];
-    const POS: &[&str] = &[
-        "article", "content", "entry", "main", "post", "story", "text", "body", "blog",
-    ];
-    if NEG.iter().any(|w| lower.contains(w)) {
-        h |= hint::NEG;
-    }
-    if POS.iter().any(|w| lower.contains(w)) {
-        h |= hint::POS;
-    }
-    if lower.contains("articlebody")
-        || lower.contains("article-body")
-        || lower.contains("article__body")
-        || lower.contains("story-body")
-        || lower.contains("entry-content")
-        || lower.contains("post-content")
-    {
-        h |= hint::BODY;
+    for m in ac.find_overlapping_iter(attr) {
+        h |= hints.get(m.pattern().as_usize()).copied().unwrap_or(0);
     }
     h
 }
