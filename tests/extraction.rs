@@ -265,6 +265,9 @@ fn html_is_sniffed_from_the_bytes() {
         assert!(!sniff_html(no, None), "{:?}", String::from_utf8_lossy(no));
     }
     assert!(sniff_html(b"plain words", Some("text/html; charset=utf-8")));
+    // A stated type is believed; only an unknown one is sniffed.
+    assert!(!sniff_html(b"<html><p>x", Some("text/plain")));
+    assert!(sniff_html(b"<html><p>x", Some("application/octet-stream")));
 }
 
 #[test]

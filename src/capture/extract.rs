@@ -153,13 +153,23 @@ fn skip_bom_and_space(bytes: &[u8]) -> &[u8] {
 /// a UTF-8 BOM and whitespace, one of `<!DOCTYPE HTML`, `<HTML`, `<HEAD`, `<SCRIPT`,
 /// `<IFRAME`, `<H1`, `<DIV`, `<FONT`, `<TABLE`, `<A`, `<STYLE`, `<TITLE`, `<B`, `<BODY`,
 /// `<BR`, `<P`, `<!--` followed by a space or `>` (case-insensitive), or a content type that
-/// says HTML (`text/html`, `application/xhtml+xml`). A UTF-16 page is sniffed after decoding
+/// says HTML (`text/html`, `application/xhtml+xml`). Another stated content type (`text/plain`,
+/// `application/json`…) is believed: not HTML, whatever the bytes. A UTF-16 page is sniffed after decoding
 /// its first bytes. A file name's extension is not consulted: the bytes decide.
 pub fn sniff_html(bytes: &[u8], content_type: Option<&str>) -> bool {
     if let Some(ct) = content_type {
         let e = essence(ct);
         if e == "text/html" || e == "application/xhtml+xml" {
             return true;
+        }
+        // A type the server stated is believed, as browsers believe it (a `text/plain` page
+        // that starts with `<html>` is shown as text); only a missing or unknown type is
+        // sniffed.
+        if !matches!(
+            e.as_str(),
+            "" | "unknown/unknown" | "application/unknown" | "*/*" | "application/octet-stream"
+        ) {
+            return false;
         }
     }
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes)
