@@ -167,8 +167,6 @@ pub struct Doc {
     pub text: String,
     /// The `<title>`, whitespace collapsed.
     pub title: Option<String>,
-    /// `articleBody` of the page's JSON-LD, when it has one.
-    pub ld_body: Option<String>,
 }
 
 impl Doc {
@@ -594,11 +592,9 @@ struct Builder {
     skip: Option<u32>,
     /// Raw text of the current text node (lol_html may cut one into several chunks).
     raw: String,
-    /// Inside `<title>` / a JSON-LD script (stack positions).
+    /// Inside `<title>` (its stack position).
     in_title: Option<u32>,
-    in_ld: Option<u32>,
     title: String,
-    ld_json: Vec<String>,
 }
 
 impl Builder {
@@ -632,9 +628,6 @@ impl Builder {
             }
             if self.in_title == Some(depth) {
                 self.in_title = None;
-            }
-            if self.in_ld == Some(depth) {
-                self.in_ld = None;
             }
             let end = u32::try_from(self.r.doc.els.len()).unwrap_or(u32::MAX);
             let Some(el) = self.r.doc.els.get_mut(o.rec as usize) else {
@@ -731,9 +724,6 @@ impl Builder {
         if self.skip.is_some() {
             if name == "title" && self.title.is_empty() && self.in_title.is_none() {
                 self.in_title = Some(depth);
-            } else if is_ld_json(name, el) && self.ld_json.len() < 64 {
-                self.in_ld = Some(depth);
-                self.ld_json.push(String::new());
             }
             return if void {
                 None
@@ -751,9 +741,6 @@ impl Builder {
             }
             if name == "title" && self.title.is_empty() {
                 self.in_title = Some(depth);
-            } else if is_ld_json(name, el) && self.ld_json.len() < 64 {
-                self.in_ld = Some(depth);
-                self.ld_json.push(String::new());
             }
             let rec = self.push(Tag::Inline, 0, Kind::of(name));
             self.skip = Some(depth);
@@ -820,7 +807,7 @@ impl Builder {
     }
 
     fn text(&mut self, chunk: &str, last: bool, decode: bool) {
-        if self.skip.is_some() && self.in_title.is_none() && self.in_ld.is_none() {
+        if self.skip.is_some() && self.in_title.is_none() {
             return;
         }
         self.raw.push_str(chunk);
@@ -835,10 +822,6 @@ impl Builder {
         };
         if self.in_title.is_some() {
             self.title.push_str(&text);
-        } else if self.in_ld.is_some() {
-            if let Some(s) = self.ld_json.last_mut() {
-                s.push_str(&text);
-            }
         } else {
             // The input stream's newline normalisation, which lol_html leaves to its user:
             // CR LF and lone CR are LF (it matters inside <pre>).
@@ -852,13 +835,6 @@ impl Builder {
         raw.clear();
         self.raw = raw;
     }
-}
-
-fn is_ld_json(name: &str, el: &lol_html::html_content::Element<'_, '_>) -> bool {
-    name == "script"
-        && el
-            .get_attribute("type")
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
 }
 
 fn element_hints(el: &lol_html::html_content::Element<'_, '_>) -> u8 {
@@ -935,9 +911,7 @@ pub fn render(html: &str) -> Doc {
         skip: None,
         raw: String::new(),
         in_title: None,
-        in_ld: None,
         title: String::new(),
-        ld_json: Vec::new(),
     }));
     {
         let on_start = Rc::clone(&b);
@@ -985,33 +959,5 @@ pub fn render(html: &str) -> Doc {
     doc.els[0].end = u32::try_from(doc.els.len()).unwrap_or(u32::MAX);
     let title = collapse(&b.title);
     doc.title = (!title.is_empty()).then_some(title);
-    doc.ld_body = b.ld_json.iter().find_map(|s| ld_article_body(s));
     doc
-}
-
-/// The `articleBody` string of a JSON-LD script (searched for, not parsed: a page's JSON-LD is
-/// often invalid JSON).
-fn ld_article_body(json: &str) -> Option<String> {
-    let k = json.find("\"articleBody\"")?;
-    let rest = json[k + 13..].trim_start();
-    let rest = rest.strip_prefix(':')?.trim_start();
-    let rest = rest.strip_prefix('"')?;
-    let mut out = String::new();
-    let mut chars = rest.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return (!out.trim().is_empty()).then_some(out),
-            '\\' => match chars.next()? {
-                'n' | 'r' | 't' => out.push(' '),
-                'u' => {
-                    let hex: String = chars.by_ref().take(4).collect();
-                    let cp = u32::from_str_radix(&hex, 16).ok()?;
-                    out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
-                }
-                other => out.push(other),
-            },
-            c => out.push(c),
-        }
-    }
-    None
 }
