@@ -202,3 +202,68 @@ fn the_warc_reader_seed_corpus_reads_without_panicking() {
     }
     assert!(n >= 5, "the seed corpus is there");
 }
+
+/// What the `extract` fuzz target does with one input: its first byte picks the mode and the
+/// content type, the rest is the page.
+fn extract_target(data: &[u8]) {
+    use prov::capture::extract::{Mode, extract, is_pdf, sniff_html};
+    let Some((&selector, bytes)) = data.split_first() else {
+        return;
+    };
+    let content_type = match selector >> 2 {
+        0 => None,
+        1 => Some("text/html"),
+        2 => Some("text/html; charset=windows-1252"),
+        3 => Some("text/html; charset=utf-16le"),
+        4 => Some("text/html; charset=iso-2022-kr"),
+        _ => Some("text/plain; charset=\"bogus\""),
+    };
+    let _ = is_pdf(bytes);
+    let _ = sniff_html(bytes, content_type);
+    let mode = match selector & 3 {
+        0 => Mode::Article,
+        1 => Mode::Page,
+        _ => Mode::None,
+    };
+    let first = extract(bytes, content_type, Some("https://example.fr/a"), mode);
+    assert_eq!(
+        first,
+        extract(bytes, content_type, Some("https://example.fr/a"), mode)
+    );
+    if let Ok(e) = &first
+        && mode != Mode::None
+    {
+        assert!(
+            e.text.ends_with('\n') && !e.text.ends_with("\n\n"),
+            "{:?}",
+            e.text
+        );
+        assert!(
+            e.text
+                .lines()
+                .all(|l| !l.ends_with(' ') && !l.ends_with('\t'))
+        );
+        if mode == Mode::Article {
+            assert!(extract(bytes, content_type, None, Mode::Page).is_ok());
+        }
+    }
+}
+
+#[test]
+fn the_extract_seed_corpus_extracts_without_panicking() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/extract");
+    let mut n = 0;
+    for entry in fs::read_dir(&corpus).unwrap() {
+        let data = fs::read(entry.unwrap().path()).unwrap();
+        // Every selector: each mode and content type on each seed.
+        for selector in 0..=23u8 {
+            let mut input = data.clone();
+            if let Some(first) = input.first_mut() {
+                *first = selector;
+            }
+            extract_target(&input);
+        }
+        n += 1;
+    }
+    assert!(n >= 10, "the seed corpus has {n} inputs");
+}
