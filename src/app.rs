@@ -169,16 +169,13 @@ pub(crate) fn load_some(
         Err(e) => {
             match format {
                 Format::Json => out_json(&json::invalid(&e.files, &e.diagnostics)),
-                Format::Github => out(&prov::render::github::render(
-                    &e.files,
-                    &e.diagnostics,
-                    &path_prefix(root)?,
-                )),
+                Format::Github => out_github(&e.files, &e.diagnostics, &path_prefix(root)?, ""),
                 Format::Sarif => out_json(&prov::render::sarif::render(
                     &e.files,
                     &e.diagnostics,
                     None,
                     &path_prefix(root)?,
+                    docs_url()?.as_deref(),
                 )),
                 Format::Human => {
                     let mut s = String::new();
@@ -293,6 +290,96 @@ pub(crate) fn read_input(file: &Path) -> Result<(Vec<u8>, String), Stop> {
             .map_err(|e| Refusal::new(format!("cannot read {}: {e}", file.display())))?;
         (bytes, file.display().to_string())
     })
+}
+
+/// `--format github`: the workflow commands, most important first, then `checked` (the summary
+/// line, if any). When GitHub would not show them all as annotations, every finding is appended
+/// to the job summary (`GITHUB_STEP_SUMMARY`) and a notice says how many are not shown and
+/// where they are.
+pub(crate) fn out_github(files: &Files, diags: &[Diagnostic], prefix: &str, checked: &str) {
+    use prov::render::github;
+    let mut s = github::render(files, diags, prefix);
+    s.push_str(checked);
+    let hidden = github::Hidden::of(diags);
+    if hidden.any() {
+        let summary = prov::report::md::job_summary(files, diags, prefix, checked);
+        s.push_str(&github::overflow_notice(
+            &hidden,
+            append_step_summary(&summary),
+        ));
+    }
+    out(&s);
+}
+
+/// Append `markdown` to the job summary, the file `GITHUB_STEP_SUMMARY` names: the one file
+/// outside the workspace prov writes, at the CI's request. Appended, as GitHub's runner
+/// expects, never created or truncated, and only if it is a regular file (not a symbolic
+/// link, which could lead anywhere). Why it was not written, otherwise.
+fn append_step_summary(markdown: &str) -> Result<(), String> {
+    use std::fs;
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Err("GITHUB_STEP_SUMMARY is not set (not running in GitHub Actions)".to_string());
+    };
+    let path = PathBuf::from(path);
+    let shown = escape::inline(&path.to_string_lossy()).into_owned();
+    let not_written = |why: String| format!("the job summary {shown} was not written: {why}");
+    let before = fs::symlink_metadata(&path).map_err(|e| not_written(e.to_string()))?;
+    if !before.file_type().is_file() {
+        return Err(not_written("it is not a regular file".to_string()));
+    }
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .map_err(|e| not_written(e.to_string()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let after = file.metadata().map_err(|e| not_written(e.to_string()))?;
+        if (after.dev(), after.ino()) != (before.dev(), before.ino()) {
+            return Err(not_written(
+                "it was replaced while it was opened".to_string(),
+            ));
+        }
+    }
+    file.write_all(escape::text(markdown).as_bytes())
+        .map_err(|e| not_written(e.to_string()))
+}
+
+/// `PROV_DOCS_URL`: the absolute http(s) URL of prov's `docs/` directory for this version, which
+/// SARIF names as the tool's `informationUri` (prov has no public address of its own). Unset or
+/// empty: none. A `/` is added when the path does not end with one.
+pub(crate) fn docs_url() -> Result<Option<String>, Stop> {
+    let Some(given) = std::env::var_os("PROV_DOCS_URL").filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let refuse = |why: String| {
+        Stop::from(
+            Refusal::new(format!("PROV_DOCS_URL {why}"))
+                .help("set it to where prov's docs/ directory is published, e.g. https://example.org/prov/v0.1.0/docs/, or unset it"),
+        )
+    };
+    let given = given
+        .into_string()
+        .map_err(|_| refuse("is not UTF-8".to_string()))?;
+    let mut url = url::Url::parse(&given).map_err(|e| {
+        refuse(format!(
+            "is not an absolute URL ({e}): {}",
+            escape::inline(&given)
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(refuse(format!(
+            "must be an http or https URL: {}",
+            escape::inline(&given)
+        )));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(Some(url.into()))
 }
 
 /// Workspace paths as the repository sees them: relative to the current directory when the

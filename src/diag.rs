@@ -208,6 +208,9 @@ pub struct Diagnostic {
     pub citation: Option<usize>,
     /// It is about a pending capture (what accepting it would do), not the current evidence.
     pub about_pending: bool,
+    /// The workspace-relative path of the file it is about, when it has no position in one
+    /// (a claim file that cannot be read): SARIF and GitHub annotations point at that file.
+    pub unreadable: Option<String>,
 }
 
 impl Diagnostic {
@@ -223,6 +226,7 @@ impl Diagnostic {
             diff: None,
             citation: None,
             about_pending: false,
+            unreadable: None,
         }
     }
 
@@ -268,6 +272,12 @@ impl Diagnostic {
 
     pub fn citation(mut self, index: usize) -> Self {
         self.citation = Some(index);
+        self
+    }
+
+    /// The finding is about the file at `path`, which could not be read.
+    pub fn unreadable(mut self, path: impl Into<String>) -> Self {
+        self.unreadable = Some(path.into());
         self
     }
 }

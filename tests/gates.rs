@@ -40,6 +40,19 @@ fn sarif_schema() -> Value {
     serde_json::from_str(&text.replace(broken, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#)).unwrap()
 }
 
+/// The log validates against the SARIF 2.1.0 schema, formats (`uri`, `uri-reference`) checked.
+fn assert_valid_sarif(log: &Value) {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&sarif_schema())
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "invalid SARIF: {errors:#?}");
+}
+
 fn prov(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_prov"))
         .args(args)
@@ -61,10 +74,7 @@ fn sarif_is_valid_sarif_2_1_0_with_what_code_scanning_requires() {
     let (code, stdout, _) = prov(tmp.path(), &["check", "--format", "sarif"]);
     assert_eq!(code, 1);
     let log: Value = serde_json::from_str(&stdout).unwrap();
-    let schema = sarif_schema();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "invalid SARIF: {errors:#?}");
+    assert_valid_sarif(&log);
 
     // What GitHub code scanning requires of an upload.
     assert_eq!(log["version"], "2.1.0");
@@ -95,6 +105,15 @@ fn sarif_is_valid_sarif_2_1_0_with_what_code_scanning_requires() {
             fingerprints.insert(fp.to_string()),
             "fingerprints are unique: {fp}"
         );
+        // GitHub's own fingerprint, as its upload step would compute it.
+        let line_hash = r["partialFingerprints"]["primaryLocationLineHash"]
+            .as_str()
+            .unwrap();
+        assert!(
+            line_hash.contains(':') && line_hash.len() > 3,
+            "{line_hash}"
+        );
+        assert_ne!(rules[index]["name"], rules[index]["id"], "SARIF1001");
     }
     for level in ["error", "warning"] {
         assert!(
@@ -121,6 +140,251 @@ fn sarif_is_valid_sarif_2_1_0_with_what_code_scanning_requires() {
         })
         .collect();
     assert_eq!(fingerprints, fps2);
+    // So do GitHub's line hashes: they hash the line's content, not its number.
+    let line_hashes = |log: &Value| -> Vec<String> {
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["primaryLocationLineHash"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(line_hashes(&log), line_hashes(&log2));
+}
+
+/// Claim files with awkward names, a finding on a line with emoji and accents, and a claim
+/// file that cannot be read: URIs are percent-encoded relative references, columns are UTF-16
+/// code units, and the unreadable file is the result's artifact, at line 1.
+#[test]
+fn sarif_names_columns_and_unreadable_files_are_what_github_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("news room");
+    tiny(&ws);
+    fs::rename(
+        ws.join("claims/facts.toml"),
+        ws.join("claims/my claims.toml"),
+    )
+    .unwrap();
+    fs::rename(
+        ws.join("claims/embassy.toml"),
+        ws.join("claims/we,ird:na%me.toml"),
+    )
+    .unwrap();
+    let line = "cite = [{ source = \"wire-fr\", quote = \"😀 é\", span = [0, 3] }]";
+    fs::write(
+        ws.join("claims/émoji.toml"),
+        format!("[[claim]]\nid = \"emoji\"\nfact = \"x\"\n{line}\n"),
+    )
+    .unwrap();
+    let (code, stdout, err) = prov(
+        tmp.path(),
+        &["-C", "news room", "check", "--format", "sarif"],
+    );
+    assert_eq!(code, 1, "{err}");
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    assert_valid_sarif(&log);
+    let run = &log["runs"][0];
+    assert_eq!(run["columnKind"], "utf16CodeUnits");
+    let results = run["results"].as_array().unwrap();
+    let uris: BTreeSet<&str> = results
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        uris.contains("news%20room/claims/my%20claims.toml"),
+        "{uris:?}"
+    );
+    assert!(
+        uris.contains("news%20room/claims/we%2Cird%3Ana%25me.toml"),
+        "{uris:?}"
+    );
+    assert!(
+        uris.contains("news%20room/claims/%C3%A9moji.toml"),
+        "{uris:?}"
+    );
+    // Each finding on the line with the emoji marks a whole token when its columns are read
+    // as UTF-16 code units (as GitHub reads them): code points would cut it.
+    let units: Vec<u16> = line.encode_utf16().collect();
+    let mut marked = Vec::new();
+    for r in results {
+        let loc = &r["locations"][0]["physicalLocation"];
+        if loc["artifactLocation"]["uri"] != "news%20room/claims/%C3%A9moji.toml"
+            || loc["region"]["startLine"] != 4
+        {
+            continue;
+        }
+        let (s, e) = (
+            loc["region"]["startColumn"].as_u64().unwrap() as usize,
+            loc["region"]["endColumn"].as_u64().unwrap() as usize,
+        );
+        marked.push(String::from_utf16(&units[s - 1..e - 1]).unwrap());
+    }
+    assert!(!marked.is_empty());
+    for m in &marked {
+        assert!(
+            ["\"😀 é\"", "[0, 3]", "\"wire-fr\""].contains(&m.as_str()),
+            "{marked:?}"
+        );
+    }
+
+    // A claim file that is not UTF-8: the finding is located in it, at line 1.
+    fs::write(ws.join("claims/bad.toml"), b"[[claim]]\nid = \"x\xff\"\n").unwrap();
+    let (code, stdout, _) = prov(&ws, &["check", "--format", "sarif"]);
+    assert_eq!(code, 2);
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    assert_valid_sarif(&log);
+    let r = &log["runs"][0]["results"][0];
+    assert_eq!(r["ruleId"], "file-unreadable");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "claims/bad.toml");
+    assert_eq!(loc["region"]["startLine"], 1);
+}
+
+/// `PROV_DOCS_URL` becomes the driver's `informationUri`; a value that is not an http(s) URL
+/// is refused.
+#[test]
+fn sarif_information_uri_comes_from_prov_docs_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    tiny(tmp.path());
+    let run = |url: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_prov"));
+        cmd.args(["check", "--format", "sarif"])
+            .current_dir(tmp.path())
+            .env_remove("PROV_DOCS_URL");
+        if let Some(u) = url {
+            cmd.env("PROV_DOCS_URL", u);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (_, stdout, _) = run(None);
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        log["runs"][0]["tool"]["driver"]
+            .get("informationUri")
+            .is_none()
+    );
+    let (_, stdout, _) = run(Some("https://example.org/prov/v0.1.0/docs"));
+    let log: Value = serde_json::from_str(&stdout).unwrap();
+    assert_valid_sarif(&log);
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["informationUri"],
+        "https://example.org/prov/v0.1.0/docs/codes.md"
+    );
+    let (code, stdout, stderr) = run(Some("docs/"));
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("PROV_DOCS_URL"), "{stderr}");
+}
+
+/// `--format github`: errors first; past GitHub's 10 annotations per level, a notice says how
+/// many are not shown and every finding is appended to the job summary, which is never
+/// truncated and never written through a symbolic link.
+#[test]
+fn github_annotations_put_errors_first_and_overflow_into_the_job_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    broken_example(tmp.path());
+    let summary = tmp.path().join("summary.md");
+    fs::write(&summary, "# an earlier step\n").unwrap();
+    let run = |summary: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_prov"));
+        cmd.args(["check", "--format", "github"])
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_STEP_SUMMARY");
+        if let Some(s) = summary {
+            cmd.env("GITHUB_STEP_SUMMARY", s);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, stdout) = run(Some(&summary));
+    assert_eq!(code, 1);
+    let commands: Vec<&str> = stdout.lines().filter(|l| l.starts_with("::")).collect();
+    let levels: Vec<&str> = commands
+        .iter()
+        .map(|l| l[2..].split([' ', ':']).next().unwrap())
+        .collect();
+    let first_warning = levels.iter().position(|l| *l == "warning").unwrap();
+    assert!(
+        levels[..first_warning].iter().all(|l| *l == "error"),
+        "errors first: {levels:?}"
+    );
+    assert!(levels[..first_warning].len() >= 4, "{levels:?}");
+    // The most important error first: the changed quote before the moved span.
+    let changed = commands
+        .iter()
+        .position(|l| l.contains("title=prov changed"))
+        .unwrap();
+    let moved = commands
+        .iter()
+        .position(|l| l.contains("title=prov moved"))
+        .unwrap();
+    assert!(changed < moved, "{commands:#?}");
+    let warnings = levels.iter().filter(|l| **l == "warning").count();
+    assert!(warnings > 10);
+    let notice = commands.last().unwrap();
+    assert!(
+        notice.starts_with("::notice title=prov%3A findings not shown"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains(&format!("{} warnings are not shown", warnings - 10)),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("every finding is in the job summary"),
+        "{notice}"
+    );
+    let md = fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.starts_with("# an earlier step\n## prov check"),
+        "appended: {md}"
+    );
+    assert_eq!(
+        md.matches("\n- **").count(),
+        commands.len() - 1,
+        "every finding is listed"
+    );
+    assert!(
+        md.contains("- **error** `changed` `claims/ashraf-raid.toml`:"),
+        "{md}"
+    );
+
+    // Without GITHUB_STEP_SUMMARY, the notice says so.
+    let (_, stdout) = run(None);
+    assert!(
+        stdout.contains("GITHUB_STEP_SUMMARY is not set"),
+        "{stdout}"
+    );
+
+    // A symbolic link is not followed: nothing is written through it.
+    let target = tmp.path().join("elsewhere.md");
+    fs::write(&target, "").unwrap();
+    let link = tmp.path().join("link.md");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (_, stdout) = run(Some(&link));
+    assert!(stdout.contains("it is not a regular file"), "{stdout}");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "");
+    // A file that does not exist is not created.
+    let (_, stdout) = run(Some(&tmp.path().join("absent.md")));
+    assert!(stdout.contains("was not written"), "{stdout}");
+    assert!(!tmp.path().join("absent.md").exists());
 }
 
 #[test]
@@ -131,8 +395,7 @@ fn sarif_of_an_invalid_workspace_is_valid_too() {
     let (code, stdout, _) = prov(tmp.path(), &["check", "--format", "sarif"]);
     assert_eq!(code, 2);
     let log: Value = serde_json::from_str(&stdout).unwrap();
-    let schema = sarif_schema();
-    assert!(jsonschema::is_valid(&schema, &log));
+    assert_valid_sarif(&log);
     assert_eq!(log["runs"][0]["results"][0]["ruleId"], "toml-syntax");
 }
 

@@ -5,11 +5,13 @@ use std::path::Path;
 use prov::check;
 use prov::diag::{CodeKind, Diagnostic, Severity};
 use prov::outcome::Outcome;
-use prov::render::{github, human, json, sarif, table};
+use prov::render::{human, json, sarif, table};
 use prov::workspace::Workspace;
 
-use crate::app::path_prefix;
-use crate::app::{Access, Stop, begin, exit_code, load, load_some, out, out_json, out_json_with};
+use crate::app::{
+    Access, Stop, begin, exit_code, load, load_some, out, out_github, out_json, out_json_with,
+};
+use crate::app::{docs_url, path_prefix};
 use crate::cli::{CheckArgs, Format};
 use crate::scope::{scope, select, shard};
 
@@ -48,6 +50,10 @@ fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> Strin
 
 pub fn run(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop> {
     let _lock = begin(root, Access::Read)?;
+    let docs = match args.format {
+        Format::Sarif => docs_url()?,
+        _ => None,
+    };
     // The pre-commit path: only the named claim files are loaded (a partition needs them all).
     let scope = match args.partition {
         None => scope(root, &args.paths)?,
@@ -83,22 +89,22 @@ pub fn run(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop
         Format::Human => out(&render_human(&ws, &outcome, style)),
         Format::Json => out_json_with(|w| json::write_pretty(w, &json::document(&ws, &outcome))),
         Format::Github => {
-            let mut s = github::render(&ws.files, &outcome.diagnostics, &prefix);
-            s.push_str(&human::summary(
+            let mut checked = human::summary(
                 outcome.sources.len(),
                 outcome.claims,
                 outcome.citations.len(),
                 outcome.errors(),
                 outcome.warnings(),
-            ));
-            s.push('\n');
-            out(&s);
+            );
+            checked.push('\n');
+            out_github(&ws.files, &outcome.diagnostics, &prefix, &checked);
         }
         Format::Sarif => out_json(&sarif::render(
             &ws.files,
             &outcome.diagnostics,
             Some(&outcome),
             &prefix,
+            docs.as_deref(),
         )),
     }
     let code = exit_code(&outcome.diagnostics);

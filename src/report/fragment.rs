@@ -61,26 +61,50 @@ pub fn link(url: &str, text: &str, start: usize, end: usize) -> Option<String> {
 /// either side of it (`before`, `after`), and whether the quote occurs more than once in the
 /// text (`ambiguous`, as [`ambiguous`] decides it; not needed for a quote shorter than
 /// [`SHORT`] code points, which always gets a prefix and a suffix).
+///
+/// A browser matches whole words only, and a quote may start or end inside a word (`une
+/// centaine` in `qu’une centaine`): then the link gets a prefix (or a suffix) too, ending (or
+/// starting) with the rest of that word, so that the quote's edge follows the context term
+/// instead of a word boundary. Context terms stay within the quote's line: a browser does not
+/// match across blocks such as paragraphs. A quote that spans lines becomes a `start,end`
+/// range of its first line's first words and its last line's last words.
 pub fn link_parts(url: &str, before: &str, quote: &str, after: &str, ambiguous: bool) -> String {
     let qwords = words(quote);
     let qlen = quote.chars().count();
+    let context = ambiguous || qlen < SHORT;
+    // The context on the quote's own line only.
+    let before_line = before.rsplit(['\n', '\r']).next().unwrap_or("");
+    let after_line = after.split(['\n', '\r']).next().unwrap_or("");
     let mut directive = String::new();
-    if ambiguous || qlen < SHORT {
-        let b = words(before);
+    if context || starts_inside_word(before, quote) {
+        let b = words(before_line);
         if !b.is_empty() {
             let p = b[b.len().saturating_sub(CONTEXT_WORDS)..].join(" ");
             directive.push_str(&format!("{}-,", encode(&p)));
         }
     }
-    if qlen > LONG && qwords.len() > 2 * EDGE_WORDS {
-        directive.push_str(&encode(&qwords[..EDGE_WORDS].join(" ")));
-        directive.push(',');
-        directive.push_str(&encode(&qwords[qwords.len() - EDGE_WORDS..].join(" ")));
-    } else {
-        directive.push_str(&encode(&qwords.join(" ")));
+    let lines: Vec<Vec<&str>> = quote
+        .split(['\n', '\r'])
+        .map(words)
+        .filter(|w| !w.is_empty())
+        .collect();
+    match (lines.first(), lines.last()) {
+        (Some(first), Some(last)) if lines.len() > 1 => {
+            directive.push_str(&encode(&first[..first.len().min(EDGE_WORDS)].join(" ")));
+            directive.push(',');
+            directive.push_str(&encode(
+                &last[last.len().saturating_sub(EDGE_WORDS)..].join(" "),
+            ));
+        }
+        _ if qlen > LONG && qwords.len() > 2 * EDGE_WORDS => {
+            directive.push_str(&encode(&qwords[..EDGE_WORDS].join(" ")));
+            directive.push(',');
+            directive.push_str(&encode(&qwords[qwords.len() - EDGE_WORDS..].join(" ")));
+        }
+        _ => directive.push_str(&encode(&qwords.join(" "))),
     }
-    if ambiguous || qlen < SHORT {
-        let a = words(after);
+    if context || ends_inside_word(quote, after) {
+        let a = words(after_line);
         if !a.is_empty() {
             let s = a[..a.len().min(CONTEXT_WORDS)].join(" ");
             directive.push_str(&format!(",-{}", encode(&s)));
@@ -94,6 +118,51 @@ pub fn link_parts(url: &str, before: &str, quote: &str, after: &str, ambiguous: 
     link.push_str("text=");
     link.push_str(&directive);
     link
+}
+
+/// Characters that join two letters into one word for a browser's word breaking (Unicode
+/// UAX #29, rules WB6 and WB7: apostrophes, the full stop, the colon, the middle dot).
+fn joins_letters(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '’'
+            | '‘'
+            | '.'
+            | ':'
+            | '·'
+            | '\u{2024}'
+            | '\u{fe52}'
+            | '\u{fe55}'
+            | '\u{ff07}'
+            | '\u{ff0e}'
+            | '\u{ff1a}'
+    )
+}
+
+/// Does the quote start inside a word of the text (`une` after `qu’`)?
+fn starts_inside_word(before: &str, quote: &str) -> bool {
+    if !quote.chars().next().is_some_and(char::is_alphanumeric) {
+        return false;
+    }
+    let mut back = before.chars().rev();
+    match back.next() {
+        Some(c) if c.is_alphanumeric() => true,
+        Some(c) if joins_letters(c) => back.next().is_some_and(char::is_alphanumeric),
+        _ => false,
+    }
+}
+
+/// Does the quote end inside a word of the text (`centaine` before `s`)?
+fn ends_inside_word(quote: &str, after: &str) -> bool {
+    if !quote.chars().next_back().is_some_and(char::is_alphanumeric) {
+        return false;
+    }
+    let mut next = after.chars();
+    match next.next() {
+        Some(c) if c.is_alphanumeric() => true,
+        Some(c) if joins_letters(c) => next.next().is_some_and(char::is_alphanumeric),
+        _ => false,
+    }
 }
 
 /// For each needle, given as the byte range `[start, end)` of `text` it was taken from: does it
@@ -333,6 +402,59 @@ mod tests {
             Some(
                 "https://ex.org/a#top:~:text=mot1%20mot2%20mot3%20mot4%20mot5,mot76%20mot77%20mot78%20mot79%20mot80"
             )
+        );
+    }
+
+    /// A quote that starts or ends inside a word gets the context that completes the word:
+    /// the browser matches whole words only.
+    #[test]
+    fn a_quote_inside_a_word_gets_the_rest_of_the_word_as_context() {
+        let text = "Il a affirmé qu’une centaine de résidents avaient été blessés dans l’attaque.";
+        let q = "une centaine de résidents avaient été blessés";
+        let s = text[..text.find(q).unwrap()].chars().count();
+        let e = s + q.chars().count();
+        assert_eq!(
+            link("https://ex.org/a", text, s, e).as_deref(),
+            Some(
+                "https://ex.org/a#:~:text=a%20affirm%C3%A9%20qu%E2%80%99-,une%20centaine%20de%20r%C3%A9sidents%20avaient%20%C3%A9t%C3%A9%20bless%C3%A9s"
+            )
+        );
+        let q = "affirmé qu’une centaine de résid";
+        let s = text[..text.find(q).unwrap()].chars().count();
+        let e = s + q.chars().count();
+        assert_eq!(
+            link("https://ex.org/a", text, s, e).as_deref(),
+            Some(
+                "https://ex.org/a#:~:text=affirm%C3%A9%20qu%E2%80%99une%20centaine%20de%20r%C3%A9sid,-ents%20avaient%20%C3%A9t%C3%A9"
+            )
+        );
+        // After a space or before punctuation, the quote is whole words: no context.
+        assert!(!starts_inside_word("dit ", "une"));
+        assert!(!ends_inside_word("blessés", ", puis"));
+        assert!(!starts_inside_word("l’", "« non »"));
+        assert!(starts_inside_word("l'", "Albanie"));
+        assert!(ends_inside_word("U", ".S. Army"));
+    }
+
+    /// Context words never cross a line break (a paragraph, for the browser); a quote across
+    /// lines is a range of its first and last line.
+    #[test]
+    fn context_stays_on_the_quotes_line() {
+        let text = "Fin du premier paragraphe.\n\nLe ministre a dit non. Puis le ministre a dit non.\nAutre paragraphe ici.";
+        let q = "Le ministre a dit";
+        let s = text[..text.find(q).unwrap()].chars().count();
+        let e = s + q.chars().count();
+        // Short: context, but only after it, on its own line; none before (a new paragraph).
+        assert_eq!(
+            link("https://ex.org/a", text, s, e).as_deref(),
+            Some("https://ex.org/a#:~:text=Le%20ministre%20a%20dit,-non.%20Puis%20le")
+        );
+        let q = "Puis le ministre a dit non.\nAutre paragraphe";
+        let s = text[..text.find(q).unwrap()].chars().count();
+        let e = s + q.chars().count();
+        assert_eq!(
+            link("https://ex.org/a", text, s, e).as_deref(),
+            Some("https://ex.org/a#:~:text=Puis%20le%20ministre%20a%20dit,Autre%20paragraphe")
         );
     }
 

@@ -3,6 +3,9 @@
 use std::fmt::Write;
 
 use super::{CitationEntry, FactEntry, Report};
+use crate::diag::{Diagnostic, Severity};
+use crate::files::Files;
+use crate::render::github;
 
 /// Escape text from the workspace or a source for Markdown, so that it renders as the same
 /// text and as nothing else, inline or in a table cell: a line break (CR or LF) becomes a
@@ -307,6 +310,57 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "- pending capture {} awaits review", code(p));
         }
         out.push('\n');
+    }
+    out
+}
+
+/// The most a job summary may hold: GitHub refuses a step's summary over 1 MiB.
+const JOB_SUMMARY_BYTES: usize = 1000 * 1000;
+
+/// The GitHub job summary of `prov check --format github` when there are more findings than
+/// GitHub shows as annotations: `checked` (the summary line), then every finding, most
+/// important first ([`github::order`]), as a list item: level, code, place (a code span,
+/// `prefix` before the workspace path), message, notes, word diff and help, all escaped.
+/// Findings past 1 MiB are counted, not listed.
+pub fn job_summary(files: &Files, diags: &[Diagnostic], prefix: &str, checked: &str) -> String {
+    let mut out = format!(
+        "## prov check\n\n{}\n\nGitHub shows {} annotations of each level per step; here are all {} findings, most important first.\n\n",
+        esc_at(checked.trim(), true, true),
+        github::SHOWN,
+        diags.len()
+    );
+    let ordered = github::order(diags);
+    let total = ordered.len();
+    for (i, d) in ordered.into_iter().enumerate() {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        let place = match (&d.loc, &d.unreadable) {
+            (Some(loc), _) => {
+                let f = files.get(loc.file);
+                let (line, col) = f.line_col(loc.range.start);
+                format!(" {}:{line}:{col}", code(&format!("{prefix}{}", f.path)))
+            }
+            (None, Some(path)) => format!(" {}", code(&format!("{prefix}{path}"))),
+            (None, None) => String::new(),
+        };
+        let message: Vec<String> = github::full_message(d).lines().map(esc).collect();
+        let item = format!(
+            "- **{level}** {}{place}: {}\n",
+            code(d.code.as_str()),
+            message.join(" · ")
+        );
+        if out.len() + item.len() > JOB_SUMMARY_BYTES - 200 {
+            let _ = writeln!(
+                out,
+                "\n{} more findings are not listed (a job summary holds at most 1 MiB): run `prov check` to see them all.",
+                total - i
+            );
+            break;
+        }
+        out.push_str(&item);
     }
     out
 }

@@ -1,10 +1,14 @@
 //! Citations as W3C Web Annotations (JSON-LD, <https://www.w3.org/TR/annotation-model/>): one
 //! annotation per citation that holds, targeting the snapshot by its sha256 (`urn:sha256:…`,
-//! the exact bytes the offsets refer to) with the page's url as scope, selected both by a
-//! TextQuoteSelector (exact, prefix, suffix) and a TextPositionSelector in code points. The
-//! body is the fact (its language is not recorded, so none is claimed), with the purpose
-//! `assessing` for support and `questioning` for contradiction; a citation that only reports a
-//! party's statement says so.
+//! the exact bytes the offsets refer to, plain text in the source's `language` when it has one)
+//! with the page's url as scope, selected both by a TextQuoteSelector (exact, prefix, suffix)
+//! and a TextPositionSelector in code points. The body is the fact (its language is not
+//! recorded, so none is claimed), with the purpose `assessing` for support and `questioning`
+//! for contradiction; a citation that only reports a party's statement says so. The collection
+//! has one page, embedded as `first`, when it has annotations (a page must have at least one),
+//! and none otherwise.
+
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
@@ -20,7 +24,27 @@ fn head(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
+/// The body's text: the fact, saying how the citation relates to it.
+pub fn body_value(statement: &str, stance: Stance, said_by: Option<&str>) -> String {
+    let head = match stance {
+        Stance::Supports => statement.to_string(),
+        Stance::Contradicts => format!("Contradicts: {statement}"),
+    };
+    match (stance, said_by) {
+        (_, None) => head,
+        (Stance::Supports, Some(p)) => format!("{head} (as reported: {p} said so)"),
+        (Stance::Contradicts, Some(p)) => format!("{head} (as reported: {p} said otherwise)"),
+    }
+}
+
+const CONTEXT: &str = "http://www.w3.org/ns/anno.jsonld";
+
 pub fn render(r: &Report) -> Value {
+    let language: HashMap<&str, &str> = r
+        .sources
+        .iter()
+        .filter_map(|s| Some((s.id, s.language?)))
+        .collect();
     let mut items = Vec::new();
     for f in &r.facts {
         for (i, c) in f.citations.iter().enumerate() {
@@ -31,8 +55,16 @@ pub fn render(r: &Report) -> Value {
                 Stance::Supports => "assessing",
                 Stance::Contradicts => "questioning",
             };
+            let mut source = json!({
+                "id": format!("urn:sha256:{sha}"),
+                "type": "Text",
+                "format": "text/plain",
+            });
+            if let Some(l) = language.get(c.source) {
+                source["language"] = json!(l);
+            }
             let mut target = json!({
-                "source": format!("urn:sha256:{sha}"),
+                "source": source,
                 "selector": [
                     {
                         "type": "TextQuoteSelector",
@@ -46,26 +78,15 @@ pub fn render(r: &Report) -> Value {
             if let Some(url) = &c.url {
                 target["scope"] = json!(url);
             }
-            let value = match (c.stance, &c.said_by) {
-                (Stance::Supports, None) => f.statement.to_string(),
-                (Stance::Supports, Some(p)) => {
-                    format!("{} (as reported: {p} said so)", f.statement)
-                }
-                (Stance::Contradicts, None) => format!("Contradicts: {}", f.statement),
-                (Stance::Contradicts, Some(p)) => {
-                    format!(
-                        "Contradicts, as reported ({p} said otherwise): {}",
-                        f.statement
-                    )
-                }
-            };
             let body = json!({
                 "type": "TextualBody",
-                "value": value,
+                "value": body_value(f.statement, c.stance, c.said_by),
                 "format": "text/plain",
                 "purpose": purpose,
             });
             items.push(json!({
+                // Each annotation stands on its own (§3.1: it MUST have a @context).
+                "@context": CONTEXT,
                 "id": format!("urn:prov:claim:{}:{}", f.claim, i + 1),
                 "type": "Annotation",
                 "motivation": purpose,
@@ -74,16 +95,24 @@ pub fn render(r: &Report) -> Value {
             }));
         }
     }
-    json!({
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": format!("urn:prov:workspace:{}", r.workspace.sha256),
+    let id = format!("urn:prov:workspace:{}", r.workspace.sha256);
+    let mut collection = json!({
+        "@context": CONTEXT,
+        "id": id,
         "type": "AnnotationCollection",
         "label": "Citations verified by prov",
         "total": items.len(),
-        "first": {
+    });
+    if !items.is_empty() {
+        let page = format!("{id}:page:1");
+        collection["first"] = json!({
+            "id": page,
             "type": "AnnotationPage",
+            "partOf": id,
             "startIndex": 0,
             "items": items,
-        },
-    })
+        });
+        collection["last"] = json!(page);
+    }
+    collection
 }

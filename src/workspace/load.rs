@@ -76,7 +76,8 @@ pub fn load_some(
                     Code::FileUnreadable,
                     format!("cannot read {SOURCES_FILE}: {e}"),
                 )
-                .help(help),
+                .help(help)
+                .unreadable(SOURCES_FILE),
             );
             return Err(LoadError {
                 files,
@@ -116,7 +117,8 @@ pub fn load_some(
             Ok(f) => claim_files.push(files.push(f)),
             Err(e) => diags.push(
                 Diagnostic::new(Code::FileUnreadable, format!("cannot read {rel}: {e}"))
-                    .help(read_help(&e)),
+                    .help(read_help(&e))
+                    .unreadable(rel.clone()),
             ),
         }
     }
