@@ -939,8 +939,8 @@ fn citation_finding(
             .help("quote the source's exact words (and check the fact still holds), or cite another passage")
         }
         Verdict::Ambiguous => {
-            let places: Vec<String> = a.candidates.iter().take(10).map(|c| fmt_span(*c)).collect();
-            let more = a.candidates.len().saturating_sub(10);
+            let places: Vec<String> = a.candidates.iter().map(|c| fmt_span(*c)).collect();
+            let more = a.candidates_total.saturating_sub(places.len());
             let how = match a.strategy {
                 crate::verdict::Strategy::Exact => "exactly",
                 crate::verdict::Strategy::Typography => "after folding typography",
@@ -954,7 +954,7 @@ fn citation_finding(
                 Code::Ambiguous,
                 format!(
                     "the quote occurs {how} at {} places in {src}{}",
-                    a.candidates.len(),
+                    a.candidates_total,
                     if report.cite.span.is_some() {
                         ", none of them at its span"
                     } else {
@@ -992,6 +992,9 @@ fn citation_finding(
             ))
         }
     };
+    if let Some(w) = a.cut_short {
+        d = d.note(crate::pending::cut_short_note(w));
+    }
     d = d.citation(index);
     Some(d)
 }

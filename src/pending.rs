@@ -171,10 +171,9 @@ pub fn citation_finding(
                 r.found_text.clone().unwrap_or_default(),
             );
             if !a.candidates.is_empty() {
-                let places: Vec<String> = a.candidates.iter().map(|c| at(*c)).collect();
                 d = d.note(format!(
                     "the old words still occur at {}, but that is another passage: prov does not move a citation there",
-                    places.join(", ")
+                    places(a)
                 ));
             }
             d
@@ -192,16 +191,15 @@ pub fn citation_finding(
             clip(r.found_text.as_deref().unwrap_or(""), 300)
         )),
         Verdict::Ambiguous => {
-            let places: Vec<String> = a.candidates.iter().take(10).map(|c| at(*c)).collect();
             Diagnostic::new(
                 Code::Ambiguous,
                 format!(
                     "in the pending capture of `{src}` the quote occurs at {} places and its old context singles out none",
-                    a.candidates.len()
+                    a.candidates_total
                 ),
             )
             .label("which one?")
-            .note(format!("candidates: {}", places.join(", ")))
+            .note(format!("candidates: {}", places(a)))
         }
         _ => {
             let mut d = Diagnostic::new(
@@ -210,19 +208,44 @@ pub fn citation_finding(
             )
             .label("deleted in the new version");
             if !a.candidates.is_empty() {
-                let places: Vec<String> = a.candidates.iter().map(|c| at(*c)).collect();
                 d = d.note(format!(
                     "the same words occur at {}, in another context: prov does not move a citation there",
-                    places.join(", ")
+                    places(a)
                 ));
             }
             d
         }
     };
+    let d = match a.cut_short {
+        Some(w) => d.note(cut_short_note(w)),
+        None => d,
+    };
     Some(
         d.about_pending()
             .at(quote_loc)
             .help("update the quote to what the new version says (and check the fact), or pin `revision` to cite the current capture"),
+    )
+}
+
+/// The places an anchor lists, "[a, b], [c, d]", with "and N more" when it kept only some.
+fn places(a: &crate::verdict::Anchor) -> String {
+    let mut out = a
+        .candidates
+        .iter()
+        .map(|(s, e)| format!("[{s}, {e}]"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = a.candidates_total.saturating_sub(a.candidates.len());
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
+/// The note of a verdict whose approximate search ran out of its budget.
+pub(crate) fn cut_short_note((s, e): (usize, usize)) -> String {
+    format!(
+        "the approximate search was cut short: it looked only at code points [{s}, {e}] (a closer match may lie elsewhere)"
     )
 }
 

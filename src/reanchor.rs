@@ -11,7 +11,7 @@
 //! ("66 ans" → "65 ans") is `changed` there, never re-anchored to another occurrence of the old
 //! words; equal candidates are `ambiguous`; a passage with nothing left is `missing`. Pure.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
@@ -21,7 +21,10 @@ use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
 
 use crate::anchor::fold;
 use crate::anchor::fuzzy;
-use crate::verdict::{Anchor, SourceText, Strategy, Verdict, anchor, max_errors};
+use crate::anchor::text::Occurrences;
+use crate::verdict::{
+    Anchor, MAX_CANDIDATES, Places, SourceText, Strategy, Verdict, anchor, max_errors,
+};
 
 /// How long one diff may take before falling back to a coarser, still correct result.
 const DIFF_DEADLINE: Duration = Duration::from_secs(2);
@@ -38,6 +41,12 @@ const MAX_DISPLACEMENT: f64 = 0.25;
 const MIN_LINE_SIMILARITY: f64 = 0.4;
 /// Exact quotes shorter than this need their context to agree to be moved on exact search alone.
 const SHORT_QUOTE: usize = 40;
+/// A changed line is compared with at most this many new lines of its hunk (around its
+/// proportional place) when looking for the line it became.
+const PAIR_REACH: usize = 256;
+/// A quote that stands exactly at more places than this is `ambiguous` without comparing their
+/// contexts (comparing them all would cost a pass per place).
+const MAX_COMPARED: usize = 256;
 
 /// An old text and a new one, prepared for re-anchoring many citations.
 pub struct Reanchorer<'a> {
@@ -49,6 +58,12 @@ pub struct Reanchorer<'a> {
     cache: RefCell<HashMap<WindowKey, Rc<WordDiff>>>,
     /// Sorted word hashes of lines, by (new?, line).
     words: RefCell<HashMap<(bool, usize), Rc<LineWords>>>,
+    /// `old_nonblank[l]`: how many of the old lines before line `l` are not blank.
+    old_nonblank: Vec<usize>,
+    /// The new lines each changed old line is paired with (see [`Reanchorer::pair`]).
+    pairs: RefCell<HashMap<usize, Option<Range<usize>>>>,
+    /// Inserted lines by text (see [`Reanchorer::moved_line`]).
+    inserted: OnceCell<HashMap<&'a str, Option<usize>>>,
 }
 
 /// An old and a new char window: (old start, old end, new start, new end).
@@ -119,8 +134,16 @@ fn lines(text: &str) -> Vec<&str> {
 impl<'a> Reanchorer<'a> {
     pub fn new(old: &'a str, new: &'a str) -> Self {
         let deadline = Some(Instant::now() + DIFF_DEADLINE);
+        let old_split = lines(old);
         let line_ops =
-            capture_diff_slices_deadline(Algorithm::Myers, &lines(old), &lines(new), deadline);
+            capture_diff_slices_deadline(Algorithm::Myers, &old_split, &lines(new), deadline);
+        let mut old_nonblank = Vec::with_capacity(old_split.len() + 1);
+        let mut n = 0;
+        old_nonblank.push(0);
+        for l in &old_split {
+            n += usize::from(!l.trim().is_empty());
+            old_nonblank.push(n);
+        }
         Reanchorer {
             old: SourceText::new(old),
             new: SourceText::new(new),
@@ -129,6 +152,9 @@ impl<'a> Reanchorer<'a> {
             line_ops,
             cache: RefCell::new(HashMap::new()),
             words: RefCell::new(HashMap::new()),
+            old_nonblank,
+            pairs: RefCell::new(HashMap::new()),
+            inserted: OnceCell::new(),
         }
     }
 
@@ -161,10 +187,12 @@ impl<'a> Reanchorer<'a> {
         let la = Self::line_of(&self.old_lines, start);
         let lb = Self::line_of(&self.old_lines, end.saturating_sub(1).max(start));
         let mut window: Option<(Range<usize>, Range<usize>)> = None;
-        for op in &self.line_ops {
+        // The ops' old ranges are consecutive: skip those that end before the passage's line.
+        let first = self.line_ops.partition_point(|op| op.old_range().end <= la);
+        for op in self.line_ops.get(first..).unwrap_or(&[]) {
             let (o, n) = (op.old_range(), op.new_range());
-            if o.end <= la && !(o.is_empty() && o.start == la) || o.start > lb {
-                continue;
+            if o.start > lb {
+                break;
             }
             if o.is_empty() {
                 continue; // a pure insertion next to the passage
@@ -177,16 +205,12 @@ impl<'a> Reanchorer<'a> {
                     let shift = nc.start as isize - oc.start as isize;
                     let s = (start as isize + shift) as usize;
                     let e = (end as isize + shift) as usize;
-                    let own = la..=lb;
-                    let neighbours = o.clone().filter(|l| !own.contains(l)).any(|l| {
-                        self.old
-                            .text
-                            .slice(
-                                self.old_lines[l],
-                                self.old_lines[(l + 1).min(self.old_lines.len() - 1)],
-                            )
-                            .is_some_and(|t| !t.trim().is_empty())
-                    });
+                    // Non-blank lines of the run besides the passage's own.
+                    let nonblank = |r: Range<usize>| {
+                        let at = |l: usize| self.old_nonblank.get(l).copied().unwrap_or(0);
+                        at(r.end) - at(r.start)
+                    };
+                    let neighbours = nonblank(o.clone()) > nonblank(la..lb + 1);
                     return Some(Mapped {
                         range: s..e,
                         unchanged: end - start,
@@ -208,21 +232,8 @@ impl<'a> Reanchorer<'a> {
                     });
                 }
                 DiffOp::Replace { .. } if la == lb => {
-                    // Pair the passage's line with the most similar run of 1 to 3 new lines of
-                    // the hunk (a sentence may have been split over lines).
                     let old_line = Self::chars_of(&self.old_lines, la, la + 1);
-                    let (best, score) = n
-                        .clone()
-                        .flat_map(|l| (1..=3).map(move |k| (l, l + k)))
-                        .filter(|&(_, b)| b <= n.end)
-                        .map(|(a, b)| {
-                            let nl = Self::chars_of(&self.new_lines, a, b);
-                            (nl, self.similarity(la, a..b))
-                        })
-                        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.len().cmp(&a.0.len())))?;
-                    if score < MIN_LINE_SIMILARITY {
-                        return None; // the line was rewritten beyond recognition, or deleted
-                    }
+                    let best = self.pair(la, o.clone(), n.clone())?;
                     window = Some((old_line, best));
                     paired = true;
                     break;
@@ -283,6 +294,39 @@ impl<'a> Reanchorer<'a> {
         })
     }
 
+    /// The new lines of a changed hunk (old lines `o`, new lines `n`) that old line `la` is
+    /// paired with: the most similar run of 1 to 3 of them (a sentence may have been split over
+    /// lines), as chars; `None` below [`MIN_LINE_SIMILARITY`] (the line was rewritten beyond
+    /// recognition, or deleted). Computed once per old line. In a hunk of more than
+    /// [`PAIR_REACH`] new lines, only that many around the line's proportional place are
+    /// compared, so pairing stays linear however large an inserted block is.
+    fn pair(&self, la: usize, o: Range<usize>, n: Range<usize>) -> Option<Range<usize>> {
+        if let Some(p) = self.pairs.borrow().get(&la) {
+            return p.clone();
+        }
+        let mut n = n;
+        if n.len() > PAIR_REACH {
+            let rel = (la - o.start) as f64 / o.len().max(1) as f64;
+            let centre = n.start + (rel * n.len() as f64) as usize;
+            let lo = centre.saturating_sub(PAIR_REACH / 2).max(n.start);
+            let lo = lo.min(n.end - PAIR_REACH);
+            n = lo..lo + PAIR_REACH;
+        }
+        let best = n
+            .clone()
+            .flat_map(|l| (1..=3).map(move |k| (l, l + k)))
+            .filter(|&(_, b)| b <= n.end)
+            .map(|(a, b)| {
+                let nl = Self::chars_of(&self.new_lines, a, b);
+                (nl, self.similarity(la, a..b))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.len().cmp(&a.0.len())))
+            .filter(|(_, score)| *score >= MIN_LINE_SIMILARITY)
+            .map(|(r, _)| r);
+        self.pairs.borrow_mut().insert(la, best.clone());
+        best
+    }
+
     /// Where old line `l` went, if the diff deleted it and inserted the very same text at
     /// exactly one place: the char offset of that new line.
     fn moved_line(&self, l: usize) -> Option<usize> {
@@ -293,25 +337,28 @@ impl<'a> Reanchorer<'a> {
         if old.trim().is_empty() {
             return None;
         }
-        let mut hits = self.line_ops.iter().flat_map(|op| match op {
-            DiffOp::Insert { .. } | DiffOp::Replace { .. } => op.new_range(),
-            _ => 0..0,
-        });
-        let mut found = None;
-        for nl in hits.by_ref() {
-            let text = self.new.text.slice(
-                self.new_lines[nl],
-                self.new_lines[(nl + 1).min(self.new_lines.len() - 1)],
-            );
-            // The very same line, line break included (a passage may end with it).
-            if text == Some(old) {
-                if found.is_some() {
-                    return None; // inserted twice: which one?
+        // Every inserted line by its text (line break included: a passage may end with it),
+        // indexed once: `None` when inserted twice (which one?).
+        let inserted = self.inserted.get_or_init(|| {
+            let mut index: HashMap<&'a str, Option<usize>> = HashMap::new();
+            for op in &self.line_ops {
+                if !matches!(op, DiffOp::Insert { .. } | DiffOp::Replace { .. }) {
+                    continue;
                 }
-                found = Some(self.new_lines[nl]);
+                for nl in op.new_range() {
+                    let at = self.new_lines[nl];
+                    let end = self.new_lines[(nl + 1).min(self.new_lines.len() - 1)];
+                    if let Some(text) = self.new.text.slice(at, end) {
+                        index
+                            .entry(text)
+                            .and_modify(|e| *e = None)
+                            .or_insert(Some(at));
+                    }
+                }
             }
-        }
-        found
+            index
+        });
+        inserted.get(old).copied().flatten()
     }
 
     /// The words of line `l` of the old (`new = false`) or new text, as sorted hashes,
@@ -389,7 +436,10 @@ impl<'a> Reanchorer<'a> {
     /// Is `[s, e)` of the new text entirely within lines the diff kept unchanged (text that
     /// was already in the old version, elsewhere)?
     fn in_unchanged_lines(&self, s: usize, e: usize) -> bool {
-        self.line_ops.iter().any(|op| {
+        // The ops' new ranges are consecutive: the one holding the line of `s`.
+        let l = Self::line_of(&self.new_lines, s);
+        let i = self.line_ops.partition_point(|op| op.new_range().end <= l);
+        self.line_ops.get(i).is_some_and(|op| {
             matches!(op, DiffOp::Equal { .. }) && {
                 let n = op.new_range();
                 let nc = Self::chars_of(&self.new_lines, n.start, n.end);
@@ -401,14 +451,7 @@ impl<'a> Reanchorer<'a> {
     /// Re-anchor a citation whose quote stood at `old` (the result of anchoring it in the old
     /// text) in the new text.
     pub fn reanchor(&self, quote: &str, span: Option<(usize, usize)>, old: &Anchor) -> Anchor {
-        let base = Anchor {
-            verdict: Verdict::Missing,
-            found: None,
-            candidates: Vec::new(),
-            strategy: Strategy::None,
-            errors: None,
-            span_out_of_range: false,
-        };
+        let base = Anchor::missing(false);
         // Only a citation that holds in the old text has a passage to follow.
         let Some((os, oe)) = old.found.filter(|_| old.verdict.holds()) else {
             return anchor(&self.new, quote, span);
@@ -450,30 +493,34 @@ impl<'a> Reanchorer<'a> {
                 return Anchor {
                     verdict: Verdict::Changed,
                     found: Some(found),
-                    candidates: self.new.text.find_all(quote),
                     strategy: Strategy::Diff,
                     errors,
                     ..base
-                };
+                }
+                .with_candidates(capped(self.exact_places(quote, MAX_CANDIDATES)));
             };
             // The same words at several places: the diff's choice must be the one the old
             // context singles out, else the citation is ambiguous.
             if verdict.holds() && !mp.anchored {
-                let all = self.new.text.find_all(quote);
-                if all.len() > 1 {
+                let all = self.exact_places(quote, MAX_COMPARED + 1);
+                if all.total > 1 {
                     let mine = self.context_agreement((os, oe), found);
-                    let rival = all
-                        .iter()
-                        .filter(|h| **h != found)
-                        .map(|h| self.context_agreement((os, oe), *h))
-                        .fold(0.0f64, f64::max);
+                    let rival = if all.total > MAX_COMPARED {
+                        1.0 // too many to compare: none singled out
+                    } else {
+                        all.first
+                            .iter()
+                            .filter(|h| **h != found)
+                            .map(|h| self.context_agreement((os, oe), *h))
+                            .fold(0.0f64, f64::max)
+                    };
                     if mine - rival < 0.2 {
                         return Anchor {
                             verdict: Verdict::Ambiguous,
-                            candidates: all,
                             strategy: Strategy::Context,
                             ..base
-                        };
+                        }
+                        .with_candidates(capped(all));
                     }
                 }
             }
@@ -485,10 +532,11 @@ impl<'a> Reanchorer<'a> {
             };
         }
         // 2. The diff cannot place it: exact search, context breaking ties.
-        let exact = self.new.text.find_all(quote);
-        if let Some(a) = self.pick_by_context(&exact, (os, oe), m < SHORT_QUOTE, &base) {
+        let exact = self.exact_places(quote, MAX_COMPARED + 1);
+        let single = exact.total == 1;
+        if let Some(a) = self.pick_by_context(exact, (os, oe), m < SHORT_QUOTE, &base) {
             return Anchor {
-                strategy: if a.verdict == Verdict::Moved && exact.len() == 1 {
+                strategy: if a.verdict == Verdict::Moved && single {
                     Strategy::Exact
                 } else {
                     Strategy::Context
@@ -502,18 +550,23 @@ impl<'a> Reanchorer<'a> {
             };
         }
         // 3. After folding typography.
-        let folded = self.new.folded();
         let fq = fold::fold(quote);
         if fq.len_chars() > 0 {
-            let ft = crate::anchor::text::CharText::new(folded.as_str());
-            let mut hits: Vec<(usize, usize)> = ft
-                .find_all(fq.as_str())
-                .into_iter()
-                .filter(|&(s, e)| folded.on_boundaries(s, e))
-                .map(|(s, e)| folded.original_range(s, e))
-                .collect();
-            hits.dedup();
-            if let Some(a) = self.pick_by_context(&hits, (os, oe), m < SHORT_QUOTE, &base) {
+            let mut hits = Occurrences::default();
+            let mut last = None;
+            let folded = self.new.folded();
+            crate::anchor::text::CharText::new(folded.as_str()).find_each(fq.as_str(), |(s, e)| {
+                let r = folded.original_range(s, e);
+                if folded.on_boundaries(s, e) && last != Some(r) {
+                    last = Some(r);
+                    if hits.total <= MAX_COMPARED {
+                        hits.first.push(r);
+                    }
+                    hits.total += 1;
+                }
+                true
+            });
+            if let Some(a) = self.pick_by_context(hits, (os, oe), m < SHORT_QUOTE, &base) {
                 let verdict = match a.verdict {
                     Verdict::Moved => Verdict::Typography,
                     other => other,
@@ -533,13 +586,22 @@ impl<'a> Reanchorer<'a> {
         }
         let old_rel = os as f64 / self.old.text.len_chars().max(1) as f64;
         let new_len = self.new.text.len_chars().max(1) as f64;
-        // Search only where the displacement limit allows a match to start.
-        let chars = self.new.chars();
+        // Search only where the displacement limit allows a match to start, and within the
+        // budget of one search around the passage's old relative place.
         let reach = (MAX_DISPLACEMENT * new_len).ceil() as usize;
         let centre = (old_rel * new_len) as usize;
         let lo = centre.saturating_sub(reach + 1);
-        let hi = (centre + reach + 1 + q.len() + k).min(chars.len());
-        let good: Vec<fuzzy::Match> = fuzzy::search_from(&chars[lo.min(hi)..hi], lo, &q, k)
+        let hi = (centre + reach + 1 + q.len() + k).min(self.new.text.len_chars());
+        let lo = lo.min(hi);
+        let w = fuzzy::window(hi - lo, q.len(), centre.saturating_sub(lo));
+        let (wlo, whi) = (lo + w.start, lo + w.end);
+        let base = Anchor {
+            cut_short: (whi - wlo < hi - lo).then_some((wlo, whi)),
+            ..base
+        };
+        let good: Vec<fuzzy::Match> = self
+            .new
+            .with_chars(wlo..whi, |part| fuzzy::search_from(part, wlo, &q, k))
             .into_iter()
             .filter(|c| (c.start as f64 / new_len - old_rel).abs() <= MAX_DISPLACEMENT)
             // Text the diff kept unchanged was already there, elsewhere: another passage.
@@ -554,15 +616,23 @@ impl<'a> Reanchorer<'a> {
         crate::verdict::closest(&good, base)
     }
 
+    /// The exact places of `quote` in the new text: the first `cap` and how many in all.
+    fn exact_places(&self, quote: &str, cap: usize) -> Occurrences {
+        self.new.text.find_capped(quote, cap)
+    }
+
     /// The one place overlapping `at` where the quote stands exactly, else the one where it
-    /// stands after folding typography (searched in a window around `at`).
+    /// stands after folding typography (both searched in a window around `at`).
     fn near(&self, quote: &str, at: (usize, usize)) -> Option<(usize, usize)> {
         let overlap = |h: &(usize, usize)| h.0 < at.1 && at.0 < h.1;
-        let exact: Vec<(usize, usize)> = self
-            .new
-            .text
+        let m = quote.chars().count();
+        let lo = at.0.saturating_sub(m + 8);
+        let hi = (at.1 + m + 8).min(self.new.text.len_chars());
+        let window = self.new.text.slice(lo, hi)?;
+        let exact: Vec<(usize, usize)> = crate::anchor::text::CharText::new(window)
             .find_all(quote)
             .into_iter()
+            .map(|(a, b)| (a + lo, b + lo))
             .filter(overlap)
             .collect();
         if let [one] = exact.as_slice() {
@@ -571,10 +641,7 @@ impl<'a> Reanchorer<'a> {
         if !exact.is_empty() {
             return None;
         }
-        let m = quote.chars().count();
-        let lo = at.0.saturating_sub(m + 8);
-        let hi = (at.1 + m + 8).min(self.new.text.len_chars());
-        let window = fold::fold(self.new.text.slice(lo, hi)?);
+        let window = fold::fold(window);
         let fq = fold::fold(quote);
         if fq.len_chars() == 0 {
             return None;
@@ -677,24 +744,27 @@ impl<'a> Reanchorer<'a> {
 
     /// Among hits, the one the old context singles out. One hit: moved, unless the quote is
     /// short and its context disagrees. Several: the best context agreement if it beats the
-    /// second best clearly; else ambiguous. None: `None`.
+    /// second best clearly; else ambiguous (at once when there are more than
+    /// [`MAX_COMPARED`]). None: `None`.
     fn pick_by_context(
         &self,
-        hits: &[(usize, usize)],
+        hits: Occurrences,
         old: (usize, usize),
         short: bool,
         base: &Anchor,
     ) -> Option<Anchor> {
-        match hits {
+        match hits.first.as_slice() {
             [] => None,
-            [one] => {
+            [one] if hits.total == 1 => {
                 if short && self.context_agreement(old, *one) < MIN_CONTEXT_AGREEMENT {
                     // Short words in another context: another passage, not this one moved.
-                    return Some(Anchor {
-                        verdict: Verdict::Missing,
-                        candidates: vec![*one],
-                        ..base.clone()
-                    });
+                    return Some(
+                        Anchor {
+                            verdict: Verdict::Missing,
+                            ..base.clone()
+                        }
+                        .with_candidates(capped(hits)),
+                    );
                 }
                 Some(Anchor {
                     verdict: Verdict::Moved,
@@ -703,28 +773,42 @@ impl<'a> Reanchorer<'a> {
                 })
             }
             many => {
-                let mut scored: Vec<(f64, (usize, usize))> = many
-                    .iter()
-                    .map(|h| (self.context_agreement(old, *h), *h))
-                    .collect();
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-                let (best, second) = (scored[0].0, scored[1].0);
-                if best >= MIN_CONTEXT_AGREEMENT && best - second >= 0.2 {
-                    Some(Anchor {
-                        verdict: Verdict::Moved,
-                        found: Some(scored[0].1),
-                        ..base.clone()
-                    })
+                let mut scored: Vec<(f64, (usize, usize))> = if hits.total > MAX_COMPARED {
+                    Vec::new()
                 } else {
-                    Some(Anchor {
-                        verdict: Verdict::Ambiguous,
-                        candidates: many.to_vec(),
-                        ..base.clone()
-                    })
+                    many.iter()
+                        .map(|h| (self.context_agreement(old, *h), *h))
+                        .collect()
+                };
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+                match scored.as_slice() {
+                    [(best, at), (second, _), ..]
+                        if *best >= MIN_CONTEXT_AGREEMENT && best - second >= 0.2 =>
+                    {
+                        Some(Anchor {
+                            verdict: Verdict::Moved,
+                            found: Some(*at),
+                            ..base.clone()
+                        })
+                    }
+                    _ => Some(
+                        Anchor {
+                            verdict: Verdict::Ambiguous,
+                            ..base.clone()
+                        }
+                        .with_candidates(capped(hits)),
+                    ),
                 }
             }
         }
     }
+}
+
+/// The places to show of some occurrences: the first [`MAX_CANDIDATES`], and the total.
+fn capped(hits: Occurrences) -> Places {
+    let mut p = Places::of(hits.first.into_iter().take(MAX_CANDIDATES));
+    p.total = p.total.max(hits.total);
+    p
 }
 
 #[cfg(test)]
@@ -834,6 +918,45 @@ mod tests {
         let new = "Selon le «\u{a0}CNRI\u{a0}», une centaine.\n";
         let a = run(old, new, "Selon le « CNRI », une centaine.");
         assert_eq!(a.verdict, Verdict::Typography);
+    }
+
+    #[test]
+    fn a_passage_at_thousands_of_places_is_ambiguous_listing_ten() {
+        let old = "Intro.\nLe raid a fait un mort selon la police.\nFin.\n";
+        let line = "Le raid a fait un mort selon la police.\n";
+        let new = format!("Autre intro.\n{}Autre fin.\n", line.repeat(3000));
+        let a = run(old, &new, "Le raid a fait un mort selon la police.");
+        assert_eq!(a.verdict, Verdict::Ambiguous, "{a:?}");
+        assert_eq!(a.candidates_total, 3000);
+        assert_eq!(a.candidates.len(), MAX_CANDIDATES);
+        assert_eq!(a.candidates[0], (13, 52));
+        // Edited where it stood, the old words still at 3000 other places: named, counted.
+        let new = format!(
+            "Intro.\nLe raid a fait deux morts selon la police.\nFin.\n{}",
+            line.repeat(3000)
+        );
+        let a = run(old, &new, "Le raid a fait un mort selon la police.");
+        assert_eq!(a.verdict, Verdict::Changed, "{a:?}");
+        assert_eq!(
+            (a.candidates.len(), a.candidates_total),
+            (MAX_CANDIDATES, 3000)
+        );
+    }
+
+    #[test]
+    fn a_capture_far_larger_than_the_old_text_is_searched_within_the_budget() {
+        // The passage's line is rewritten (the diff cannot place it) in a capture whose
+        // displacement window alone is far beyond one search's budget.
+        let quote = "La victime avait 66 ans et vivait au camp. ".repeat(93);
+        let quote = quote.trim_end();
+        let old = format!("Intro.\n{quote}\nFin.\n");
+        // A quote of ~4000 code points is 63 blocks: one search may scan ~530,000 chars.
+        let filler = "zq ".repeat(1_000_000);
+        let new = format!("Intro.\n{filler}\nFin.\n");
+        let a = run(&old, &new, quote);
+        assert_eq!(a.verdict, Verdict::Missing, "{a:?}");
+        let (s, e) = a.cut_short.expect("cut short");
+        assert!(e - s < new.len());
     }
 
     #[test]
