@@ -86,8 +86,20 @@ pub struct Mapped {
     pub anchored: bool,
 }
 
-/// Token offsets of an old and a new window, and the word diff between them.
-type WordDiff = (Vec<usize>, Vec<usize>, Vec<DiffOp>);
+/// The tokens of one window, whitespace left out: where each starts and ends (chars, relative
+/// to the window), and the window's length.
+struct Tokens {
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    len: usize,
+}
+
+/// The tokens of an old and a new window, and the word diff between them.
+struct WordDiff {
+    old: Tokens,
+    new: Tokens,
+    ops: Vec<DiffOp>,
+}
 
 /// Char offsets of the start of each line (plus the end), lines split after '\n'.
 fn line_starts(text: &str) -> Vec<usize> {
@@ -127,6 +139,119 @@ fn tokens(chars: &[char]) -> (Vec<&[char]>, Vec<usize>) {
     (toks, at)
 }
 
+/// A token's key for the word diff: every whitespace char is one key, and a char that
+/// typography folding rewrites alone (an apostrophe, a quotation mark, a dash) is keyed by
+/// what it folds to. Tokens of equal keys have equal lengths, so offsets inside an equal run
+/// still map one to one.
+fn token_key(tok: &[char]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match tok {
+        [c] if c.is_whitespace() => ' '.hash(&mut h),
+        [c] => match fold::fold(c.encode_utf8(&mut [0; 4])).as_str() {
+            f if f.chars().count() == 1 => f.hash(&mut h),
+            _ => c.hash(&mut h),
+        },
+        _ => tok.hash(&mut h),
+    }
+    h.finish()
+}
+
+/// Diff ops with every run of deletions and insertions (in either order, with nothing equal
+/// between) made one replacement: the words that replace a passage's edge word belong to it.
+fn merge_replacements(ops: Vec<DiffOp>) -> Vec<DiffOp> {
+    let mut out: Vec<DiffOp> = Vec::with_capacity(ops.len());
+    for op in ops {
+        let merged = match (out.last(), &op) {
+            (
+                Some(prev),
+                DiffOp::Delete { .. } | DiffOp::Insert { .. } | DiffOp::Replace { .. },
+            ) if !matches!(prev, DiffOp::Equal { .. }) => {
+                let (o, n) = (prev.old_range(), prev.new_range());
+                let (o2, n2) = (op.old_range(), op.new_range());
+                Some(DiffOp::Replace {
+                    old_index: o.start,
+                    old_len: o2.end.max(o.end) - o.start,
+                    new_index: n.start,
+                    new_len: n2.end.max(n.end) - n.start,
+                })
+            }
+            _ => None,
+        };
+        match merged {
+            Some(m) => {
+                out.pop();
+                out.push(m);
+            }
+            None => out.push(op),
+        }
+    }
+    out
+}
+
+/// Line ops with the blank lines between two changed hunks made part of one: blank lines are
+/// not fixed points (an edited paragraph may have moved past one), and with deletions and
+/// insertions next to each other made one replacement.
+fn coalesce(ops: Vec<DiffOp>, old: &[&str]) -> Vec<DiffOp> {
+    let blank = |op: &DiffOp| {
+        matches!(op, DiffOp::Equal { .. })
+            && op
+                .old_range()
+                .all(|l| old.get(l).is_some_and(|t| t.trim().is_empty()))
+    };
+    let mut out: Vec<DiffOp> = Vec::with_capacity(ops.len());
+    let mut i = 0;
+    while i < ops.len() {
+        let op = ops[i];
+        let changed = |o: &DiffOp| !matches!(o, DiffOp::Equal { .. });
+        // A blank-only equal run with changes on both sides joins them.
+        let joins =
+            blank(&op) && out.last().is_some_and(changed) && ops.get(i + 1).is_some_and(changed);
+        if joins || (changed(&op) && out.last().is_some_and(changed)) {
+            if let Some(prev) = out.pop() {
+                let (o, n) = (prev.old_range(), prev.new_range());
+                let (o2, n2) = (op.old_range(), op.new_range());
+                out.push(DiffOp::Replace {
+                    old_index: o.start,
+                    old_len: o2.end.max(o.end) - o.start,
+                    new_index: n.start,
+                    new_len: n2.end.max(n.end) - n.start,
+                });
+            }
+        } else {
+            out.push(op);
+        }
+        i += 1;
+    }
+    // A replacement of nothing by nothing cannot happen, but one of lines by no line, or of no
+    // line by lines, is a deletion or an insertion.
+    out.into_iter()
+        .map(|op| match op {
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len: 0,
+            } => DiffOp::Delete {
+                old_index,
+                old_len,
+                new_index,
+            },
+            DiffOp::Replace {
+                old_index,
+                old_len: 0,
+                new_index,
+                new_len,
+            } => DiffOp::Insert {
+                old_index,
+                new_index,
+                new_len,
+            },
+            other => other,
+        })
+        .collect()
+}
+
 fn lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
 }
@@ -135,8 +260,11 @@ impl<'a> Reanchorer<'a> {
     pub fn new(old: &'a str, new: &'a str) -> Self {
         let deadline = Some(Instant::now() + DIFF_DEADLINE);
         let old_split = lines(old);
-        let line_ops =
-            capture_diff_slices_deadline(Algorithm::Myers, &old_split, &lines(new), deadline);
+        let new_split = lines(new);
+        let line_ops = coalesce(
+            capture_diff_slices_deadline(Algorithm::Myers, &old_split, &new_split, deadline),
+            &old_split,
+        );
         let mut old_nonblank = Vec::with_capacity(old_split.len() + 1);
         let mut n = 0;
         old_nonblank.push(0);
@@ -249,33 +377,53 @@ impl<'a> Reanchorer<'a> {
             }
         }
         let (wo, wn) = window?;
-        let ops = self.word_diff(wo.clone(), wn.clone());
-        let (old_at, new_at, ops) = (&ops.0, &ops.1, &ops.2);
+        let d = self.word_diff(wo.clone(), wn.clone());
         let (s, e) = (start - wo.start, end - wo.start);
         let mut new_start = None;
         let mut new_end = None;
         let mut equal = 0;
-        for op in ops {
+        // Char span of tokens `r` of one side (an empty `r`: the place where they would be).
+        let span = |side: &Tokens, r: Range<usize>| -> Range<usize> {
+            if r.is_empty() {
+                let at = side.starts.get(r.start).copied().unwrap_or(side.len);
+                return at..at;
+            }
+            side.starts[r.start]..side.ends[r.end - 1]
+        };
+        for op in &d.ops {
             if matches!(op, DiffOp::Insert { .. }) {
                 continue;
             }
-            // Token ranges to char ranges (relative to the windows).
             let (ot, nt) = (op.old_range(), op.new_range());
-            let o = old_at[ot.start]..old_at[ot.end];
-            let n = new_at[nt.start]..new_at[nt.end];
-            let lo = o.start.max(s);
-            let hi = o.end.min(e);
-            if lo >= hi {
+            let o = span(&d.old, ot.clone());
+            if o.start.max(s) >= o.end.min(e) {
                 continue;
             }
             match op {
                 DiffOp::Equal { .. } => {
-                    equal += hi - lo;
-                    new_start.get_or_insert(n.start + (lo - o.start));
-                    new_end = Some(n.start + (hi - o.start));
+                    // Token by token (equal keys, equal lengths); the whitespace between two
+                    // tokens of the run counts as unchanged too.
+                    for (k, (i, j)) in ot.clone().zip(nt.clone()).enumerate() {
+                        let (os, oe) = (d.old.starts[i], d.old.ends[i]);
+                        let gap_end = if k + 1 < ot.len() {
+                            d.old.starts[i + 1]
+                        } else {
+                            oe
+                        };
+                        let (lo, hi) = (os.max(s), oe.min(e));
+                        equal += gap_end.min(e).saturating_sub(oe.max(s));
+                        if lo >= hi {
+                            continue;
+                        }
+                        equal += hi - lo;
+                        let ns = d.new.starts[j];
+                        new_start.get_or_insert(ns + (lo - os));
+                        new_end = Some(ns + (hi - os));
+                    }
                 }
                 _ => {
                     // Replaced or deleted words at the edges take the new words' place.
+                    let n = span(&d.new, nt);
                     new_start.get_or_insert(n.start);
                     new_end = Some(n.end);
                 }
@@ -424,11 +572,38 @@ impl<'a> Reanchorer<'a> {
         if let Some(d) = self.cache.borrow().get(&key) {
             return Rc::clone(d);
         }
-        let (old_tok, old_at) = tokens(&self.old.chars()[wo]);
-        let (new_tok, new_at) = tokens(&self.new.chars()[wn]);
+        // Whitespace is left out: runs of it differ (a line break made CRLF, a space made a
+        // no-break space) without being an edit, and as tokens they would be cheap anchors
+        // that let the diff realign whole words around them. The other tokens compare by
+        // their typographic key (`'` and `’` alike), so equal tokens have equal lengths.
+        let side = |chars: &[char]| -> (Tokens, Vec<u64>) {
+            let (toks, at) = tokens(chars);
+            let mut t = Tokens {
+                starts: Vec::new(),
+                ends: Vec::new(),
+                len: chars.len(),
+            };
+            let mut keys = Vec::new();
+            for (tok, w) in toks.iter().zip(at.windows(2)) {
+                if tok.iter().all(|c| c.is_whitespace()) {
+                    continue;
+                }
+                t.starts.push(w[0]);
+                t.ends.push(w[1]);
+                keys.push(token_key(tok));
+            }
+            (t, keys)
+        };
+        let (old, old_keys) = side(&self.old.chars()[wo]);
+        let (new, new_keys) = side(&self.new.chars()[wn]);
         let deadline = Some(Instant::now() + DIFF_DEADLINE);
-        let ops = capture_diff_slices_deadline(Algorithm::Myers, &old_tok, &new_tok, deadline);
-        let d = Rc::new((old_at, new_at, ops));
+        let ops = merge_replacements(capture_diff_slices_deadline(
+            Algorithm::Myers,
+            &old_keys,
+            &new_keys,
+            deadline,
+        ));
+        let d = Rc::new(WordDiff { old, new, ops });
         self.cache.borrow_mut().insert(key, Rc::clone(&d));
         d
     }
