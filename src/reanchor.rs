@@ -648,12 +648,42 @@ impl<'a> Reanchorer<'a> {
             }
             let text = self.new.text.slice(found.0, found.1).unwrap_or("");
             if text != quote && !fold::is_folded_equal(text, quote) {
-                // Edited: settle its edges (a diff may give an edge character to a neighbour).
+                // Edited: settle its edges (a diff may give an edge character to a neighbour),
+                // then widen them to whole words.
                 let (f, e) = self.refine(quote, found, (os, oe));
-                found = f;
-                errors = e;
+                found = self.whole_words(f, (os, oe));
+                errors = if found == f {
+                    e
+                } else {
+                    self.distance_at(quote, found)
+                };
             }
             let text = self.new.text.slice(found.0, found.1).unwrap_or("");
+            if text != quote {
+                // Still exact elsewhere: the exact words win over an edited place, when the
+                // old context singles them out and the place the diff chose is no better
+                // (a light edit in place stays `changed` when the old words appear only in
+                // another context, such as a correction notice quoting them).
+                // A short quote's few words are too easily found in another sentence: only
+                // a context at least as good as the edited place's moves it.
+                let light = fold::is_folded_equal(text, quote)
+                    || m < SHORT_QUOTE
+                    || errors.is_some_and(|e| e * 10 <= m);
+                if let Some(h) = self.exact_elsewhere(quote, (os, oe), found, light) {
+                    return Anchor {
+                        verdict: if Some(h) == span {
+                            Verdict::Ok
+                        } else if span.is_none() {
+                            Verdict::Unanchored
+                        } else {
+                            Verdict::Moved
+                        },
+                        found: Some(h),
+                        strategy: Strategy::Context,
+                        ..base
+                    };
+                }
+            }
             let verdict = if text == quote {
                 match span {
                     Some(sp) if sp == found => Verdict::Ok,
@@ -788,7 +818,102 @@ impl<'a> Reanchorer<'a> {
                     || self.context_agreement((os, oe), (c.start, c.end)) >= MIN_CONTEXT_AGREEMENT
             })
             .collect();
-        crate::verdict::closest(&good, base)
+        if !good.is_empty() {
+            return crate::verdict::closest(&good, base);
+        }
+        // 5. Anywhere: a sentence moved far (or into a new context) and lightly edited. Only a
+        // light edit (at most a fifth of the quote) that is clearly the closest passage of the
+        // whole text is taken, and only as `changed`: that is loud, never a silent anchor.
+        let len = self.new.text.len_chars();
+        let w = fuzzy::window(len, q.len(), centre);
+        let base = Anchor {
+            cut_short: base
+                .cut_short
+                .or_else(|| (w.len() < len).then_some((w.start, w.end))),
+            ..base
+        };
+        let found: Vec<fuzzy::Match> = self
+            .new
+            .with_chars(w.clone(), |part| fuzzy::search_from(part, w.start, &q, k))
+            .into_iter()
+            .filter(|c| !self.in_unchanged_lines(c.start, c.end))
+            .collect();
+        match found.as_slice() {
+            [best, rest @ ..]
+                if best.errors * 5 <= q.len()
+                    && rest
+                        .first()
+                        .is_none_or(|r| r.errors >= best.errors + best.errors.max(3)) =>
+            {
+                crate::verdict::closest(&[*best], base)
+            }
+            _ => base,
+        }
+    }
+
+    /// The one exact place of `quote` that the old context singles out (agreement at least
+    /// [`MIN_CONTEXT_AGREEMENT`], and 0.2 above any other exact place), when it agrees at least
+    /// as well as `placed`, the edited place the diff chose. For a heavy edit there (`light`
+    /// false: a long quote, more than 10 % edited), agreeing well is enough, and a single
+    /// exact place needs no context at all, as in step 2.
+    fn exact_elsewhere(
+        &self,
+        quote: &str,
+        old: (usize, usize),
+        placed: (usize, usize),
+        light: bool,
+    ) -> Option<(usize, usize)> {
+        let all = self.exact_places(quote, MAX_COMPARED + 1);
+        if all.total == 0 || all.total > MAX_COMPARED {
+            return None;
+        }
+        let mut scored: Vec<(f64, (usize, usize))> = all
+            .first
+            .iter()
+            .map(|h| (self.context_agreement(old, *h), *h))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (best, at) = *scored.first()?;
+        if !light && all.total == 1 {
+            // A heavy edit where the diff went: the diff followed leftovers of the old
+            // paragraph, and the long quote stands once, unchanged, elsewhere (as in step 2).
+            return Some(at);
+        }
+        let second = scored.get(1).map_or(0.0, |s| s.0);
+        let singled = best >= MIN_CONTEXT_AGREEMENT && best - second >= 0.2;
+        (singled && (!light || best >= self.context_agreement(old, placed))).then_some(at)
+    }
+
+    /// `found` widened to whole words of the new text: an edge inside a word moves to the
+    /// word's edge, unless the old quote itself began (or ended) inside a word there.
+    fn whole_words(&self, (s, e): (usize, usize), (os, oe): (usize, usize)) -> (usize, usize) {
+        let inside = |text: &[char], i: usize| {
+            i > 0 && i < text.len() && text[i - 1].is_alphanumeric() && text[i].is_alphanumeric()
+        };
+        let (old, new) = (self.old.chars(), self.new.chars());
+        let (mut s, mut e) = (s, e);
+        if !inside(old, os) {
+            while inside(new, s) {
+                s -= 1;
+            }
+        }
+        if !inside(old, oe) {
+            while inside(new, e) {
+                e += 1;
+            }
+        }
+        (s, e)
+    }
+
+    /// The edit distance between `quote` and the new text at `at` (quotes of at most
+    /// [`crate::verdict::MAX_FUZZY_QUOTE`] code points).
+    fn distance_at(&self, quote: &str, (s, e): (usize, usize)) -> Option<usize> {
+        let q: Vec<char> = quote.chars().collect();
+        if q.len() > crate::verdict::MAX_FUZZY_QUOTE {
+            return None;
+        }
+        let at = self.new.chars().get(s..e)?;
+        fuzzy::distance(&q, at, q.len().max(at.len()))
     }
 
     /// The exact places of `quote` in the new text: the first `cap` and how many in all.

@@ -293,6 +293,20 @@ fn stands_in(text: &str, stretch: &str, budget: &mut usize) -> bool {
         return true; // only spaces: whitespace is everywhere a quote could be
     };
     let bytes = text.as_bytes();
+    // Every word must stand somewhere: a word absent from the text settles it in one pass,
+    // however often the first word repeats.
+    let mut distinct: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    for w in distinct {
+        let Some(at) = memmem::find(bytes, w.as_bytes()) else {
+            return false;
+        };
+        *budget = budget.saturating_sub(at + w.len());
+        if *budget == 0 {
+            return true; // out of budget: maybe
+        }
+    }
     memmem::find_iter(bytes, first.as_bytes()).any(|hit| {
         // Each place costs the bytes compared there.
         let (found, read) = stands_at(text, hit, first_at, first, &words);
