@@ -542,27 +542,37 @@ impl<'a> Reanchorer<'a> {
     /// the larger word count, ignoring whitespace.
     fn similarity(&self, old: usize, new: Range<usize>) -> f64 {
         let a = self.line_words(false, old);
-        let mut b: Vec<u64> = Vec::new();
-        for l in new {
-            b.extend(self.line_words(true, l).iter());
-        }
-        b.sort_unstable();
-        if a.is_empty() || b.is_empty() {
+        let lists: Vec<Rc<LineWords>> = new.map(|l| self.line_words(true, l)).collect();
+        let b_len: usize = lists.iter().map(|l| l.len()).sum();
+        if a.is_empty() || b_len == 0 {
             return 0.0;
         }
-        let (mut i, mut j, mut common) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
+        // The new lines' sorted words merged on the fly (at most three lists): no allocation,
+        // no sort per comparison.
+        let mut at = vec![0usize; lists.len()];
+        let next = |at: &mut Vec<usize>| -> Option<u64> {
+            let (k, v) = lists
+                .iter()
+                .enumerate()
+                .filter_map(|(k, l)| l.get(at[k]).map(|&v| (k, v)))
+                .min_by_key(|&(_, v)| v)?;
+            at[k] += 1;
+            Some(v)
+        };
+        let (mut i, mut common) = (0, 0);
+        let mut bj = next(&mut at);
+        while let (Some(&x), Some(y)) = (a.get(i), bj) {
+            match x.cmp(&y) {
                 std::cmp::Ordering::Equal => {
                     common += 1;
                     i += 1;
-                    j += 1;
+                    bj = next(&mut at);
                 }
                 std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Greater => bj = next(&mut at),
             }
         }
-        common as f64 / a.len().max(b.len()) as f64
+        common as f64 / a.len().max(b_len) as f64
     }
 
     /// The word diff of an old and a new window, computed once per window pair (many
@@ -713,9 +723,11 @@ impl<'a> Reanchorer<'a> {
                     let rival = if all.total > MAX_COMPARED {
                         1.0 // too many to compare: none singled out
                     } else {
+                        // Places overlapping the diff's are the same stretch of text (a quote of
+                        // dashes inside a longer rule): not rivals.
                         all.first
                             .iter()
-                            .filter(|h| **h != found)
+                            .filter(|h| !overlap(**h, found))
                             .map(|h| self.context_agreement((os, oe), *h))
                             .fold(0.0f64, f64::max)
                     };
@@ -790,27 +802,27 @@ impl<'a> Reanchorer<'a> {
             return base;
         }
         let old_rel = os as f64 / self.old.text.len_chars().max(1) as f64;
-        let new_len = self.new.text.len_chars().max(1) as f64;
-        // Search only where the displacement limit allows a match to start, and within the
-        // budget of one search around the passage's old relative place.
-        let reach = (MAX_DISPLACEMENT * new_len).ceil() as usize;
+        let len = self.new.text.len_chars();
+        let new_len = len.max(1) as f64;
+        // One search serves steps 4 and 5: the whole text, within the budget of one search
+        // around the passage's old relative place.
         let centre = (old_rel * new_len) as usize;
-        let lo = centre.saturating_sub(reach + 1);
-        let hi = (centre + reach + 1 + q.len() + k).min(self.new.text.len_chars());
-        let lo = lo.min(hi);
-        let w = fuzzy::window(hi - lo, q.len(), centre.saturating_sub(lo));
-        let (wlo, whi) = (lo + w.start, lo + w.end);
+        let w = fuzzy::window(len, q.len(), centre);
         let base = Anchor {
-            cut_short: (whi - wlo < hi - lo).then_some((wlo, whi)),
+            cut_short: (w.len() < len).then_some((w.start, w.end)),
             ..base
         };
-        let good: Vec<fuzzy::Match> = self
+        let all: Vec<fuzzy::Match> = self
             .new
-            .with_chars(wlo..whi, |part| fuzzy::search_from(part, wlo, &q, k))
+            .with_chars(w.clone(), |part| fuzzy::search_from(part, w.start, &q, k))
             .into_iter()
-            .filter(|c| (c.start as f64 / new_len - old_rel).abs() <= MAX_DISPLACEMENT)
             // Text the diff kept unchanged was already there, elsewhere: another passage.
             .filter(|c| !self.in_unchanged_lines(c.start, c.end))
+            .collect();
+        let good: Vec<fuzzy::Match> = all
+            .iter()
+            .copied()
+            .filter(|c| (c.start as f64 / new_len - old_rel).abs() <= MAX_DISPLACEMENT)
             // Context must agree, unless the match is nearly the quote itself (a lightly
             // edited passage that also moved).
             .filter(|c| {
@@ -824,21 +836,7 @@ impl<'a> Reanchorer<'a> {
         // 5. Anywhere: a sentence moved far (or into a new context) and lightly edited. Only a
         // light edit (at most a fifth of the quote) that is clearly the closest passage of the
         // whole text is taken, and only as `changed`: that is loud, never a silent anchor.
-        let len = self.new.text.len_chars();
-        let w = fuzzy::window(len, q.len(), centre);
-        let base = Anchor {
-            cut_short: base
-                .cut_short
-                .or_else(|| (w.len() < len).then_some((w.start, w.end))),
-            ..base
-        };
-        let found: Vec<fuzzy::Match> = self
-            .new
-            .with_chars(w.clone(), |part| fuzzy::search_from(part, w.start, &q, k))
-            .into_iter()
-            .filter(|c| !self.in_unchanged_lines(c.start, c.end))
-            .collect();
-        match found.as_slice() {
+        match all.as_slice() {
             [best, rest @ ..]
                 if best.errors * 5 <= q.len()
                     && rest
@@ -874,12 +872,12 @@ impl<'a> Reanchorer<'a> {
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         let (best, at) = *scored.first()?;
-        if !light && all.total == 1 {
+        if !light && stretches(&all.first) == 1 {
             // A heavy edit where the diff went: the diff followed leftovers of the old
             // paragraph, and the long quote stands once, unchanged, elsewhere (as in step 2).
             return Some(at);
         }
-        let second = scored.get(1).map_or(0.0, |s| s.0);
+        let second = rival(&scored, at);
         let singled = best >= MIN_CONTEXT_AGREEMENT && best - second >= 0.2;
         (singled && (!light || best >= self.context_agreement(old, placed))).then_some(at)
     }
@@ -1053,9 +1051,24 @@ impl<'a> Reanchorer<'a> {
         short: bool,
         base: &Anchor,
     ) -> Option<Anchor> {
-        match hits.first.as_slice() {
-            [] => None,
-            [one] if hits.total == 1 => {
+        // Overlapping places (a quote of dashes inside a longer rule) are one stretch of text:
+        // one such stretch counts as one place, at its best context.
+        let one_stretch = hits.total <= MAX_COMPARED && stretches(&hits.first) == 1;
+        let single = if hits.total == 1 {
+            hits.first.first().copied()
+        } else if one_stretch {
+            hits.first
+                .iter()
+                .map(|h| (self.context_agreement(old, *h), *h))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, h)| h)
+        } else {
+            None
+        };
+        match (hits.first.as_slice(), single) {
+            ([], _) => None,
+            (_, Some(one)) => {
+                let one = &one;
                 if short && self.context_agreement(old, *one) < MIN_CONTEXT_AGREEMENT {
                     // Short words in another context: another passage, not this one moved.
                     return Some(
@@ -1072,7 +1085,7 @@ impl<'a> Reanchorer<'a> {
                     ..base.clone()
                 })
             }
-            many => {
+            (many, None) => {
                 let mut scored: Vec<(f64, (usize, usize))> = if hits.total > MAX_COMPARED {
                     Vec::new()
                 } else {
@@ -1082,8 +1095,8 @@ impl<'a> Reanchorer<'a> {
                 };
                 scored.sort_by(|a, b| b.0.total_cmp(&a.0));
                 match scored.as_slice() {
-                    [(best, at), (second, _), ..]
-                        if *best >= MIN_CONTEXT_AGREEMENT && best - second >= 0.2 =>
+                    [(best, at), _, ..]
+                        if *best >= MIN_CONTEXT_AGREEMENT && best - rival(&scored, *at) >= 0.2 =>
                     {
                         Some(Anchor {
                             verdict: Verdict::Moved,
@@ -1102,6 +1115,38 @@ impl<'a> Reanchorer<'a> {
             }
         }
     }
+}
+
+/// How many stretches of text some places (in order) make: places that overlap one another
+/// are one stretch.
+fn stretches(places: &[(usize, usize)]) -> usize {
+    let mut n = 0;
+    let mut end = None;
+    for &(s, e) in places {
+        match end {
+            Some(x) if s < x => end = Some(x.max(e)),
+            _ => {
+                n += 1;
+                end = Some(e);
+            }
+        }
+    }
+    n
+}
+
+/// Whether two char ranges overlap.
+fn overlap(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// The best context agreement among scored places that do not overlap `at` (0 when none):
+/// places overlapping it are the same stretch of text, not another passage.
+fn rival(scored: &[(f64, (usize, usize))], at: (usize, usize)) -> f64 {
+    scored
+        .iter()
+        .filter(|(_, h)| !overlap(*h, at))
+        .map(|(s, _)| *s)
+        .fold(0.0f64, f64::max)
 }
 
 /// The places to show of some occurrences: the first [`MAX_CANDIDATES`], and the total.
