@@ -831,7 +831,7 @@ impl<'a> Reanchorer<'a> {
             })
             .collect();
         if !good.is_empty() {
-            return crate::verdict::closest(&good, base);
+            return crate::verdict::closest(&self.new, &q, &good, base);
         }
         // 5. Anywhere: a sentence moved far (or into a new context) and lightly edited. Only a
         // light edit (at most a fifth of the quote) that is clearly the closest passage of the
@@ -843,7 +843,7 @@ impl<'a> Reanchorer<'a> {
                         .first()
                         .is_none_or(|r| r.errors >= best.errors + best.errors.max(3)) =>
             {
-                crate::verdict::closest(&[*best], base)
+                crate::verdict::closest(&self.new, &q, &[*best], base)
             }
             _ => base,
         }

@@ -474,7 +474,7 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
             .into_iter()
             .find(|m| overlaps((m.start, m.end), (s, e)))
         {
-            return changed(&m, base);
+            return changed(src, &q, &m, base);
         }
     }
     // The whole text, within the budget: around the span, else from the start.
@@ -493,14 +493,19 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
             .iter()
             .find(|m| overlaps((m.start, m.end), sp) && m.errors <= best.errors + best.errors / 2)
     {
-        return changed(m, base);
+        return changed(src, &q, m, base);
     }
-    closest(&matches, base)
+    closest(src, &q, &matches, base)
 }
 
 /// The verdict of fuzzy matches, best first: `changed` at the best one, or `ambiguous` when
 /// several are equally close; `base` when there are none.
-pub(crate) fn closest(matches: &[fuzzy::Match], base: Anchor) -> Anchor {
+pub(crate) fn closest(
+    src: &SourceText<'_>,
+    q: &[char],
+    matches: &[fuzzy::Match],
+    base: Anchor,
+) -> Anchor {
     let Some(best) = matches.first() else {
         return base;
     };
@@ -519,17 +524,71 @@ pub(crate) fn closest(matches: &[fuzzy::Match], base: Anchor) -> Anchor {
         }
         .with_candidates(Places::of(ties));
     }
-    changed(best, base)
+    changed(src, q, best, base)
 }
 
-/// The passage edited: a fuzzy match at `m`.
-fn changed(m: &fuzzy::Match, base: Anchor) -> Anchor {
+/// The passage edited: a fuzzy match at `m`, widened to whole words.
+fn changed(src: &SourceText<'_>, q: &[char], m: &fuzzy::Match, base: Anchor) -> Anchor {
+    let m = whole_words(src, q, *m);
     Anchor {
         verdict: Verdict::Changed,
         found: Some((m.start, m.end)),
         strategy: Strategy::Fuzzy,
         errors: Some(m.errors),
         ..base
+    }
+}
+
+/// The longest stretch a `changed` edge is moved to reach a word's edge.
+const WIDEN: usize = 64;
+
+/// A fuzzy match widened to whole words of the text: an edge inside a word moves to the
+/// word's edge (by at most [`WIDEN`] code points), where the quote begins (or ends) with a
+/// letter or digit. Fewest edits may cut a word ("About" matches "ughly" of "Roughly" with
+/// 5 edits, the whole word with 7); a reader compares whole words. The edits are counted
+/// again for the widened text.
+pub(crate) fn whole_words(src: &SourceText<'_>, q: &[char], m: fuzzy::Match) -> fuzzy::Match {
+    let len = src.text.len_chars();
+    let lo = m.start.saturating_sub(WIDEN);
+    let hi = (m.end + WIDEN).min(len);
+    let Some(around) = src.text.slice(lo, hi) else {
+        return m;
+    };
+    let c: Vec<char> = around.chars().collect();
+    let inside = |i: usize| {
+        i > lo
+            && i < hi
+            && c.get(i - lo - 1).is_some_and(|x| x.is_alphanumeric())
+            && c.get(i - lo).is_some_and(|x| x.is_alphanumeric())
+    };
+    let (mut s, mut e) = (m.start, m.end);
+    if q.first().is_some_and(|x| x.is_alphanumeric()) {
+        while inside(s) {
+            s -= 1;
+        }
+        if s == lo && lo > 0 && s < m.start {
+            s = m.start; // maybe a word longer than WIDEN: leave the edge
+        }
+    }
+    if q.last().is_some_and(|x| x.is_alphanumeric()) {
+        while inside(e) {
+            e += 1;
+        }
+        if e == hi && hi < len && e > m.end {
+            e = m.end;
+        }
+    }
+    if (s, e) == (m.start, m.end) {
+        return m;
+    }
+    let text = c.get(s - lo..e - lo).unwrap_or(&[]);
+    match fuzzy::distance(q, text, q.len().max(text.len())) {
+        Some(errors) => fuzzy::Match {
+            start: s,
+            end: e,
+            errors,
+        },
+        None => m,
     }
 }
 
@@ -671,6 +730,18 @@ mod tests {
         assert_eq!(a.found, Some((54, 78)));
         assert_eq!(a.errors, Some(1));
         assert!(!a.verdict.holds());
+    }
+
+    #[test]
+    fn a_changed_span_covers_whole_words() {
+        // Fewest edits would cut "Roughly" to "ughly"; the reader sees whole words.
+        let text = "Officials said: Roughly 18,000 vehicles were towed last winter.";
+        let a = run(text, "About 18,000 vehicles were towed", None);
+        assert_eq!(a.verdict, Verdict::Changed);
+        let (s, e) = a.found.unwrap();
+        let at: String = text.chars().skip(s).take(e - s).collect();
+        assert_eq!(at, "Roughly 18,000 vehicles were towed");
+        assert_eq!(a.errors, Some(6));
     }
 
     #[test]
