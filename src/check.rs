@@ -839,7 +839,7 @@ fn citation_finding(
     index: usize,
 ) -> Option<Diagnostic> {
     let cite = report.cite;
-    if a.verdict == Verdict::Ok {
+    if a.verdict == Verdict::Ok && a.partial_word.is_none() {
         return None;
     }
     let src = match &report.revision {
@@ -854,6 +854,28 @@ fn citation_finding(
         ))
     };
     let mut d = match a.verdict {
+        Verdict::Ok | Verdict::Unanchored if a.partial_word.is_some() => {
+            let found = a.found?;
+            let whole = a.partial_word.as_deref().unwrap_or("");
+            Diagnostic::new(
+                Code::PartialWord,
+                format!(
+                    "the quote begins or ends inside a word of {src}, at {}",
+                    fmt_span(found)
+                ),
+            )
+            .at(cite.quote_loc.clone())
+            .label("part of a word")
+            .note(format!(
+                "in whole words the source says: {:?}",
+                clip(whole, 300)
+            ))
+            .help(if a.verdict == Verdict::Ok {
+                "quote whole words (and set the span to match)"
+            } else {
+                "quote whole words; `prov fix` records no span for part of a word"
+            })
+        }
         Verdict::Ok => return None,
         Verdict::Unanchored => {
             let found = a.found?;
@@ -899,6 +921,14 @@ fn citation_finding(
                 ));
             if bom {
                 d = d.note("the snapshot begins with a byte-order mark (U+FEFF), which counts as code point 0");
+            }
+            if let Some(whole) = &a.partial_word {
+                d = d
+                    .note(format!(
+                        "there the quote begins or ends inside a word; in whole words the source says: {:?}",
+                        clip(whole, 300)
+                    ))
+                    .help("quote whole words, then set the span; `prov fix` does not move a span onto part of a word");
             }
             d
         }

@@ -130,6 +130,9 @@ codes! {
     Changed = "changed", Error, Citation;
     /// Several equally good places; none is picked.
     Ambiguous = "ambiguous", Error, Citation;
+    /// The quote is exact but begins or ends inside a word of the source (`prov fix` leaves
+    /// its span alone).
+    PartialWord = "partial-word", Warning, Citation;
     /// Nothing close enough in the source.
     Missing = "missing", Error, Citation;
 

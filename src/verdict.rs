@@ -89,6 +89,9 @@ pub struct Anchor {
     /// these code points of the text. The verdict is then `changed`, `ambiguous` or `missing`
     /// on what it saw; a closer match may lie outside.
     pub cut_short: Option<(usize, usize)>,
+    /// For a verdict that holds: the quote begins or ends inside a word of the text; this is
+    /// the text at `found` widened to whole words (what an editor should quote).
+    pub partial_word: Option<String>,
 }
 
 impl Anchor {
@@ -104,6 +107,20 @@ impl Anchor {
             errors: None,
             span_out_of_range,
             cut_short: None,
+            partial_word: None,
+        }
+    }
+
+    /// `self` with [`Anchor::partial_word`] set when it holds at a place that cuts a word.
+    #[must_use]
+    pub fn with_partial_word(self, src: &SourceText<'_>) -> Self {
+        if !self.verdict.holds() {
+            return self;
+        }
+        let partial_word = self.found.and_then(|f| partial_word(src, f));
+        Anchor {
+            partial_word,
+            ..self
         }
     }
 
@@ -383,8 +400,38 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
+/// The text of `[s, e)` widened to whole words, when `s` or `e` lies inside a word of `src` (a
+/// letter or digit on both sides); `None` otherwise. At most 64 code points are added on each
+/// side.
+pub fn partial_word(src: &SourceText<'_>, (s, e): (usize, usize)) -> Option<String> {
+    let len = src.text.len_chars();
+    let lo = s.saturating_sub(WIDEN);
+    let hi = (e + WIDEN).min(len);
+    let c: Vec<char> = src.text.slice(lo, hi)?.chars().collect();
+    let alnum = |i: usize| {
+        c.get(i.wrapping_sub(lo))
+            .is_some_and(|x| x.is_alphanumeric())
+    };
+    let inside = |i: usize| i > lo && i < hi && alnum(i - 1) && alnum(i);
+    if s >= e || !(inside(s) || inside(e)) {
+        return None;
+    }
+    let (mut a, mut b) = (s, e);
+    while inside(a) {
+        a -= 1;
+    }
+    while inside(b) {
+        b += 1;
+    }
+    Some(c.get(a - lo..b - lo)?.iter().collect())
+}
+
 /// Decide where `quote` stands in `src`, given the cited `span` (if any).
 pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -> Anchor {
+    anchor_in(src, quote, span).with_partial_word(src)
+}
+
+fn anchor_in(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -> Anchor {
     let len = src.text.len_chars();
     let span_out_of_range = span.is_some_and(|(_, e)| e > len);
     let base = Anchor::missing(span_out_of_range);
