@@ -657,6 +657,18 @@ impl<'a> Reanchorer<'a> {
                 }
             }
             let text = self.new.text.slice(found.0, found.1).unwrap_or("");
+            if text != quote
+                && !fold::is_folded_equal(text, quote)
+                && found.1 - found.0 > m + m / 4
+                && let Some(best) = self.closest_inside(quote, found)
+            {
+                // The diff may stretch the place over a neighbouring sentence (a sentence
+                // appended to another paragraph takes that paragraph's first word as its own).
+                // Each side is cut back to the sentence that holds the closest match; words
+                // added to the passage's own sentence stay in.
+                found = self.own_sentence(found, best);
+            }
+            let text = self.new.text.slice(found.0, found.1).unwrap_or("");
             if text != quote && !fold::is_folded_equal(text, quote) {
                 // Edited: settle its edges (a diff may give an edge character to a neighbour),
                 // then widen them to whole words.
@@ -901,6 +913,63 @@ impl<'a> Reanchorer<'a> {
             }
         }
         (s, e)
+    }
+
+    /// `place` cut back to the sentences that hold `best` (inside it): from the start of the
+    /// sentence where `best` starts, to the end of the sentence where it ends. A sentence ends
+    /// after `.`, `!`, `?` or `…` (and closing quotation marks) followed by whitespace.
+    fn own_sentence(&self, place: (usize, usize), best: (usize, usize)) -> (usize, usize) {
+        let chars = match self.new.text.slice(place.0, place.1) {
+            Some(t) => t.chars().collect::<Vec<char>>(),
+            None => return place,
+        };
+        let at = |i: usize| chars.get(i - place.0).copied().unwrap_or(' ');
+        let ends = |i: usize| {
+            // A sentence ends just before i: i is whitespace after a terminator.
+            i > place.0 && at(i).is_whitespace() && {
+                let mut j = i - 1;
+                while j > place.0 && matches!(at(j), '»' | '"' | '”' | '’' | ')') {
+                    j -= 1;
+                }
+                matches!(at(j), '.' | '!' | '?' | '…')
+            }
+        };
+        let mut s = place.0;
+        for i in (place.0 + 1..=best.0.min(place.1)).rev() {
+            if ends(i) {
+                s = i;
+                while s < best.0 && at(s).is_whitespace() {
+                    s += 1;
+                }
+                break;
+            }
+        }
+        let mut e = place.1;
+        for i in best.1.max(place.0)..place.1 {
+            if ends(i) {
+                e = i;
+                break;
+            }
+        }
+        if s < e { (s, e) } else { place }
+    }
+
+    /// The closest approximate match of `quote` inside the new text's `[s, e)` (8 code points
+    /// of margin), if any within [`max_errors`].
+    fn closest_inside(&self, quote: &str, (s, e): (usize, usize)) -> Option<(usize, usize)> {
+        let q: Vec<char> = quote.chars().collect();
+        let k = max_errors(q.len());
+        if k == 0 {
+            return None;
+        }
+        let lo = s.saturating_sub(8);
+        let hi = (e + 8).min(self.new.text.len_chars());
+        let best = self
+            .new
+            .with_chars(lo..hi, |part| fuzzy::search_from(part, lo, &q, k))
+            .into_iter()
+            .next()?;
+        Some((best.start, best.end))
     }
 
     /// The edit distance between `quote` and the new text at `at` (quotes of at most
