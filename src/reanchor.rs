@@ -57,7 +57,8 @@ pub struct Reanchorer<'a> {
     line_ops: Vec<DiffOp>,
     cache: RefCell<HashMap<WindowKey, Rc<WordDiff>>>,
     /// Sorted word hashes of lines, by (new?, line).
-    words: RefCell<HashMap<(bool, usize), Rc<LineWords>>>,
+    /// Indexed by line: `[old, new]`.
+    words: [RefCell<Vec<Option<Rc<LineWords>>>>; 2],
     /// `old_nonblank[l]`: how many of the old lines before line `l` are not blank.
     old_nonblank: Vec<usize>,
     /// The new lines each changed old line is paired with (see [`Reanchorer::pair`]).
@@ -279,7 +280,7 @@ impl<'a> Reanchorer<'a> {
             new_lines: line_starts(new),
             line_ops,
             cache: RefCell::new(HashMap::new()),
-            words: RefCell::new(HashMap::new()),
+            words: [RefCell::new(Vec::new()), RefCell::new(Vec::new())],
             old_nonblank,
             pairs: RefCell::new(HashMap::new()),
             inserted: OnceCell::new(),
@@ -460,13 +461,30 @@ impl<'a> Reanchorer<'a> {
             let lo = lo.min(n.end - PAIR_REACH);
             n = lo..lo + PAIR_REACH;
         }
+        // Shared words and word count of each new line, once; a run's are their sums.
+        let a = self.line_words(false, la);
+        let per_line: Vec<(usize, usize)> = n
+            .clone()
+            .map(|l| {
+                let b = self.line_words(true, l);
+                (shared(&a, &b), b.len())
+            })
+            .collect();
         let best = n
             .clone()
             .flat_map(|l| (1..=3).map(move |k| (l, l + k)))
             .filter(|&(_, b)| b <= n.end)
-            .map(|(a, b)| {
-                let nl = Self::chars_of(&self.new_lines, a, b);
-                (nl, self.similarity(la, a..b))
+            .map(|(x, y)| {
+                let nl = Self::chars_of(&self.new_lines, x, y);
+                let run = per_line.get(x - n.start..y - n.start).unwrap_or(&[]);
+                let common: usize = run.iter().map(|r| r.0).sum();
+                let b_len: usize = run.iter().map(|r| r.1).sum();
+                let sim = if a.is_empty() || b_len == 0 {
+                    0.0
+                } else {
+                    common.min(a.len()) as f64 / a.len().max(b_len) as f64
+                };
+                (nl, sim)
             })
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.len().cmp(&a.0.len())))
             .filter(|(_, score)| *score >= MIN_LINE_SIMILARITY)
@@ -512,7 +530,8 @@ impl<'a> Reanchorer<'a> {
     /// The words of line `l` of the old (`new = false`) or new text, as sorted hashes,
     /// computed once per line.
     fn line_words(&self, new: bool, l: usize) -> Rc<Vec<u64>> {
-        if let Some(w) = self.words.borrow().get(&(new, l)) {
+        let cache = &self.words[usize::from(new)];
+        if let Some(Some(w)) = cache.borrow().get(l) {
             return Rc::clone(w);
         }
         let (text, starts) = if new {
@@ -534,45 +553,14 @@ impl<'a> Reanchorer<'a> {
             .collect();
         hashes.sort_unstable();
         let w = Rc::new(hashes);
-        self.words.borrow_mut().insert((new, l), Rc::clone(&w));
+        let mut cache = cache.borrow_mut();
+        if cache.len() <= l {
+            cache.resize(l + 1, None);
+        }
+        if let Some(slot) = cache.get_mut(l) {
+            *slot = Some(Rc::clone(&w));
+        }
         w
-    }
-
-    /// Word-level similarity (0..1) of old line `old` and new lines `new`: shared words over
-    /// the larger word count, ignoring whitespace.
-    fn similarity(&self, old: usize, new: Range<usize>) -> f64 {
-        let a = self.line_words(false, old);
-        let lists: Vec<Rc<LineWords>> = new.map(|l| self.line_words(true, l)).collect();
-        let b_len: usize = lists.iter().map(|l| l.len()).sum();
-        if a.is_empty() || b_len == 0 {
-            return 0.0;
-        }
-        // The new lines' sorted words merged on the fly (at most three lists): no allocation,
-        // no sort per comparison.
-        let mut at = vec![0usize; lists.len()];
-        let next = |at: &mut Vec<usize>| -> Option<u64> {
-            let (k, v) = lists
-                .iter()
-                .enumerate()
-                .filter_map(|(k, l)| l.get(at[k]).map(|&v| (k, v)))
-                .min_by_key(|&(_, v)| v)?;
-            at[k] += 1;
-            Some(v)
-        };
-        let (mut i, mut common) = (0, 0);
-        let mut bj = next(&mut at);
-        while let (Some(&x), Some(y)) = (a.get(i), bj) {
-            match x.cmp(&y) {
-                std::cmp::Ordering::Equal => {
-                    common += 1;
-                    i += 1;
-                    bj = next(&mut at);
-                }
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => bj = next(&mut at),
-            }
-        }
-        common as f64 / a.len().max(b_len) as f64
     }
 
     /// The word diff of an old and a new window, computed once per window pair (many
@@ -1140,9 +1128,14 @@ impl<'a> Reanchorer<'a> {
                 let one = &one;
                 if short && self.context_agreement(old, *one) < MIN_CONTEXT_AGREEMENT {
                     // Short words in another context: another passage, not this one moved.
+                    // (At several overlapping places, which one would it be: ambiguous.)
                     return Some(
                         Anchor {
-                            verdict: Verdict::Missing,
+                            verdict: if hits.total > 1 {
+                                Verdict::Ambiguous
+                            } else {
+                                Verdict::Missing
+                            },
                             ..base.clone()
                         }
                         .with_candidates(capped(hits)),
@@ -1184,6 +1177,23 @@ impl<'a> Reanchorer<'a> {
             }
         }
     }
+}
+
+/// How many words two sorted word lists share (each counted as often as both have it).
+fn shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    common
 }
 
 /// How many stretches of text some places (in order) make: places that overlap one another
