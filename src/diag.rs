@@ -153,6 +153,11 @@ codes! {
     /// cannot see: a bidi control, which reorders the text a reader sees (an error), or a
     /// zero-width or other invisible character (a warning).
     HiddenCharacter = "hidden-character", Error, Citation;
+
+    // --- added later; each kept last so that SARIF rule indexes of older codes stay put ---
+    /// The quote is exact but begins or ends inside a word of the source (`prov fix` leaves
+    /// its span alone).
+    PartialWord = "partial-word", Warning, Citation;
 }
 
 impl Code {

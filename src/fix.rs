@@ -49,11 +49,29 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
     for c in &outcome.citations {
         let Some(a) = &c.anchor else { continue };
         let Some(found) = a.found else { continue };
-        let new_quote = match a.verdict {
-            Verdict::Unanchored | Verdict::Moved => None,
-            Verdict::Typography if typography => c.found_text.clone(),
+        let pending = c
+            .pending
+            .as_ref()
+            .map(|p| (p.anchor.verdict, p.found_text.as_ref()));
+        let mut verdict = a.verdict;
+        let new_quote = match (a.verdict, pending) {
+            // A quote that begins or ends inside a word of the source: an editor completes it.
+            (Verdict::Unanchored | Verdict::Moved, _) if a.partial_word.is_some() => continue,
+            (Verdict::Unanchored | Verdict::Moved, _) => None,
+            // Already in the pending capture's characters: it follows the new version.
+            (Verdict::Typography, Some((v, _))) if v.holds() => continue,
+            (Verdict::Typography, _) if typography => c.found_text.clone(),
+            // Holds now, and only its typography differs in the pending capture: take the new
+            // version's characters (the span stays; `prov accept` moves it).
+            (v, Some((Verdict::Typography, Some(text)))) if typography && v.holds() => {
+                verdict = Verdict::Typography;
+                Some(text.clone())
+            }
             _ => continue,
         };
+        if new_quote.as_ref() == Some(&c.cite.quote) && Some(found) == c.cite.span {
+            continue;
+        }
         changes.push(Change {
             file: c.claim.file,
             line: c.line,
@@ -64,7 +82,7 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
             old_span: c.cite.span,
             new_span: found,
             new_quote,
-            verdict: a.verdict,
+            verdict,
         });
     }
     changes

@@ -11,7 +11,7 @@
 //! ("66 ans" → "65 ans") is `changed` there, never re-anchored to another occurrence of the old
 //! words; equal candidates are `ambiguous`; a passage with nothing left is `missing`. Pure.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
@@ -21,7 +21,10 @@ use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
 
 use crate::anchor::fold;
 use crate::anchor::fuzzy;
-use crate::verdict::{Anchor, SourceText, Strategy, Verdict, anchor, max_errors};
+use crate::anchor::text::Occurrences;
+use crate::verdict::{
+    Anchor, MAX_CANDIDATES, Places, SourceText, Strategy, Verdict, anchor, max_errors,
+};
 
 /// How long one diff may take before falling back to a coarser, still correct result.
 const DIFF_DEADLINE: Duration = Duration::from_secs(2);
@@ -38,6 +41,12 @@ const MAX_DISPLACEMENT: f64 = 0.25;
 const MIN_LINE_SIMILARITY: f64 = 0.4;
 /// Exact quotes shorter than this need their context to agree to be moved on exact search alone.
 const SHORT_QUOTE: usize = 40;
+/// A changed line is compared with at most this many new lines of its hunk (around its
+/// proportional place) when looking for the line it became.
+const PAIR_REACH: usize = 256;
+/// A quote that stands exactly at more places than this is `ambiguous` without comparing their
+/// contexts (comparing them all would cost a pass per place).
+const MAX_COMPARED: usize = 256;
 
 /// An old text and a new one, prepared for re-anchoring many citations.
 pub struct Reanchorer<'a> {
@@ -48,7 +57,14 @@ pub struct Reanchorer<'a> {
     line_ops: Vec<DiffOp>,
     cache: RefCell<HashMap<WindowKey, Rc<WordDiff>>>,
     /// Sorted word hashes of lines, by (new?, line).
-    words: RefCell<HashMap<(bool, usize), Rc<LineWords>>>,
+    /// Indexed by line: `[old, new]`.
+    words: [RefCell<Vec<Option<Rc<LineWords>>>>; 2],
+    /// `old_nonblank[l]`: how many of the old lines before line `l` are not blank.
+    old_nonblank: Vec<usize>,
+    /// The new lines each changed old line is paired with (see [`Reanchorer::pair`]).
+    pairs: RefCell<HashMap<usize, Option<Range<usize>>>>,
+    /// Inserted lines by text (see [`Reanchorer::moved_line`]).
+    inserted: OnceCell<HashMap<&'a str, Option<usize>>>,
 }
 
 /// An old and a new char window: (old start, old end, new start, new end).
@@ -71,8 +87,20 @@ pub struct Mapped {
     pub anchored: bool,
 }
 
-/// Token offsets of an old and a new window, and the word diff between them.
-type WordDiff = (Vec<usize>, Vec<usize>, Vec<DiffOp>);
+/// The tokens of one window, whitespace left out: where each starts and ends (chars, relative
+/// to the window), and the window's length.
+struct Tokens {
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    len: usize,
+}
+
+/// The tokens of an old and a new window, and the word diff between them.
+struct WordDiff {
+    old: Tokens,
+    new: Tokens,
+    ops: Vec<DiffOp>,
+}
 
 /// Char offsets of the start of each line (plus the end), lines split after '\n'.
 fn line_starts(text: &str) -> Vec<usize> {
@@ -112,6 +140,119 @@ fn tokens(chars: &[char]) -> (Vec<&[char]>, Vec<usize>) {
     (toks, at)
 }
 
+/// A token's key for the word diff: every whitespace char is one key, and a char that
+/// typography folding rewrites alone (an apostrophe, a quotation mark, a dash) is keyed by
+/// what it folds to. Tokens of equal keys have equal lengths, so offsets inside an equal run
+/// still map one to one.
+fn token_key(tok: &[char]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match tok {
+        [c] if c.is_whitespace() => ' '.hash(&mut h),
+        [c] => match fold::fold(c.encode_utf8(&mut [0; 4])).as_str() {
+            f if f.chars().count() == 1 => f.hash(&mut h),
+            _ => c.hash(&mut h),
+        },
+        _ => tok.hash(&mut h),
+    }
+    h.finish()
+}
+
+/// Diff ops with every run of deletions and insertions (in either order, with nothing equal
+/// between) made one replacement: the words that replace a passage's edge word belong to it.
+fn merge_replacements(ops: Vec<DiffOp>) -> Vec<DiffOp> {
+    let mut out: Vec<DiffOp> = Vec::with_capacity(ops.len());
+    for op in ops {
+        let merged = match (out.last(), &op) {
+            (
+                Some(prev),
+                DiffOp::Delete { .. } | DiffOp::Insert { .. } | DiffOp::Replace { .. },
+            ) if !matches!(prev, DiffOp::Equal { .. }) => {
+                let (o, n) = (prev.old_range(), prev.new_range());
+                let (o2, n2) = (op.old_range(), op.new_range());
+                Some(DiffOp::Replace {
+                    old_index: o.start,
+                    old_len: o2.end.max(o.end) - o.start,
+                    new_index: n.start,
+                    new_len: n2.end.max(n.end) - n.start,
+                })
+            }
+            _ => None,
+        };
+        match merged {
+            Some(m) => {
+                out.pop();
+                out.push(m);
+            }
+            None => out.push(op),
+        }
+    }
+    out
+}
+
+/// Line ops with the blank lines between two changed hunks made part of one: blank lines are
+/// not fixed points (an edited paragraph may have moved past one), and with deletions and
+/// insertions next to each other made one replacement.
+fn coalesce(ops: Vec<DiffOp>, old: &[&str]) -> Vec<DiffOp> {
+    let blank = |op: &DiffOp| {
+        matches!(op, DiffOp::Equal { .. })
+            && op
+                .old_range()
+                .all(|l| old.get(l).is_some_and(|t| t.trim().is_empty()))
+    };
+    let mut out: Vec<DiffOp> = Vec::with_capacity(ops.len());
+    let mut i = 0;
+    while i < ops.len() {
+        let op = ops[i];
+        let changed = |o: &DiffOp| !matches!(o, DiffOp::Equal { .. });
+        // A blank-only equal run with changes on both sides joins them.
+        let joins =
+            blank(&op) && out.last().is_some_and(changed) && ops.get(i + 1).is_some_and(changed);
+        if joins || (changed(&op) && out.last().is_some_and(changed)) {
+            if let Some(prev) = out.pop() {
+                let (o, n) = (prev.old_range(), prev.new_range());
+                let (o2, n2) = (op.old_range(), op.new_range());
+                out.push(DiffOp::Replace {
+                    old_index: o.start,
+                    old_len: o2.end.max(o.end) - o.start,
+                    new_index: n.start,
+                    new_len: n2.end.max(n.end) - n.start,
+                });
+            }
+        } else {
+            out.push(op);
+        }
+        i += 1;
+    }
+    // A replacement of nothing by nothing cannot happen, but one of lines by no line, or of no
+    // line by lines, is a deletion or an insertion.
+    out.into_iter()
+        .map(|op| match op {
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len: 0,
+            } => DiffOp::Delete {
+                old_index,
+                old_len,
+                new_index,
+            },
+            DiffOp::Replace {
+                old_index,
+                old_len: 0,
+                new_index,
+                new_len,
+            } => DiffOp::Insert {
+                old_index,
+                new_index,
+                new_len,
+            },
+            other => other,
+        })
+        .collect()
+}
+
 fn lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
 }
@@ -119,8 +260,19 @@ fn lines(text: &str) -> Vec<&str> {
 impl<'a> Reanchorer<'a> {
     pub fn new(old: &'a str, new: &'a str) -> Self {
         let deadline = Some(Instant::now() + DIFF_DEADLINE);
-        let line_ops =
-            capture_diff_slices_deadline(Algorithm::Myers, &lines(old), &lines(new), deadline);
+        let old_split = lines(old);
+        let new_split = lines(new);
+        let line_ops = coalesce(
+            capture_diff_slices_deadline(Algorithm::Myers, &old_split, &new_split, deadline),
+            &old_split,
+        );
+        let mut old_nonblank = Vec::with_capacity(old_split.len() + 1);
+        let mut n = 0;
+        old_nonblank.push(0);
+        for l in &old_split {
+            n += usize::from(!l.trim().is_empty());
+            old_nonblank.push(n);
+        }
         Reanchorer {
             old: SourceText::new(old),
             new: SourceText::new(new),
@@ -128,7 +280,10 @@ impl<'a> Reanchorer<'a> {
             new_lines: line_starts(new),
             line_ops,
             cache: RefCell::new(HashMap::new()),
-            words: RefCell::new(HashMap::new()),
+            words: [RefCell::new(Vec::new()), RefCell::new(Vec::new())],
+            old_nonblank,
+            pairs: RefCell::new(HashMap::new()),
+            inserted: OnceCell::new(),
         }
     }
 
@@ -161,10 +316,12 @@ impl<'a> Reanchorer<'a> {
         let la = Self::line_of(&self.old_lines, start);
         let lb = Self::line_of(&self.old_lines, end.saturating_sub(1).max(start));
         let mut window: Option<(Range<usize>, Range<usize>)> = None;
-        for op in &self.line_ops {
+        // The ops' old ranges are consecutive: skip those that end before the passage's line.
+        let first = self.line_ops.partition_point(|op| op.old_range().end <= la);
+        for op in self.line_ops.get(first..).unwrap_or(&[]) {
             let (o, n) = (op.old_range(), op.new_range());
-            if o.end <= la && !(o.is_empty() && o.start == la) || o.start > lb {
-                continue;
+            if o.start > lb {
+                break;
             }
             if o.is_empty() {
                 continue; // a pure insertion next to the passage
@@ -177,16 +334,12 @@ impl<'a> Reanchorer<'a> {
                     let shift = nc.start as isize - oc.start as isize;
                     let s = (start as isize + shift) as usize;
                     let e = (end as isize + shift) as usize;
-                    let own = la..=lb;
-                    let neighbours = o.clone().filter(|l| !own.contains(l)).any(|l| {
-                        self.old
-                            .text
-                            .slice(
-                                self.old_lines[l],
-                                self.old_lines[(l + 1).min(self.old_lines.len() - 1)],
-                            )
-                            .is_some_and(|t| !t.trim().is_empty())
-                    });
+                    // Non-blank lines of the run besides the passage's own.
+                    let nonblank = |r: Range<usize>| {
+                        let at = |l: usize| self.old_nonblank.get(l).copied().unwrap_or(0);
+                        at(r.end) - at(r.start)
+                    };
+                    let neighbours = nonblank(o.clone()) > nonblank(la..lb + 1);
                     return Some(Mapped {
                         range: s..e,
                         unchanged: end - start,
@@ -208,21 +361,8 @@ impl<'a> Reanchorer<'a> {
                     });
                 }
                 DiffOp::Replace { .. } if la == lb => {
-                    // Pair the passage's line with the most similar run of 1 to 3 new lines of
-                    // the hunk (a sentence may have been split over lines).
                     let old_line = Self::chars_of(&self.old_lines, la, la + 1);
-                    let (best, score) = n
-                        .clone()
-                        .flat_map(|l| (1..=3).map(move |k| (l, l + k)))
-                        .filter(|&(_, b)| b <= n.end)
-                        .map(|(a, b)| {
-                            let nl = Self::chars_of(&self.new_lines, a, b);
-                            (nl, self.similarity(la, a..b))
-                        })
-                        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.len().cmp(&a.0.len())))?;
-                    if score < MIN_LINE_SIMILARITY {
-                        return None; // the line was rewritten beyond recognition, or deleted
-                    }
+                    let best = self.pair(la, o.clone(), n.clone())?;
                     window = Some((old_line, best));
                     paired = true;
                     break;
@@ -238,33 +378,53 @@ impl<'a> Reanchorer<'a> {
             }
         }
         let (wo, wn) = window?;
-        let ops = self.word_diff(wo.clone(), wn.clone());
-        let (old_at, new_at, ops) = (&ops.0, &ops.1, &ops.2);
+        let d = self.word_diff(wo.clone(), wn.clone());
         let (s, e) = (start - wo.start, end - wo.start);
         let mut new_start = None;
         let mut new_end = None;
         let mut equal = 0;
-        for op in ops {
+        // Char span of tokens `r` of one side (an empty `r`: the place where they would be).
+        let span = |side: &Tokens, r: Range<usize>| -> Range<usize> {
+            if r.is_empty() {
+                let at = side.starts.get(r.start).copied().unwrap_or(side.len);
+                return at..at;
+            }
+            side.starts[r.start]..side.ends[r.end - 1]
+        };
+        for op in &d.ops {
             if matches!(op, DiffOp::Insert { .. }) {
                 continue;
             }
-            // Token ranges to char ranges (relative to the windows).
             let (ot, nt) = (op.old_range(), op.new_range());
-            let o = old_at[ot.start]..old_at[ot.end];
-            let n = new_at[nt.start]..new_at[nt.end];
-            let lo = o.start.max(s);
-            let hi = o.end.min(e);
-            if lo >= hi {
+            let o = span(&d.old, ot.clone());
+            if o.start.max(s) >= o.end.min(e) {
                 continue;
             }
             match op {
                 DiffOp::Equal { .. } => {
-                    equal += hi - lo;
-                    new_start.get_or_insert(n.start + (lo - o.start));
-                    new_end = Some(n.start + (hi - o.start));
+                    // Token by token (equal keys, equal lengths); the whitespace between two
+                    // tokens of the run counts as unchanged too.
+                    for (k, (i, j)) in ot.clone().zip(nt.clone()).enumerate() {
+                        let (os, oe) = (d.old.starts[i], d.old.ends[i]);
+                        let gap_end = if k + 1 < ot.len() {
+                            d.old.starts[i + 1]
+                        } else {
+                            oe
+                        };
+                        let (lo, hi) = (os.max(s), oe.min(e));
+                        equal += gap_end.min(e).saturating_sub(oe.max(s));
+                        if lo >= hi {
+                            continue;
+                        }
+                        equal += hi - lo;
+                        let ns = d.new.starts[j];
+                        new_start.get_or_insert(ns + (lo - os));
+                        new_end = Some(ns + (hi - os));
+                    }
                 }
                 _ => {
                     // Replaced or deleted words at the edges take the new words' place.
+                    let n = span(&d.new, nt);
                     new_start.get_or_insert(n.start);
                     new_end = Some(n.end);
                 }
@@ -283,6 +443,56 @@ impl<'a> Reanchorer<'a> {
         })
     }
 
+    /// The new lines of a changed hunk (old lines `o`, new lines `n`) that old line `la` is
+    /// paired with: the most similar run of 1 to 3 of them (a sentence may have been split over
+    /// lines), as chars; `None` below [`MIN_LINE_SIMILARITY`] (the line was rewritten beyond
+    /// recognition, or deleted). Computed once per old line. In a hunk of more than
+    /// [`PAIR_REACH`] new lines, only that many around the line's proportional place are
+    /// compared, so pairing stays linear however large an inserted block is.
+    fn pair(&self, la: usize, o: Range<usize>, n: Range<usize>) -> Option<Range<usize>> {
+        if let Some(p) = self.pairs.borrow().get(&la) {
+            return p.clone();
+        }
+        let mut n = n;
+        if n.len() > PAIR_REACH {
+            let rel = (la - o.start) as f64 / o.len().max(1) as f64;
+            let centre = n.start + (rel * n.len() as f64) as usize;
+            let lo = centre.saturating_sub(PAIR_REACH / 2).max(n.start);
+            let lo = lo.min(n.end - PAIR_REACH);
+            n = lo..lo + PAIR_REACH;
+        }
+        // Shared words and word count of each new line, once; a run's are their sums.
+        let a = self.line_words(false, la);
+        let per_line: Vec<(usize, usize)> = n
+            .clone()
+            .map(|l| {
+                let b = self.line_words(true, l);
+                (shared(&a, &b), b.len())
+            })
+            .collect();
+        let best = n
+            .clone()
+            .flat_map(|l| (1..=3).map(move |k| (l, l + k)))
+            .filter(|&(_, b)| b <= n.end)
+            .map(|(x, y)| {
+                let nl = Self::chars_of(&self.new_lines, x, y);
+                let run = per_line.get(x - n.start..y - n.start).unwrap_or(&[]);
+                let common: usize = run.iter().map(|r| r.0).sum();
+                let b_len: usize = run.iter().map(|r| r.1).sum();
+                let sim = if a.is_empty() || b_len == 0 {
+                    0.0
+                } else {
+                    common.min(a.len()) as f64 / a.len().max(b_len) as f64
+                };
+                (nl, sim)
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.len().cmp(&a.0.len())))
+            .filter(|(_, score)| *score >= MIN_LINE_SIMILARITY)
+            .map(|(r, _)| r);
+        self.pairs.borrow_mut().insert(la, best.clone());
+        best
+    }
+
     /// Where old line `l` went, if the diff deleted it and inserted the very same text at
     /// exactly one place: the char offset of that new line.
     fn moved_line(&self, l: usize) -> Option<usize> {
@@ -293,31 +503,35 @@ impl<'a> Reanchorer<'a> {
         if old.trim().is_empty() {
             return None;
         }
-        let mut hits = self.line_ops.iter().flat_map(|op| match op {
-            DiffOp::Insert { .. } | DiffOp::Replace { .. } => op.new_range(),
-            _ => 0..0,
-        });
-        let mut found = None;
-        for nl in hits.by_ref() {
-            let text = self.new.text.slice(
-                self.new_lines[nl],
-                self.new_lines[(nl + 1).min(self.new_lines.len() - 1)],
-            );
-            // The very same line, line break included (a passage may end with it).
-            if text == Some(old) {
-                if found.is_some() {
-                    return None; // inserted twice: which one?
+        // Every inserted line by its text (line break included: a passage may end with it),
+        // indexed once: `None` when inserted twice (which one?).
+        let inserted = self.inserted.get_or_init(|| {
+            let mut index: HashMap<&'a str, Option<usize>> = HashMap::new();
+            for op in &self.line_ops {
+                if !matches!(op, DiffOp::Insert { .. } | DiffOp::Replace { .. }) {
+                    continue;
                 }
-                found = Some(self.new_lines[nl]);
+                for nl in op.new_range() {
+                    let at = self.new_lines[nl];
+                    let end = self.new_lines[(nl + 1).min(self.new_lines.len() - 1)];
+                    if let Some(text) = self.new.text.slice(at, end) {
+                        index
+                            .entry(text)
+                            .and_modify(|e| *e = None)
+                            .or_insert(Some(at));
+                    }
+                }
             }
-        }
-        found
+            index
+        });
+        inserted.get(old).copied().flatten()
     }
 
     /// The words of line `l` of the old (`new = false`) or new text, as sorted hashes,
     /// computed once per line.
     fn line_words(&self, new: bool, l: usize) -> Rc<Vec<u64>> {
-        if let Some(w) = self.words.borrow().get(&(new, l)) {
+        let cache = &self.words[usize::from(new)];
+        if let Some(Some(w)) = cache.borrow().get(l) {
             return Rc::clone(w);
         }
         let (text, starts) = if new {
@@ -339,35 +553,14 @@ impl<'a> Reanchorer<'a> {
             .collect();
         hashes.sort_unstable();
         let w = Rc::new(hashes);
-        self.words.borrow_mut().insert((new, l), Rc::clone(&w));
+        let mut cache = cache.borrow_mut();
+        if cache.len() <= l {
+            cache.resize(l + 1, None);
+        }
+        if let Some(slot) = cache.get_mut(l) {
+            *slot = Some(Rc::clone(&w));
+        }
         w
-    }
-
-    /// Word-level similarity (0..1) of old line `old` and new lines `new`: shared words over
-    /// the larger word count, ignoring whitespace.
-    fn similarity(&self, old: usize, new: Range<usize>) -> f64 {
-        let a = self.line_words(false, old);
-        let mut b: Vec<u64> = Vec::new();
-        for l in new {
-            b.extend(self.line_words(true, l).iter());
-        }
-        b.sort_unstable();
-        if a.is_empty() || b.is_empty() {
-            return 0.0;
-        }
-        let (mut i, mut j, mut common) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Equal => {
-                    common += 1;
-                    i += 1;
-                    j += 1;
-                }
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-            }
-        }
-        common as f64 / a.len().max(b.len()) as f64
     }
 
     /// The word diff of an old and a new window, computed once per window pair (many
@@ -377,11 +570,38 @@ impl<'a> Reanchorer<'a> {
         if let Some(d) = self.cache.borrow().get(&key) {
             return Rc::clone(d);
         }
-        let (old_tok, old_at) = tokens(&self.old.chars()[wo]);
-        let (new_tok, new_at) = tokens(&self.new.chars()[wn]);
+        // Whitespace is left out: runs of it differ (a line break made CRLF, a space made a
+        // no-break space) without being an edit, and as tokens they would be cheap anchors
+        // that let the diff realign whole words around them. The other tokens compare by
+        // their typographic key (`'` and `’` alike), so equal tokens have equal lengths.
+        let side = |chars: &[char]| -> (Tokens, Vec<u64>) {
+            let (toks, at) = tokens(chars);
+            let mut t = Tokens {
+                starts: Vec::new(),
+                ends: Vec::new(),
+                len: chars.len(),
+            };
+            let mut keys = Vec::new();
+            for (tok, w) in toks.iter().zip(at.windows(2)) {
+                if tok.iter().all(|c| c.is_whitespace()) {
+                    continue;
+                }
+                t.starts.push(w[0]);
+                t.ends.push(w[1]);
+                keys.push(token_key(tok));
+            }
+            (t, keys)
+        };
+        let (old, old_keys) = side(&self.old.chars()[wo]);
+        let (new, new_keys) = side(&self.new.chars()[wn]);
         let deadline = Some(Instant::now() + DIFF_DEADLINE);
-        let ops = capture_diff_slices_deadline(Algorithm::Myers, &old_tok, &new_tok, deadline);
-        let d = Rc::new((old_at, new_at, ops));
+        let ops = merge_replacements(capture_diff_slices_deadline(
+            Algorithm::Myers,
+            &old_keys,
+            &new_keys,
+            deadline,
+        ));
+        let d = Rc::new(WordDiff { old, new, ops });
         self.cache.borrow_mut().insert(key, Rc::clone(&d));
         d
     }
@@ -389,7 +609,10 @@ impl<'a> Reanchorer<'a> {
     /// Is `[s, e)` of the new text entirely within lines the diff kept unchanged (text that
     /// was already in the old version, elsewhere)?
     fn in_unchanged_lines(&self, s: usize, e: usize) -> bool {
-        self.line_ops.iter().any(|op| {
+        // The ops' new ranges are consecutive: the one holding the line of `s`.
+        let l = Self::line_of(&self.new_lines, s);
+        let i = self.line_ops.partition_point(|op| op.new_range().end <= l);
+        self.line_ops.get(i).is_some_and(|op| {
             matches!(op, DiffOp::Equal { .. }) && {
                 let n = op.new_range();
                 let nc = Self::chars_of(&self.new_lines, n.start, n.end);
@@ -401,14 +624,7 @@ impl<'a> Reanchorer<'a> {
     /// Re-anchor a citation whose quote stood at `old` (the result of anchoring it in the old
     /// text) in the new text.
     pub fn reanchor(&self, quote: &str, span: Option<(usize, usize)>, old: &Anchor) -> Anchor {
-        let base = Anchor {
-            verdict: Verdict::Missing,
-            found: None,
-            candidates: Vec::new(),
-            strategy: Strategy::None,
-            errors: None,
-            span_out_of_range: false,
-        };
+        let base = Anchor::missing(false);
         // Only a citation that holds in the old text has a passage to follow.
         let Some((os, oe)) = old.found.filter(|_| old.verdict.holds()) else {
             return anchor(&self.new, quote, span);
@@ -429,13 +645,55 @@ impl<'a> Reanchorer<'a> {
                 }
             }
             let text = self.new.text.slice(found.0, found.1).unwrap_or("");
-            if text != quote && !fold::is_folded_equal(text, quote) {
-                // Edited: settle its edges (a diff may give an edge character to a neighbour).
-                let (f, e) = self.refine(quote, found, (os, oe));
-                found = f;
-                errors = e;
+            if text != quote
+                && !fold::is_folded_equal(text, quote)
+                && found.1 - found.0 > m + m / 4
+                && let Some(best) = self.closest_inside(quote, found)
+            {
+                // The diff may stretch the place over a neighbouring sentence (a sentence
+                // appended to another paragraph takes that paragraph's first word as its own).
+                // Each side is cut back to the sentence that holds the closest match; words
+                // added to the passage's own sentence stay in.
+                found = self.own_sentence(found, best);
             }
             let text = self.new.text.slice(found.0, found.1).unwrap_or("");
+            if text != quote && !fold::is_folded_equal(text, quote) {
+                // Edited: settle its edges (a diff may give an edge character to a neighbour),
+                // then widen them to whole words.
+                let (f, e) = self.refine(quote, found, (os, oe));
+                found = self.whole_words(f, (os, oe));
+                errors = if found == f {
+                    e
+                } else {
+                    self.distance_at(quote, found)
+                };
+            }
+            let text = self.new.text.slice(found.0, found.1).unwrap_or("");
+            if text != quote {
+                // Still exact elsewhere: the exact words win over an edited place, when the
+                // old context singles them out and the place the diff chose is no better
+                // (a light edit in place stays `changed` when the old words appear only in
+                // another context, such as a correction notice quoting them).
+                // A short quote's few words are too easily found in another sentence: only
+                // a context at least as good as the edited place's moves it.
+                let light = fold::is_folded_equal(text, quote)
+                    || m < SHORT_QUOTE
+                    || errors.is_some_and(|e| e * 10 <= m);
+                if let Some(h) = self.exact_elsewhere(quote, (os, oe), found, light) {
+                    return Anchor {
+                        verdict: if Some(h) == span {
+                            Verdict::Ok
+                        } else if span.is_none() {
+                            Verdict::Unanchored
+                        } else {
+                            Verdict::Moved
+                        },
+                        found: Some(h),
+                        strategy: Strategy::Context,
+                        ..base
+                    };
+                }
+            }
             let verdict = if text == quote {
                 match span {
                     Some(sp) if sp == found => Verdict::Ok,
@@ -450,30 +708,36 @@ impl<'a> Reanchorer<'a> {
                 return Anchor {
                     verdict: Verdict::Changed,
                     found: Some(found),
-                    candidates: self.new.text.find_all(quote),
                     strategy: Strategy::Diff,
                     errors,
                     ..base
-                };
+                }
+                .with_candidates(capped(self.exact_places(quote, MAX_CANDIDATES)));
             };
             // The same words at several places: the diff's choice must be the one the old
             // context singles out, else the citation is ambiguous.
             if verdict.holds() && !mp.anchored {
-                let all = self.new.text.find_all(quote);
-                if all.len() > 1 {
+                let all = self.exact_places(quote, MAX_COMPARED + 1);
+                if all.total > 1 {
                     let mine = self.context_agreement((os, oe), found);
-                    let rival = all
-                        .iter()
-                        .filter(|h| **h != found)
-                        .map(|h| self.context_agreement((os, oe), *h))
-                        .fold(0.0f64, f64::max);
+                    let rival = if all.total > MAX_COMPARED {
+                        1.0 // too many to compare: none singled out
+                    } else {
+                        // Places overlapping the diff's are the same stretch of text (a quote of
+                        // dashes inside a longer rule): not rivals.
+                        all.first
+                            .iter()
+                            .filter(|h| !overlap(**h, found))
+                            .map(|h| self.context_agreement((os, oe), *h))
+                            .fold(0.0f64, f64::max)
+                    };
                     if mine - rival < 0.2 {
                         return Anchor {
                             verdict: Verdict::Ambiguous,
-                            candidates: all,
                             strategy: Strategy::Context,
                             ..base
-                        };
+                        }
+                        .with_candidates(capped(all));
                     }
                 }
             }
@@ -485,10 +749,11 @@ impl<'a> Reanchorer<'a> {
             };
         }
         // 2. The diff cannot place it: exact search, context breaking ties.
-        let exact = self.new.text.find_all(quote);
-        if let Some(a) = self.pick_by_context(&exact, (os, oe), m < SHORT_QUOTE, &base) {
+        let exact = self.exact_places(quote, MAX_COMPARED + 1);
+        let single = exact.total == 1;
+        if let Some(a) = self.pick_by_context(exact, (os, oe), m < SHORT_QUOTE, &base) {
             return Anchor {
-                strategy: if a.verdict == Verdict::Moved && exact.len() == 1 {
+                strategy: if a.verdict == Verdict::Moved && single {
                     Strategy::Exact
                 } else {
                     Strategy::Context
@@ -502,18 +767,23 @@ impl<'a> Reanchorer<'a> {
             };
         }
         // 3. After folding typography.
-        let folded = self.new.folded();
         let fq = fold::fold(quote);
         if fq.len_chars() > 0 {
-            let ft = crate::anchor::text::CharText::new(folded.as_str());
-            let mut hits: Vec<(usize, usize)> = ft
-                .find_all(fq.as_str())
-                .into_iter()
-                .filter(|&(s, e)| folded.on_boundaries(s, e))
-                .map(|(s, e)| folded.original_range(s, e))
-                .collect();
-            hits.dedup();
-            if let Some(a) = self.pick_by_context(&hits, (os, oe), m < SHORT_QUOTE, &base) {
+            let mut hits = Occurrences::default();
+            let mut last = None;
+            let folded = self.new.folded();
+            crate::anchor::text::CharText::new(folded.as_str()).find_each(fq.as_str(), |(s, e)| {
+                let r = folded.original_range(s, e);
+                if folded.on_boundaries(s, e) && last != Some(r) {
+                    last = Some(r);
+                    if hits.total <= MAX_COMPARED {
+                        hits.first.push(r);
+                    }
+                    hits.total += 1;
+                }
+                true
+            });
+            if let Some(a) = self.pick_by_context(hits, (os, oe), m < SHORT_QUOTE, &base) {
                 let verdict = match a.verdict {
                     Verdict::Moved => Verdict::Typography,
                     other => other,
@@ -532,18 +802,27 @@ impl<'a> Reanchorer<'a> {
             return base;
         }
         let old_rel = os as f64 / self.old.text.len_chars().max(1) as f64;
-        let new_len = self.new.text.len_chars().max(1) as f64;
-        // Search only where the displacement limit allows a match to start.
-        let chars = self.new.chars();
-        let reach = (MAX_DISPLACEMENT * new_len).ceil() as usize;
+        let len = self.new.text.len_chars();
+        let new_len = len.max(1) as f64;
+        // One search serves steps 4 and 5: the whole text, within the budget of one search
+        // around the passage's old relative place.
         let centre = (old_rel * new_len) as usize;
-        let lo = centre.saturating_sub(reach + 1);
-        let hi = (centre + reach + 1 + q.len() + k).min(chars.len());
-        let good: Vec<fuzzy::Match> = fuzzy::search_from(&chars[lo.min(hi)..hi], lo, &q, k)
+        let w = fuzzy::window(len, q.len(), centre);
+        let base = Anchor {
+            cut_short: (w.len() < len).then_some((w.start, w.end)),
+            ..base
+        };
+        let all: Vec<fuzzy::Match> = self
+            .new
+            .with_chars(w.clone(), |part| fuzzy::search_from(part, w.start, &q, k))
             .into_iter()
-            .filter(|c| (c.start as f64 / new_len - old_rel).abs() <= MAX_DISPLACEMENT)
             // Text the diff kept unchanged was already there, elsewhere: another passage.
             .filter(|c| !self.in_unchanged_lines(c.start, c.end))
+            .collect();
+        let good: Vec<fuzzy::Match> = all
+            .iter()
+            .copied()
+            .filter(|c| (c.start as f64 / new_len - old_rel).abs() <= MAX_DISPLACEMENT)
             // Context must agree, unless the match is nearly the quote itself (a lightly
             // edited passage that also moved).
             .filter(|c| {
@@ -551,18 +830,164 @@ impl<'a> Reanchorer<'a> {
                     || self.context_agreement((os, oe), (c.start, c.end)) >= MIN_CONTEXT_AGREEMENT
             })
             .collect();
-        crate::verdict::closest(&good, base)
+        if !good.is_empty() {
+            return crate::verdict::closest(&self.new, &q, &good, base);
+        }
+        // 5. Anywhere: a sentence moved far (or into a new context) and lightly edited. Only a
+        // light edit (at most a fifth of the quote) that is clearly the closest passage of the
+        // whole text is taken, and only as `changed`: that is loud, never a silent anchor.
+        match all.as_slice() {
+            [best, rest @ ..]
+                if best.errors * 5 <= q.len()
+                    && rest
+                        .first()
+                        .is_none_or(|r| r.errors >= best.errors + best.errors.max(3)) =>
+            {
+                crate::verdict::closest(&self.new, &q, &[*best], base)
+            }
+            _ => base,
+        }
+    }
+
+    /// The one exact place of `quote` that the old context singles out (agreement at least
+    /// [`MIN_CONTEXT_AGREEMENT`], and 0.2 above any other exact place), when it agrees at least
+    /// as well as `placed`, the edited place the diff chose. For a heavy edit there (`light`
+    /// false: a long quote, more than 10 % edited), agreeing well is enough, and a single
+    /// exact place needs no context at all, as in step 2.
+    fn exact_elsewhere(
+        &self,
+        quote: &str,
+        old: (usize, usize),
+        placed: (usize, usize),
+        light: bool,
+    ) -> Option<(usize, usize)> {
+        let all = self.exact_places(quote, MAX_COMPARED + 1);
+        if all.total == 0 || all.total > MAX_COMPARED {
+            return None;
+        }
+        let mut scored: Vec<(f64, (usize, usize))> = all
+            .first
+            .iter()
+            .map(|h| (self.context_agreement(old, *h), *h))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (best, at) = *scored.first()?;
+        if !light && stretches(&all.first) == 1 {
+            // A heavy edit where the diff went: the diff followed leftovers of the old
+            // paragraph, and the long quote stands once, unchanged, elsewhere (as in step 2).
+            return Some(at);
+        }
+        let second = rival(&scored, at);
+        let singled = best >= MIN_CONTEXT_AGREEMENT && best - second >= 0.2;
+        (singled && (!light || best >= self.context_agreement(old, placed))).then_some(at)
+    }
+
+    /// `found` widened to whole words of the new text: an edge inside a word moves to the
+    /// word's edge, unless the old quote itself began (or ended) inside a word there.
+    fn whole_words(&self, (s, e): (usize, usize), (os, oe): (usize, usize)) -> (usize, usize) {
+        let inside = |text: &[char], i: usize| {
+            i > 0 && i < text.len() && text[i - 1].is_alphanumeric() && text[i].is_alphanumeric()
+        };
+        let (old, new) = (self.old.chars(), self.new.chars());
+        let (mut s, mut e) = (s, e);
+        if !inside(old, os) {
+            while inside(new, s) {
+                s -= 1;
+            }
+        }
+        if !inside(old, oe) {
+            while inside(new, e) {
+                e += 1;
+            }
+        }
+        (s, e)
+    }
+
+    /// `place` cut back to the sentences that hold `best` (inside it): from the start of the
+    /// sentence where `best` starts, to the end of the sentence where it ends. A sentence ends
+    /// after `.`, `!`, `?` or `…` (and closing quotation marks) followed by whitespace.
+    fn own_sentence(&self, place: (usize, usize), best: (usize, usize)) -> (usize, usize) {
+        let chars = match self.new.text.slice(place.0, place.1) {
+            Some(t) => t.chars().collect::<Vec<char>>(),
+            None => return place,
+        };
+        let at = |i: usize| chars.get(i - place.0).copied().unwrap_or(' ');
+        let ends = |i: usize| {
+            // A sentence ends just before i: i is whitespace after a terminator.
+            i > place.0 && at(i).is_whitespace() && {
+                let mut j = i - 1;
+                while j > place.0 && matches!(at(j), '»' | '"' | '”' | '’' | ')') {
+                    j -= 1;
+                }
+                matches!(at(j), '.' | '!' | '?' | '…')
+            }
+        };
+        let mut s = place.0;
+        for i in (place.0 + 1..=best.0.min(place.1)).rev() {
+            if ends(i) {
+                s = i;
+                while s < best.0 && at(s).is_whitespace() {
+                    s += 1;
+                }
+                break;
+            }
+        }
+        let mut e = place.1;
+        for i in best.1.max(place.0)..place.1 {
+            if ends(i) {
+                e = i;
+                break;
+            }
+        }
+        if s < e { (s, e) } else { place }
+    }
+
+    /// The closest approximate match of `quote` inside the new text's `[s, e)` (8 code points
+    /// of margin), if any within [`max_errors`].
+    fn closest_inside(&self, quote: &str, (s, e): (usize, usize)) -> Option<(usize, usize)> {
+        let q: Vec<char> = quote.chars().collect();
+        let k = max_errors(q.len());
+        if k == 0 {
+            return None;
+        }
+        let lo = s.saturating_sub(8);
+        let hi = (e + 8).min(self.new.text.len_chars());
+        let best = self
+            .new
+            .with_chars(lo..hi, |part| fuzzy::search_from(part, lo, &q, k))
+            .into_iter()
+            .next()?;
+        Some((best.start, best.end))
+    }
+
+    /// The edit distance between `quote` and the new text at `at` (quotes of at most
+    /// [`crate::verdict::MAX_FUZZY_QUOTE`] code points).
+    fn distance_at(&self, quote: &str, (s, e): (usize, usize)) -> Option<usize> {
+        let q: Vec<char> = quote.chars().collect();
+        if q.len() > crate::verdict::MAX_FUZZY_QUOTE {
+            return None;
+        }
+        let at = self.new.chars().get(s..e)?;
+        fuzzy::distance(&q, at, q.len().max(at.len()))
+    }
+
+    /// The exact places of `quote` in the new text: the first `cap` and how many in all.
+    fn exact_places(&self, quote: &str, cap: usize) -> Occurrences {
+        self.new.text.find_capped(quote, cap)
     }
 
     /// The one place overlapping `at` where the quote stands exactly, else the one where it
-    /// stands after folding typography (searched in a window around `at`).
+    /// stands after folding typography (both searched in a window around `at`).
     fn near(&self, quote: &str, at: (usize, usize)) -> Option<(usize, usize)> {
         let overlap = |h: &(usize, usize)| h.0 < at.1 && at.0 < h.1;
-        let exact: Vec<(usize, usize)> = self
-            .new
-            .text
+        let m = quote.chars().count();
+        let lo = at.0.saturating_sub(m + 8);
+        let hi = (at.1 + m + 8).min(self.new.text.len_chars());
+        let window = self.new.text.slice(lo, hi)?;
+        let exact: Vec<(usize, usize)> = crate::anchor::text::CharText::new(window)
             .find_all(quote)
             .into_iter()
+            .map(|(a, b)| (a + lo, b + lo))
             .filter(overlap)
             .collect();
         if let [one] = exact.as_slice() {
@@ -571,10 +996,7 @@ impl<'a> Reanchorer<'a> {
         if !exact.is_empty() {
             return None;
         }
-        let m = quote.chars().count();
-        let lo = at.0.saturating_sub(m + 8);
-        let hi = (at.1 + m + 8).min(self.new.text.len_chars());
-        let window = fold::fold(self.new.text.slice(lo, hi)?);
+        let window = fold::fold(window);
         let fq = fold::fold(quote);
         if fq.len_chars() == 0 {
             return None;
@@ -677,24 +1099,47 @@ impl<'a> Reanchorer<'a> {
 
     /// Among hits, the one the old context singles out. One hit: moved, unless the quote is
     /// short and its context disagrees. Several: the best context agreement if it beats the
-    /// second best clearly; else ambiguous. None: `None`.
+    /// second best clearly; else ambiguous (at once when there are more than
+    /// [`MAX_COMPARED`]). None: `None`.
     fn pick_by_context(
         &self,
-        hits: &[(usize, usize)],
+        hits: Occurrences,
         old: (usize, usize),
         short: bool,
         base: &Anchor,
     ) -> Option<Anchor> {
-        match hits {
-            [] => None,
-            [one] => {
+        // Overlapping places (a quote of dashes inside a longer rule) are one stretch of text:
+        // one such stretch counts as one place, at its best context.
+        let one_stretch = hits.total <= MAX_COMPARED && stretches(&hits.first) == 1;
+        let single = if hits.total == 1 {
+            hits.first.first().copied()
+        } else if one_stretch {
+            hits.first
+                .iter()
+                .map(|h| (self.context_agreement(old, *h), *h))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, h)| h)
+        } else {
+            None
+        };
+        match (hits.first.as_slice(), single) {
+            ([], _) => None,
+            (_, Some(one)) => {
+                let one = &one;
                 if short && self.context_agreement(old, *one) < MIN_CONTEXT_AGREEMENT {
                     // Short words in another context: another passage, not this one moved.
-                    return Some(Anchor {
-                        verdict: Verdict::Missing,
-                        candidates: vec![*one],
-                        ..base.clone()
-                    });
+                    // (At several overlapping places, which one would it be: ambiguous.)
+                    return Some(
+                        Anchor {
+                            verdict: if hits.total > 1 {
+                                Verdict::Ambiguous
+                            } else {
+                                Verdict::Missing
+                            },
+                            ..base.clone()
+                        }
+                        .with_candidates(capped(hits)),
+                    );
                 }
                 Some(Anchor {
                     verdict: Verdict::Moved,
@@ -702,29 +1147,92 @@ impl<'a> Reanchorer<'a> {
                     ..base.clone()
                 })
             }
-            many => {
-                let mut scored: Vec<(f64, (usize, usize))> = many
-                    .iter()
-                    .map(|h| (self.context_agreement(old, *h), *h))
-                    .collect();
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-                let (best, second) = (scored[0].0, scored[1].0);
-                if best >= MIN_CONTEXT_AGREEMENT && best - second >= 0.2 {
-                    Some(Anchor {
-                        verdict: Verdict::Moved,
-                        found: Some(scored[0].1),
-                        ..base.clone()
-                    })
+            (many, None) => {
+                let mut scored: Vec<(f64, (usize, usize))> = if hits.total > MAX_COMPARED {
+                    Vec::new()
                 } else {
-                    Some(Anchor {
-                        verdict: Verdict::Ambiguous,
-                        candidates: many.to_vec(),
-                        ..base.clone()
-                    })
+                    many.iter()
+                        .map(|h| (self.context_agreement(old, *h), *h))
+                        .collect()
+                };
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+                match scored.as_slice() {
+                    [(best, at), _, ..]
+                        if *best >= MIN_CONTEXT_AGREEMENT && best - rival(&scored, *at) >= 0.2 =>
+                    {
+                        Some(Anchor {
+                            verdict: Verdict::Moved,
+                            found: Some(*at),
+                            ..base.clone()
+                        })
+                    }
+                    _ => Some(
+                        Anchor {
+                            verdict: Verdict::Ambiguous,
+                            ..base.clone()
+                        }
+                        .with_candidates(capped(hits)),
+                    ),
                 }
             }
         }
     }
+}
+
+/// How many words two sorted word lists share (each counted as often as both have it).
+fn shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    common
+}
+
+/// How many stretches of text some places (in order) make: places that overlap one another
+/// are one stretch.
+fn stretches(places: &[(usize, usize)]) -> usize {
+    let mut n = 0;
+    let mut end = None;
+    for &(s, e) in places {
+        match end {
+            Some(x) if s < x => end = Some(x.max(e)),
+            _ => {
+                n += 1;
+                end = Some(e);
+            }
+        }
+    }
+    n
+}
+
+/// Whether two char ranges overlap.
+fn overlap(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// The best context agreement among scored places that do not overlap `at` (0 when none):
+/// places overlapping it are the same stretch of text, not another passage.
+fn rival(scored: &[(f64, (usize, usize))], at: (usize, usize)) -> f64 {
+    scored
+        .iter()
+        .filter(|(_, h)| !overlap(*h, at))
+        .map(|(s, _)| *s)
+        .fold(0.0f64, f64::max)
+}
+
+/// The places to show of some occurrences: the first [`MAX_CANDIDATES`], and the total.
+fn capped(hits: Occurrences) -> Places {
+    let mut p = Places::of(hits.first.into_iter().take(MAX_CANDIDATES));
+    p.total = p.total.max(hits.total);
+    p
 }
 
 #[cfg(test)]
@@ -834,6 +1342,45 @@ mod tests {
         let new = "Selon le «\u{a0}CNRI\u{a0}», une centaine.\n";
         let a = run(old, new, "Selon le « CNRI », une centaine.");
         assert_eq!(a.verdict, Verdict::Typography);
+    }
+
+    #[test]
+    fn a_passage_at_thousands_of_places_is_ambiguous_listing_ten() {
+        let old = "Intro.\nLe raid a fait un mort selon la police.\nFin.\n";
+        let line = "Le raid a fait un mort selon la police.\n";
+        let new = format!("Autre intro.\n{}Autre fin.\n", line.repeat(3000));
+        let a = run(old, &new, "Le raid a fait un mort selon la police.");
+        assert_eq!(a.verdict, Verdict::Ambiguous, "{a:?}");
+        assert_eq!(a.candidates_total, 3000);
+        assert_eq!(a.candidates.len(), MAX_CANDIDATES);
+        assert_eq!(a.candidates[0], (13, 52));
+        // Edited where it stood, the old words still at 3000 other places: named, counted.
+        let new = format!(
+            "Intro.\nLe raid a fait deux morts selon la police.\nFin.\n{}",
+            line.repeat(3000)
+        );
+        let a = run(old, &new, "Le raid a fait un mort selon la police.");
+        assert_eq!(a.verdict, Verdict::Changed, "{a:?}");
+        assert_eq!(
+            (a.candidates.len(), a.candidates_total),
+            (MAX_CANDIDATES, 3000)
+        );
+    }
+
+    #[test]
+    fn a_capture_far_larger_than_the_old_text_is_searched_within_the_budget() {
+        // The passage's line is rewritten (the diff cannot place it) in a capture whose
+        // displacement window alone is far beyond one search's budget.
+        let quote = "La victime avait 66 ans et vivait au camp. ".repeat(93);
+        let quote = quote.trim_end();
+        let old = format!("Intro.\n{quote}\nFin.\n");
+        // A quote of ~4000 code points is 63 blocks: one search may scan ~530,000 chars.
+        let filler = "zq ".repeat(1_000_000);
+        let new = format!("Intro.\n{filler}\nFin.\n");
+        let a = run(&old, &new, quote);
+        assert_eq!(a.verdict, Verdict::Missing, "{a:?}");
+        let (s, e) = a.cut_short.expect("cut short");
+        assert!(e - s < new.len());
     }
 
     #[test]

@@ -75,13 +75,114 @@ pub struct Anchor {
     pub verdict: Verdict,
     /// Code points `[start, end)` where the quote (or its closest match) is now.
     pub found: Option<(usize, usize)>,
-    /// Every equally good place, for `ambiguous`.
+    /// The equally good places, for `ambiguous` (and places named but not taken, in
+    /// re-anchoring): the first [`MAX_CANDIDATES`] of them, in text order.
     pub candidates: Vec<(usize, usize)>,
+    /// How many such places there are in all (at least `candidates.len()`).
+    pub candidates_total: usize,
     pub strategy: Strategy,
     /// Edit distance of the fuzzy match, for `changed`.
     pub errors: Option<usize>,
     /// The given span reaches past the end of the text.
     pub span_out_of_range: bool,
+    /// The approximate search ran out of its budget ([`fuzzy::BUDGET`]): it looked only at
+    /// these code points of the text. The verdict is then `changed`, `ambiguous` or `missing`
+    /// on what it saw; a closer match may lie outside.
+    pub cut_short: Option<(usize, usize)>,
+    /// For a verdict that holds: the quote begins or ends inside a word of the text; this is
+    /// the text at `found` widened to whole words (what an editor should quote).
+    pub partial_word: Option<String>,
+}
+
+impl Anchor {
+    /// Nothing found yet: `missing`, strategy `none`.
+    #[must_use]
+    pub fn missing(span_out_of_range: bool) -> Self {
+        Anchor {
+            verdict: Verdict::Missing,
+            found: None,
+            candidates: Vec::new(),
+            candidates_total: 0,
+            strategy: Strategy::None,
+            errors: None,
+            span_out_of_range,
+            cut_short: None,
+            partial_word: None,
+        }
+    }
+
+    /// `self` with [`Anchor::partial_word`] set when it holds at a place that cuts a word.
+    #[must_use]
+    pub fn with_partial_word(self, src: &SourceText<'_>) -> Self {
+        if !self.verdict.holds() {
+            return self;
+        }
+        let partial_word = self.found.and_then(|f| partial_word(src, f));
+        Anchor {
+            partial_word,
+            ..self
+        }
+    }
+
+    /// `self` listing `places` as its candidates.
+    #[must_use]
+    pub fn with_candidates(self, places: Places) -> Self {
+        Anchor {
+            candidates: places.first,
+            candidates_total: places.total,
+            ..self
+        }
+    }
+}
+
+/// At most this many places of a quote are kept and shown; the others are only counted.
+pub const MAX_CANDIDATES: usize = 10;
+
+/// Places of a quote found in order: the first [`MAX_CANDIDATES`], how many in all, and (up to
+/// two) those that overlap a given span. O(1) memory however many there are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Places {
+    pub first: Vec<(usize, usize)>,
+    pub total: usize,
+    near: Vec<(usize, usize)>,
+    span: Option<(usize, usize)>,
+    last: Option<(usize, usize)>,
+}
+
+impl Places {
+    /// No place yet; `span`: the places overlapping it are kept apart.
+    #[must_use]
+    pub fn new(span: Option<(usize, usize)>) -> Self {
+        Places {
+            span,
+            ..Places::default()
+        }
+    }
+
+    /// The places of a list (the first [`MAX_CANDIDATES`] kept).
+    #[must_use]
+    pub fn of(places: impl IntoIterator<Item = (usize, usize)>) -> Self {
+        let mut p = Places::default();
+        for r in places {
+            p.push(r);
+        }
+        p
+    }
+
+    /// One more place, after the others; a repeat of the last one is ignored.
+    pub fn push(&mut self, r: (usize, usize)) {
+        if self.last == Some(r) {
+            return;
+        }
+        self.last = Some(r);
+        self.total += 1;
+        if self.first.len() < MAX_CANDIDATES {
+            self.first.push(r);
+        }
+        if self.span.is_some_and(|sp| overlaps(r, sp)) && self.near.len() < 2 {
+            self.near.push(r);
+        }
+    }
 }
 
 /// A source text prepared for anchoring many quotes: the folded form and the char vector are
@@ -132,15 +233,27 @@ impl<'a> SourceText<'a> {
                 Plain::Letters
             }
         });
+        // A prefilter must cost less than what it spares (folding and searching the whole
+        // text, both linear): past a few passes over the text it answers "maybe".
+        let mut budget = PREFILTER_PASSES * text.len() + folded_quote.len();
         match plain {
             Plain::No => true,
             Plain::Letters => folded_quote
                 .split(|c: char| !c.is_ascii_alphanumeric())
                 .filter(|run| run.len() >= 2)
-                .all(|run| memmem::find(text.as_bytes(), run.as_bytes()).is_some()),
+                .all(|run| {
+                    if budget == 0 {
+                        return true; // out of budget: maybe
+                    }
+                    // Each search reads the text up to its first hit, or all of it.
+                    let hit = memmem::find(text.as_bytes(), run.as_bytes());
+                    let read = hit.map_or(text.len(), |at| at + run.len());
+                    budget = budget.saturating_sub(read);
+                    hit.is_some()
+                }),
             Plain::Nfc => folded_quote
                 .split(['\'', '"', '-', '.'])
-                .all(|stretch| stands_in(text, stretch)),
+                .all(|stretch| stands_in(text, stretch, &mut budget)),
         }
     }
 
@@ -151,6 +264,22 @@ impl<'a> SourceText<'a> {
     pub fn chars(&self) -> &[char] {
         self.chars
             .get_or_init(|| self.text.as_str().chars().collect())
+    }
+
+    /// `f` of the chars of code points `range` (clamped to the text): a slice of [`chars`]
+    /// when it is built or the range is half the text or more, else only that range's chars,
+    /// collected for the call (a search cut short in a huge text does not make the whole
+    /// text's char vector).
+    ///
+    /// [`chars`]: SourceText::chars
+    pub fn with_chars<T>(&self, range: std::ops::Range<usize>, f: impl FnOnce(&[char]) -> T) -> T {
+        let len = self.text.len_chars();
+        let (s, e) = (range.start.min(len), range.end.min(len));
+        if self.chars.get().is_some() || 2 * e.saturating_sub(s) >= len {
+            return f(self.chars().get(s..e.max(s)).unwrap_or(&[]));
+        }
+        let part: Vec<char> = self.text.slice(s, e.max(s)).unwrap_or("").chars().collect();
+        f(&part)
     }
 }
 
@@ -165,37 +294,83 @@ enum Plain {
     Nfc,
 }
 
+/// How many passes over a text the typography prefilter may make before it answers "maybe".
+const PREFILTER_PASSES: usize = 4;
+
 /// Whether `stretch` (a folded stretch without `'`, `"`, `-`, `.`) stands in `text`, each of its
-/// spaces as a run of one or more whitespace chars.
-fn stands_in(text: &str, stretch: &str) -> bool {
+/// spaces as a run of one or more whitespace chars. Each byte looked at is taken from `budget`;
+/// when it runs out the answer is "maybe" (`true`): a text made of the stretch's first word
+/// repeated would otherwise cost a comparison of the whole stretch at every place.
+fn stands_in(text: &str, stretch: &str, budget: &mut usize) -> bool {
+    if *budget == 0 {
+        return true; // out of budget: maybe
+    }
     let words: Vec<&str> = stretch.split(' ').collect();
     let Some((first_at, first)) = words.iter().enumerate().find(|(_, w)| !w.is_empty()) else {
         return true; // only spaces: whitespace is everywhere a quote could be
     };
     let bytes = text.as_bytes();
-    memmem::find_iter(bytes, first.as_bytes()).any(|hit| {
-        // A space before the first word: whitespace before the hit.
-        if first_at > 0
-            && !text
-                .get(..hit)
-                .and_then(|t| t.chars().next_back())
-                .is_some_and(char::is_whitespace)
-        {
+    // Every word must stand somewhere: a word absent from the text settles it in one pass,
+    // however often the first word repeats.
+    let mut distinct: Vec<&str> = words.iter().copied().filter(|w| !w.is_empty()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    for w in distinct {
+        let Some(at) = memmem::find(bytes, w.as_bytes()) else {
             return false;
+        };
+        *budget = budget.saturating_sub(at + w.len());
+        if *budget == 0 {
+            return true; // out of budget: maybe
         }
-        let mut rest = text.get(hit + first.len()..).unwrap_or("");
-        for w in &words[first_at + 1..] {
-            let trimmed = rest.trim_start_matches(char::is_whitespace);
-            if trimmed.len() == rest.len() {
-                return false; // a space of the stretch needs whitespace here
+    }
+    memmem::find_iter(bytes, first.as_bytes()).any(|hit| {
+        // Each place costs the bytes compared there.
+        let (found, read) = stands_at(text, hit, first_at, first, &words);
+        match budget.checked_sub(read) {
+            Some(left) => {
+                *budget = left;
+                found
             }
-            let Some(after) = trimmed.strip_prefix(w) else {
-                return false;
-            };
-            rest = after;
+            None => {
+                *budget = 0;
+                true // out of budget: maybe
+            }
         }
-        true
     })
+}
+
+/// Whether the stretch `words` stands at byte `hit` of `text`, where its first non-empty word
+/// (`first`, at index `first_at`) was found; and how many bytes that took to tell.
+fn stands_at(
+    text: &str,
+    hit: usize,
+    first_at: usize,
+    first: &str,
+    words: &[&str],
+) -> (bool, usize) {
+    // A space before the first word: whitespace before the hit.
+    if first_at > 0
+        && !text
+            .get(..hit)
+            .and_then(|t| t.chars().next_back())
+            .is_some_and(char::is_whitespace)
+    {
+        return (false, first.len());
+    }
+    let start = text.get(hit + first.len()..).unwrap_or("");
+    let mut rest = start;
+    for w in words.get(first_at + 1..).unwrap_or(&[]) {
+        let trimmed = rest.trim_start_matches(char::is_whitespace);
+        if trimmed.len() == rest.len() {
+            return (false, first.len() + start.len() - rest.len() + 1);
+        }
+        let Some(after) = trimmed.strip_prefix(w) else {
+            return (false, first.len() + start.len() - trimmed.len() + w.len());
+        };
+        rest = after;
+    }
+    (true, first.len() + start.len() - rest.len())
 }
 
 /// The chars whose presence makes [`SourceText::may_fold_to`] answer "maybe": the invisible chars
@@ -225,18 +400,41 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
+/// The text of `[s, e)` widened to whole words, when `s` or `e` lies inside a word of `src` (a
+/// letter or digit on both sides); `None` otherwise. At most 64 code points are added on each
+/// side.
+pub fn partial_word(src: &SourceText<'_>, (s, e): (usize, usize)) -> Option<String> {
+    let len = src.text.len_chars();
+    let lo = s.saturating_sub(WIDEN);
+    let hi = (e + WIDEN).min(len);
+    let c: Vec<char> = src.text.slice(lo, hi)?.chars().collect();
+    let alnum = |i: usize| {
+        c.get(i.wrapping_sub(lo))
+            .is_some_and(|x| x.is_alphanumeric())
+    };
+    let inside = |i: usize| i > lo && i < hi && alnum(i - 1) && alnum(i);
+    if s >= e || !(inside(s) || inside(e)) {
+        return None;
+    }
+    let (mut a, mut b) = (s, e);
+    while inside(a) {
+        a -= 1;
+    }
+    while inside(b) {
+        b += 1;
+    }
+    Some(c.get(a - lo..b - lo)?.iter().collect())
+}
+
 /// Decide where `quote` stands in `src`, given the cited `span` (if any).
 pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -> Anchor {
+    anchor_in(src, quote, span).with_partial_word(src)
+}
+
+fn anchor_in(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -> Anchor {
     let len = src.text.len_chars();
     let span_out_of_range = span.is_some_and(|(_, e)| e > len);
-    let base = Anchor {
-        verdict: Verdict::Missing,
-        found: None,
-        candidates: Vec::new(),
-        strategy: Strategy::None,
-        errors: None,
-        span_out_of_range,
-    };
+    let base = Anchor::missing(span_out_of_range);
     if quote.is_empty() {
         return base;
     }
@@ -252,8 +450,12 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
     }
 
     // 1. Exact, elsewhere.
-    let exact = src.text.find_all(quote);
-    if let Some(a) = pick(&exact, span, &base, Strategy::Exact) {
+    let mut exact = Places::new(span);
+    src.text.find_each(quote, |r| {
+        exact.push(r);
+        true
+    });
+    if let Some(a) = pick(exact, &base, Strategy::Exact) {
         let verdict = match (a.verdict, span) {
             (Verdict::Ambiguous, _) => Verdict::Ambiguous,
             (_, None) => Verdict::Unanchored,
@@ -292,17 +494,8 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
         }
     }
     if fq.len_chars() > 0 && src.may_fold_to(fq.as_str()) {
-        let folded = src.folded();
-        let ftext = CharText::new(folded.as_str());
-        let hits: Vec<(usize, usize)> = ftext
-            .find_all(fq.as_str())
-            .into_iter()
-            .filter(|&(s, e)| folded.on_boundaries(s, e))
-            .map(|(s, e)| folded.original_range(s, e))
-            .collect();
-        let mut hits = hits;
-        hits.dedup();
-        if let Some(a) = pick(&hits, span, &base, Strategy::Typography) {
+        let hits = folded_places(src.folded(), fq.as_str(), span);
+        if let Some(a) = pick(hits, &base, Strategy::Typography) {
             let verdict = if a.verdict == Verdict::Ambiguous {
                 Verdict::Ambiguous
             } else {
@@ -328,10 +521,17 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
             .into_iter()
             .find(|m| overlaps((m.start, m.end), (s, e)))
         {
-            return changed(&m, base);
+            return changed(src, &q, &m, base);
         }
     }
-    let matches = fuzzy::search(src.chars(), &q, k);
+    // The whole text, within the budget: around the span, else from the start.
+    let centre = span.map_or(0, |(s, e)| s / 2 + e / 2);
+    let w = fuzzy::window(len, q.len(), centre);
+    let base = Anchor {
+        cut_short: (w.len() < len).then_some((w.start, w.end)),
+        ..base
+    };
+    let matches = src.with_chars(w.clone(), |chars| fuzzy::search_from(chars, w.start, &q, k));
     let Some(best) = matches.first() else {
         return base;
     };
@@ -340,36 +540,43 @@ pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -
             .iter()
             .find(|m| overlaps((m.start, m.end), sp) && m.errors <= best.errors + best.errors / 2)
     {
-        return changed(m, base);
+        return changed(src, &q, m, base);
     }
-    closest(&matches, base)
+    closest(src, &q, &matches, base)
 }
 
 /// The verdict of fuzzy matches, best first: `changed` at the best one, or `ambiguous` when
 /// several are equally close; `base` when there are none.
-pub(crate) fn closest(matches: &[fuzzy::Match], base: Anchor) -> Anchor {
+pub(crate) fn closest(
+    src: &SourceText<'_>,
+    q: &[char],
+    matches: &[fuzzy::Match],
+    base: Anchor,
+) -> Anchor {
     let Some(best) = matches.first() else {
         return base;
     };
-    let ties: Vec<(usize, usize)> = matches
+    let mut ties: Vec<(usize, usize)> = matches
         .iter()
         .filter(|m| m.errors == best.errors)
         .map(|m| (m.start, m.end))
         .collect();
     if ties.len() > 1 {
+        ties.sort_unstable();
         return Anchor {
             verdict: Verdict::Ambiguous,
-            candidates: ties,
             strategy: Strategy::Fuzzy,
             errors: Some(best.errors),
             ..base
-        };
+        }
+        .with_candidates(Places::of(ties));
     }
-    changed(best, base)
+    changed(src, q, best, base)
 }
 
-/// The passage edited: a fuzzy match at `m`.
-fn changed(m: &fuzzy::Match, base: Anchor) -> Anchor {
+/// The passage edited: a fuzzy match at `m`, widened to whole words.
+fn changed(src: &SourceText<'_>, q: &[char], m: &fuzzy::Match, base: Anchor) -> Anchor {
+    let m = whole_words(src, q, *m);
     Anchor {
         verdict: Verdict::Changed,
         found: Some((m.start, m.end)),
@@ -379,45 +586,105 @@ fn changed(m: &fuzzy::Match, base: Anchor) -> Anchor {
     }
 }
 
-/// From a list of hits, the one the citation means: the only one, or the only one overlapping
-/// the given span. Several without a single overlap: ambiguous. None: `None`.
-fn pick(
-    hits: &[(usize, usize)],
+/// The longest stretch a `changed` edge is moved to reach a word's edge.
+const WIDEN: usize = 64;
+
+/// A fuzzy match widened to whole words of the text: an edge inside a word moves to the
+/// word's edge (by at most [`WIDEN`] code points), where the quote begins (or ends) with a
+/// letter or digit. Fewest edits may cut a word ("About" matches "ughly" of "Roughly" with
+/// 5 edits, the whole word with 7); a reader compares whole words. The edits are counted
+/// again for the widened text.
+pub(crate) fn whole_words(src: &SourceText<'_>, q: &[char], m: fuzzy::Match) -> fuzzy::Match {
+    let len = src.text.len_chars();
+    let lo = m.start.saturating_sub(WIDEN);
+    let hi = (m.end + WIDEN).min(len);
+    let Some(around) = src.text.slice(lo, hi) else {
+        return m;
+    };
+    let c: Vec<char> = around.chars().collect();
+    let inside = |i: usize| {
+        i > lo
+            && i < hi
+            && c.get(i - lo - 1).is_some_and(|x| x.is_alphanumeric())
+            && c.get(i - lo).is_some_and(|x| x.is_alphanumeric())
+    };
+    let (mut s, mut e) = (m.start, m.end);
+    if q.first().is_some_and(|x| x.is_alphanumeric()) {
+        while inside(s) {
+            s -= 1;
+        }
+        if s == lo && lo > 0 && s < m.start {
+            s = m.start; // maybe a word longer than WIDEN: leave the edge
+        }
+    }
+    if q.last().is_some_and(|x| x.is_alphanumeric()) {
+        while inside(e) {
+            e += 1;
+        }
+        if e == hi && hi < len && e > m.end {
+            e = m.end;
+        }
+    }
+    if (s, e) == (m.start, m.end) {
+        return m;
+    }
+    let text = c.get(s - lo..e - lo).unwrap_or(&[]);
+    match fuzzy::distance(q, text, q.len().max(text.len())) {
+        Some(errors) => fuzzy::Match {
+            start: s,
+            end: e,
+            errors,
+        },
+        None => m,
+    }
+}
+
+/// Where `folded_quote` stands in the folded text, as original char ranges: whole chars only,
+/// repeats (hits inside one expanded char) once.
+pub(crate) fn folded_places(
+    folded: &Folded,
+    folded_quote: &str,
     span: Option<(usize, usize)>,
-    base: &Anchor,
-    strategy: Strategy,
-) -> Option<Anchor> {
-    match hits {
-        [] => None,
-        [one] => Some(Anchor {
+) -> Places {
+    let mut hits = Places::new(span);
+    CharText::new(folded.as_str()).find_each(folded_quote, |(s, e)| {
+        if folded.on_boundaries(s, e) {
+            hits.push(folded.original_range(s, e));
+        }
+        true
+    });
+    hits
+}
+
+/// From the places of a quote, the one the citation means: the only one, or the only one
+/// overlapping the given span. Several without a single overlap: ambiguous. None: `None`.
+fn pick(hits: Places, base: &Anchor, strategy: Strategy) -> Option<Anchor> {
+    match (hits.total, hits.first.first(), hits.near.as_slice()) {
+        (0, _, _) | (_, None, _) => None,
+        (1, Some(one), _) => Some(Anchor {
             verdict: Verdict::Moved,
             found: Some(*one),
             strategy,
             ..base.clone()
         }),
-        many => {
-            if let Some(sp) = span {
-                let near: Vec<_> = many.iter().filter(|h| overlaps(**h, sp)).collect();
-                if let [one] = near.as_slice() {
-                    return Some(Anchor {
-                        verdict: Verdict::Moved,
-                        found: Some(**one),
-                        strategy: if strategy == Strategy::Exact {
-                            Strategy::Context
-                        } else {
-                            strategy
-                        },
-                        ..base.clone()
-                    });
-                }
-            }
-            Some(Anchor {
+        (_, _, [one]) => Some(Anchor {
+            verdict: Verdict::Moved,
+            found: Some(*one),
+            strategy: if strategy == Strategy::Exact {
+                Strategy::Context
+            } else {
+                strategy
+            },
+            ..base.clone()
+        }),
+        _ => Some(
+            Anchor {
                 verdict: Verdict::Ambiguous,
-                candidates: many.to_vec(),
                 strategy,
                 ..base.clone()
-            })
-        }
+            }
+            .with_candidates(hits),
+        ),
     }
 }
 
@@ -513,6 +780,18 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_span_covers_whole_words() {
+        // Fewest edits would cut "Roughly" to "ughly"; the reader sees whole words.
+        let text = "Officials said: Roughly 18,000 vehicles were towed last winter.";
+        let a = run(text, "About 18,000 vehicles were towed", None);
+        assert_eq!(a.verdict, Verdict::Changed);
+        let (s, e) = a.found.unwrap();
+        let at: String = text.chars().skip(s).take(e - s).collect();
+        assert_eq!(at, "Roughly 18,000 vehicles were towed");
+        assert_eq!(a.errors, Some(6));
+    }
+
+    #[test]
     fn missing_when_nothing_is_close() {
         let a = run(TEXT, "Le ministre a nié toute blessure.", Some((0, 33)));
         assert_eq!(a.verdict, Verdict::Missing);
@@ -569,6 +848,67 @@ mod tests {
         let src = SourceText::new("rela\u{00AD}tions");
         assert!(src.may_fold_to("relations"));
         assert_eq!(anchor(&src, "relations", None).verdict, Verdict::Typography);
+    }
+
+    #[test]
+    fn a_quote_at_very_many_places_keeps_ten_and_counts_them_all() {
+        let text = "a".repeat(200_000);
+        let a = run(&text, "aaaa", None);
+        assert_eq!(a.verdict, Verdict::Ambiguous);
+        assert_eq!(a.candidates_total, 200_000 - 3);
+        assert_eq!(
+            a.candidates,
+            (0..MAX_CANDIDATES).map(|i| (i, i + 4)).collect::<Vec<_>>()
+        );
+        // A span overlapping exactly one of them still singles it out, wherever it is.
+        let a = run(&text, "aaaa", Some((150_000, 150_001)));
+        assert_eq!(
+            a.verdict,
+            Verdict::Ambiguous,
+            "four places overlap that span"
+        );
+        let text = "ab".repeat(100_000);
+        let a = run(&text, "abab", Some((150_001, 150_002)));
+        assert_eq!((a.verdict, a.found), (Verdict::Ambiguous, None));
+        let text = "abcd".repeat(50_000);
+        let a = run(&text, "cdab", Some((150_002, 150_003)));
+        assert_eq!(
+            (a.verdict, a.found, a.strategy),
+            (Verdict::Moved, Some((150_002, 150_006)), Strategy::Context),
+            "the only place overlapping the span, far beyond the first ten"
+        );
+        // After folding typography, likewise.
+        let text = "l’a ".repeat(50_000);
+        let a = run(&text, "l'a", None);
+        assert_eq!(a.verdict, Verdict::Ambiguous);
+        assert_eq!(a.strategy, Strategy::Typography);
+        assert_eq!(a.candidates_total, 50_000);
+        assert_eq!(a.candidates.len(), MAX_CANDIDATES);
+    }
+
+    #[test]
+    fn a_near_miss_in_a_huge_repetitive_text_is_cut_short_and_loud() {
+        // Searching all of it would cost len × 64 blocks: the budget stops far sooner.
+        let text = "a".repeat(3 * fuzzy::BUDGET / 64 + 10_000);
+        let quote = format!("{}b", "a".repeat(4095));
+        let a = run(&text, &quote, None);
+        let (s, e) = a.cut_short.expect("cut short");
+        assert!(e - s < text.len(), "{s}..{e}");
+        assert!(!a.verdict.holds(), "{a:?}");
+        assert!(matches!(a.verdict, Verdict::Changed | Verdict::Ambiguous));
+        assert!(a.candidates.len() <= MAX_CANDIDATES);
+        assert!(a.candidates_total >= a.candidates.len());
+        for &(cs, ce) in a.candidates.iter().chain(a.found.iter()) {
+            assert!(s <= cs && ce <= e, "inside what was searched");
+        }
+        // With a span, the place near it is searched first (and the budget is not needed).
+        let at = text.len() - 5000;
+        let a = run(&text, &quote, Some((at, at + 4096)));
+        assert_eq!((a.verdict, a.cut_short), (Verdict::Changed, None));
+        assert!(a.found.is_some_and(|(s, e)| s < at + 4096 && at < e));
+        // A text the budget covers is searched whole: no note.
+        let a = run(&"a".repeat(100_000), &quote, None);
+        assert_eq!(a.cut_short, None);
     }
 
     mod prefilter {
@@ -636,6 +976,39 @@ mod tests {
                 let fq = fold(&quote);
                 if !fq.as_str().is_empty() && fold(&text).as_str().contains(fq.as_str()) {
                     prop_assert!(SourceText::new(&text).may_fold_to(fq.as_str()));
+                }
+            }
+        }
+    }
+
+    mod capped {
+        use super::super::{MAX_CANDIDATES, SourceText, Verdict, anchor};
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+
+            /// However many places a quote has, at most MAX_CANDIDATES are kept, they are the
+            /// first ones, and the total is the true count.
+            #[test]
+            fn candidates_are_capped_and_counted(
+                unit in "[ab]{1,3}",
+                reps in 1usize..400,
+                quote in "[ab]{1,6}",
+            ) {
+                let text = unit.repeat(reps);
+                let a = anchor(&SourceText::new(&text), &quote, None);
+                let naive: Vec<(usize, usize)> = (0..text.len())
+                    .filter(|&i| text[i..].starts_with(&quote))
+                    .map(|i| (i, i + quote.len()))
+                    .collect();
+                prop_assert!(a.candidates.len() <= MAX_CANDIDATES);
+                if a.verdict == Verdict::Ambiguous && a.errors.is_none() {
+                    prop_assert_eq!(a.candidates_total, naive.len());
+                    prop_assert_eq!(&a.candidates[..], &naive[..naive.len().min(MAX_CANDIDATES)]);
+                }
+                if naive.len() > 1 {
+                    prop_assert_eq!(a.verdict, Verdict::Ambiguous);
                 }
             }
         }

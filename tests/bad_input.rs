@@ -373,3 +373,195 @@ fn a_claim_file_edited_between_plan_and_write_is_not_overwritten() {
         assert!(!ws.join(".prov-journal.json").exists());
     }
 }
+
+// Unbounded work (issue #13, item 6). Each workspace is a few megabytes: enough to exceed what
+// prov keeps (ten places) or searches approximately (one budget per citation), small enough
+// for a debug build. The full-size figures (100 MB) are measured by `bench/hostile/run.sh`, not
+// timed here; `HANG` only stops a run that would otherwise hang the suite.
+const HANG: Duration = Duration::from_secs(60);
+
+/// claims/many.toml: claim `c<i>` citing `source` with `quote`, for each quote.
+fn cite_many(ws: &Path, source: &str, quotes: &[(&str, Option<(usize, usize)>)]) {
+    let mut s = String::new();
+    for (i, (q, span)) in quotes.iter().enumerate() {
+        s.push_str(&format!(
+            "[[claim]]\nid = \"c{i}\"\nfact = \"A fact.\"\n\n[[claim.cite]]\nsource = \"{source}\"\nquote = \"{q}\"\n"
+        ));
+        if let Some((a, b)) = span {
+            s.push_str(&format!("span = [{a}, {b}]\n"));
+        }
+        s.push('\n');
+    }
+    fs::write(ws.join("claims/many.toml"), s).unwrap();
+}
+
+#[test]
+fn a_quote_at_millions_of_places_lists_ten_and_counts_them_all() {
+    let tmp = tiny_tempdir();
+    let ws = tmp.path();
+    let n = 4_000_000;
+    register(ws, "big", &"a".repeat(n));
+    // The second has a span that is not quite right: all places overlapping it are candidates.
+    cite_many(ws, "big", &[("aaaa", None), ("aaaaaaaa", Some((7, 16)))]);
+    let (code, out, err, took) = prov_within(ws, &["check"], HANG);
+    assert_eq!(
+        code,
+        Some(1),
+        "killed after {took:?}, or wrong exit:\n{err}"
+    );
+    for m in [4, 8] {
+        let total = n - m + 1;
+        let shown: Vec<String> = (0..10).map(|i| format!("[{i}, {}]", i + m)).collect();
+        assert!(
+            out.contains(&format!(
+                "the quote occurs exactly at {total} places in `big`"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "candidates: {} and {} more",
+                shown.join(", "),
+                total - 10
+            )),
+            "{out}"
+        );
+    }
+    assert!(out.len() < 20_000, "{} bytes of output", out.len());
+
+    let (code, out, err, took) = prov_within(ws, &["check", "--format", "json"], HANG);
+    assert_eq!(
+        code,
+        Some(1),
+        "killed after {took:?}, or wrong exit:\n{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cites: Vec<&serde_json::Value> = doc["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["source"] == "big")
+        .collect();
+    assert_eq!(cites.len(), 2);
+    for (c, m) in cites.iter().zip([4, 8]) {
+        assert_eq!(c["verdict"], "ambiguous");
+        assert_eq!(c["candidates"].as_array().unwrap().len(), 10);
+        assert_eq!(c["candidates"][9], serde_json::json!([9, 9 + m]));
+        assert_eq!(c["candidates_total"], n - m + 1);
+    }
+    assert!(out.len() < 50_000, "{} bytes of JSON", out.len());
+}
+
+#[test]
+fn a_near_miss_on_repetitive_text_is_cut_short_and_stays_loud() {
+    let tmp = tiny_tempdir();
+    let ws = tmp.path();
+    // A 4096-code-point quote is 64 blocks of the approximate search: one search may scan
+    // about 530,000 code points of text, a quarter of this snapshot.
+    let n = 2_000_000;
+    register(ws, "big", &"a".repeat(n));
+    let quote = format!("{}b", "a".repeat(4095));
+    cite_many(ws, "big", &[(&quote, None)]);
+    let before = tree(ws);
+    let (code, out, err, took) = prov_within(ws, &["check", "--format", "json"], HANG);
+    assert_eq!(
+        code,
+        Some(1),
+        "killed after {took:?}, or wrong exit:\n{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let c = doc["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["source"] == "big")
+        .unwrap();
+    // Never a verdict that holds: the quote is not in the text.
+    let verdict = c["verdict"].as_str().unwrap();
+    assert!(
+        ["changed", "ambiguous", "missing"].contains(&verdict),
+        "{verdict}"
+    );
+    assert!(c["candidates"].as_array().unwrap().len() <= 10);
+    let d = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == verdict)
+        .unwrap();
+    let notes = d["notes"].to_string();
+    assert!(
+        notes.contains("the approximate search was cut short: it looked only at code points [0, "),
+        "{notes}"
+    );
+    assert_eq!(tree(ws), before);
+}
+
+#[test]
+fn a_pending_capture_a_hundred_times_the_old_text_is_reanchored_soundly() {
+    let tmp = tiny_tempdir();
+    let ws = tmp.path();
+    // Forty distinct sentences, one per line, each cited at its span.
+    let sentences: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                "Le témoin numéro {i} a déclaré à la police que le convoi était passé vers {} heures.",
+                (i * 7) % 24
+            )
+        })
+        .collect();
+    let old = sentences.join("\n") + "\n";
+    register(ws, "doc", &old);
+    let mut quotes = Vec::new();
+    let mut at = 0;
+    for s in &sentences {
+        let len = s.chars().count();
+        quotes.push((s.as_str(), Some((at, at + len))));
+        at += len + 1;
+    }
+    cite_many(ws, "doc", &quotes);
+    // The capture: each sentence with its words rotated, the lines shuffled, a hundred times
+    // over, and every tenth sentence kept as it was somewhere in the middle.
+    let mut new = String::new();
+    let mut seed = 7u64;
+    for round in 0..100 {
+        for (i, s) in sentences.iter().enumerate() {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let words: Vec<&str> = s.split(' ').collect();
+            let k = 1 + (seed >> 33) as usize % (words.len() - 1);
+            if round == 50 && i % 10 == 0 {
+                new.push_str(s);
+            } else {
+                new.push_str(&[&words[k..], &words[..k]].concat().join(" "));
+            }
+            new.push('\n');
+        }
+    }
+    fs::write(ws.join("snapshots/doc.new.txt"), &new).unwrap();
+    let before = tree(ws);
+    let (code, out, err, took) = prov_within(ws, &["check", "--format", "json"], HANG);
+    assert_eq!(
+        code,
+        Some(1),
+        "killed after {took:?}, or wrong exit:\n{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut holding = 0;
+    for c in doc["citations"].as_array().unwrap() {
+        if c["source"] != "doc" {
+            continue;
+        }
+        let p = &c["pending"];
+        let verdict = p["verdict"].as_str().unwrap();
+        if ["ok", "moved", "unanchored"].contains(&verdict) {
+            // Holding only where the quote is, exactly.
+            assert_eq!(p["text"], c["quote"], "{c}");
+            holding += 1;
+        }
+        assert!(p["candidates"].as_array().unwrap().len() <= 10, "{c}");
+    }
+    assert_eq!(holding, 4, "the four sentences kept as they were");
+    assert_eq!(tree(ws), before);
+}

@@ -743,3 +743,100 @@ fn corrected_paragraph_moved_one_place_is_changed_where_it_went() {
         ..CASE
     });
 }
+
+// ── Issue #16: still-exact passages, moved-and-edited sentences, whole-word edits ──────────
+
+const RAID: &str = "Le raid a eu lieu à l’aube, dans le camp d’Ashraf 3, au nord de Tirana.\n\nSelon la police, une centaine d’agents ont fouillé les bâtiments pendant six heures.\n\nLa victime avait 66 ans et vivait dans le camp depuis 2016.\n\nLes secours sont arrivés une heure plus tard, selon les résidents.\n\nLe ministère de l’Intérieur n’a pas souhaité commenter l’opération.\n\nUne enquête a été ouverte par le parquet spécial contre la corruption.\n\nLes réfugiés craignent de nouvelles descentes dans les semaines à venir.\n\nLe camp compte près de 3 000 résidents, arrivés d’Irak en 2016.\n";
+
+#[test]
+fn sentence_moved_unchanged_while_its_old_paragraph_was_rewritten_is_moved() {
+    // The paragraph that held the sentence keeps a few of its words (the diff follows those
+    // leftovers); the sentence itself moved to the end, unchanged.
+    check(&Case {
+        name: "sentence_moved_unchanged_while_its_old_paragraph_was_rewritten_is_moved",
+        old: "Le raid a eu lieu à l’aube. Selon la police, une centaine d’agents ont fouillé les bâtiments pendant six heures. Le camp était encerclé.\n\nLe ministère n’a pas commenté.\n",
+        new: "Le raid a eu lieu à l’aube. Selon les résidents, des agents ont fouillé les bâtiments toute la journée. Le camp était encerclé.\n\nLe ministère n’a pas commenté.\n\nSelon la police, une centaine d’agents ont fouillé les bâtiments pendant six heures.\n",
+        quote: "Selon la police, une centaine d’agents ont fouillé les bâtiments pendant six heures.",
+        expect: Verdict::Moved,
+        expect_text: Some(
+            "Selon la police, une centaine d’agents ont fouillé les bâtiments pendant six heures.",
+        ),
+        ..CASE
+    });
+}
+
+#[test]
+fn sentence_moved_to_the_far_end_and_its_number_corrected_is_changed_there() {
+    // Moved from the top to the bottom (beyond the 25 % displacement limit) into a new
+    // paragraph, and 66 corrected to 65.
+    let new = RAID.replace(
+        "La victime avait 66 ans et vivait dans le camp depuis 2016.\n\n",
+        "",
+    ) + "\nMise à jour : la victime avait 65 ans et vivait dans le camp depuis 2016, selon sa famille.\n";
+    let new: &'static str = Box::leak(new.into_boxed_str());
+    check(&Case {
+        name: "sentence_moved_to_the_far_end_and_its_number_corrected_is_changed_there",
+        old: RAID,
+        new,
+        quote: "La victime avait 66 ans et vivait dans le camp depuis 2016.",
+        expect: Verdict::Changed,
+        expect_text: Some("la victime avait 65 ans et vivait dans le camp depuis 2016,"),
+        ..CASE
+    });
+}
+
+#[test]
+fn sentence_moved_and_negated_is_changed_where_it_went() {
+    let new = RAID.replace(
+        "Le ministère de l’Intérieur n’a pas souhaité commenter l’opération.\n\n",
+        "",
+    ) + "\nLe ministère de l’Intérieur a souhaité commenter l’opération.\n";
+    let new: &'static str = Box::leak(new.into_boxed_str());
+    check(&Case {
+        name: "sentence_moved_and_negated_is_changed_where_it_went",
+        old: RAID,
+        new,
+        quote: "Le ministère de l’Intérieur n’a pas souhaité commenter l’opération.",
+        expect: Verdict::Changed,
+        expect_text: Some("Le ministère de l’Intérieur a souhaité commenter l’opération."),
+        ..CASE
+    });
+}
+
+#[test]
+fn first_word_replaced_in_place_is_in_the_changed_span() {
+    check(&Case {
+        name: "first_word_replaced_in_place_is_in_the_changed_span",
+        old: "Officials said on Monday. About 18,000 vehicles were towed last winter, the city said.\n",
+        new: "Officials said on Monday. Roughly 18,000 vehicles were towed last winter, the city said.\n",
+        quote: "About 18,000 vehicles were towed last winter",
+        expect: Verdict::Changed,
+        expect_text: Some("Roughly 18,000 vehicles were towed last winter"),
+        ..CASE
+    });
+}
+
+#[test]
+fn name_lengthened_in_place_is_changed_over_the_whole_name() {
+    check(&Case {
+        name: "name_lengthened_in_place_is_changed_over_the_whole_name",
+        old: "Le procureur a été nommé mardi. Le juge de Bouche a refusé la demande.\n",
+        new: "Le procureur a été nommé mardi. Le juge de Bouchard a refusé la demande.\n",
+        quote: "Le juge de Bouche",
+        expect: Verdict::Changed,
+        expect_text: Some("Le juge de Bouchard"),
+        ..CASE
+    });
+}
+
+#[test]
+fn deleted_list_item_among_lookalike_items_is_missing() {
+    check(&Case {
+        name: "deleted_list_item_among_lookalike_items_is_missing",
+        old: "You may not:\n\n- use the service to send spam to other users;\n- use the service to harass other users;\n- use the service to sell counterfeit goods;\n- use the service to impersonate other people.\n",
+        new: "You may not:\n\n- use the service to send spam to other users;\n- use the service to harass other users;\n- use the service to impersonate other people.\n",
+        quote: "use the service to sell counterfeit goods;",
+        expect: Verdict::Missing,
+        ..CASE
+    });
+}

@@ -28,6 +28,26 @@ pub struct Match {
 /// Rows per block.
 const W: usize = 64;
 
+/// The most work one approximate search may do, in block-columns (one block of 64 pattern rows
+/// advanced over one char of the text; about 4 ns each). A search scans at most
+/// `BUDGET / ⌈m/64⌉` chars of text ([`window`]), and recovering the starts of its matches costs
+/// at most about as much again, so one search takes a fraction of a second whatever the text.
+pub const BUDGET: usize = 1 << 25;
+
+/// The chars of a text of `len` chars that one search of an `m`-char pattern may scan: all of
+/// them when `len · ⌈m/64⌉` fits [`BUDGET`], else the `BUDGET / ⌈m/64⌉` chars (plus the
+/// pattern's length) centred on `centre`, clamped to the text. A window that is not `0..len`
+/// means the search is cut short.
+#[must_use]
+pub fn window(len: usize, m: usize, centre: usize) -> std::ops::Range<usize> {
+    let reach = BUDGET / m.div_ceil(W).max(1) + m;
+    if len <= reach {
+        return 0..len;
+    }
+    let lo = centre.min(len).saturating_sub(reach / 2).min(len - reach);
+    lo..lo + reach
+}
+
 /// The pattern's match vectors: for each distinct char, one `u64` per block with bit `i` set when
 /// row `i` of that block holds the char.
 struct Masks {

@@ -141,33 +141,79 @@ impl<'a> CharText<'a> {
     #[must_use]
     pub fn find_all(&self, needle: &str) -> Vec<(usize, usize)> {
         let mut found = Vec::new();
-        let Some(first) = needle.chars().next() else {
-            return found;
-        };
+        self.find_each(needle, |r| {
+            found.push(r);
+            true
+        });
+        found
+    }
+
+    /// The first `cap` occurrences of `needle` (as [`find_all`](Self::find_all)) and how many
+    /// there are in all: O(text) time whatever the count, O(cap) memory.
+    #[must_use]
+    pub fn find_capped(&self, needle: &str, cap: usize) -> Occurrences {
+        let mut out = Occurrences::default();
+        self.find_each(needle, |r| {
+            if out.first.len() < cap {
+                out.first.push(r);
+            }
+            out.total += 1;
+            true
+        });
+        out
+    }
+
+    /// Calls `visit` with every occurrence of `needle` in order, until it returns `false`.
+    ///
+    /// Linear in the text however the occurrences overlap: `memmem` finds an occurrence, and
+    /// the ones that follow it at the needle's period `p` (`aaaa` in `aaaaaa…`) are checked by
+    /// comparing only the `p` bytes each adds, never the whole needle again. Two overlapping
+    /// occurrences are always a period apart, and one at the next multiple of `p` exists
+    /// whenever a later overlapping one at a multiple of `p` does, so the chain misses none;
+    /// after it, `memmem` resumes past the last place checked.
+    pub fn find_each(&self, needle: &str, mut visit: impl FnMut((usize, usize)) -> bool) {
+        if needle.is_empty() {
+            return;
+        }
         let needle_chars = if needle.is_ascii() {
             needle.len()
         } else {
             needle.chars().count()
         };
-        let step = first.len_utf8();
         let hay = self.text.as_bytes();
-        let finder = memmem::Finder::new(needle.as_bytes());
+        let nb = needle.as_bytes();
+        let m = nb.len();
+        let p = period(nb);
+        let tail = nb.get(m - p..).unwrap_or(&[]);
+        let finder = memmem::Finder::new(nb);
         let (mut pos, mut last_byte, mut last_char) = (0usize, 0usize, 0usize);
         while let Some(rest) = hay.get(pos..) {
             let Some(i) = finder.find(rest) else {
                 break;
             };
-            let hit = pos + i;
-            last_char += if self.ascii {
-                hit - last_byte
-            } else {
-                count_chars(hay.get(last_byte..hit).unwrap_or(&[]))
-            };
-            last_byte = hit;
-            found.push((last_char, last_char + needle_chars));
-            pos = hit + step;
+            let mut hit = pos + i;
+            loop {
+                last_char += if self.ascii {
+                    hit - last_byte
+                } else {
+                    count_chars(hay.get(last_byte..hit).unwrap_or(&[]))
+                };
+                last_byte = hit;
+                if !visit((last_char, last_char + needle_chars)) {
+                    return;
+                }
+                // The needle again `p` bytes on, if the `p` bytes after this one are its tail
+                // (a valid UTF-8 occurrence starts on a char boundary).
+                if p < m && hay.get(hit + m..hit + m + p) == Some(tail) {
+                    hit += p;
+                } else {
+                    break;
+                }
+            }
+            // No occurrence starts less than `p` bytes after `hit`, nor at `hit + p` when
+            // `p < m` (just checked).
+            pos = hit + p + usize::from(p < m);
         }
-        found
     }
 
     /// Context around the char range `[start, end)`: up to `n` chars before `start` and up to `n`
@@ -182,6 +228,34 @@ impl<'a> CharText<'a> {
             .unwrap_or("");
         (before, after)
     }
+}
+
+/// Some occurrences of a needle and how many there are in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Occurrences {
+    /// The first ones, in order, as char ranges.
+    pub first: Vec<(usize, usize)>,
+    /// How many there are in all (at least `first.len()`).
+    pub total: usize,
+}
+
+/// The smallest period of a non-empty byte string: the least `p` with `s[i] == s[i + p]` for
+/// every `i` (`s.len()` when there is none shorter). O(len) by the KMP failure function.
+fn period(s: &[u8]) -> usize {
+    let mut fail = vec![0usize; s.len()];
+    let mut k = 0;
+    for i in 1..s.len() {
+        while k > 0 && s.get(i) != s.get(k) {
+            k = fail.get(k - 1).copied().unwrap_or(0);
+        }
+        if s.get(i) == s.get(k) {
+            k += 1;
+        }
+        if let Some(f) = fail.get_mut(i) {
+            *f = k;
+        }
+    }
+    s.len() - fail.last().copied().unwrap_or(0)
 }
 
 /// Number of chars in a UTF-8 byte slice that starts on a char boundary: its non-continuation
@@ -324,6 +398,69 @@ mod tests {
             let t = CharText::new(&text);
             assert_eq!(t.find_all(&needle), naive_find_all(&text, &needle));
         }
+    }
+
+    /// Periodic needles over two letters (`abab`, `aabaa`, `aaaa`): the chain of overlapping
+    /// occurrences misses none and invents none.
+    #[test]
+    fn find_all_matches_naive_on_periodic_needles() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        for round in 0..3000 {
+            let mut next = |m: usize| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % m as u64) as usize
+            };
+            let alphabet: &[char] = if round % 3 == 0 {
+                &['a', 'é']
+            } else {
+                &['a', 'b']
+            };
+            // Texts mostly of one letter, so that long periodic runs occur.
+            let len = next(300);
+            let text: String = (0..len)
+                .map(|_| alphabet[usize::from(next(7) == 0)])
+                .collect();
+            let nlen = 1 + next(9);
+            let needle: String = (0..nlen)
+                .map(|_| alphabet[usize::from(next(4) == 0)])
+                .collect();
+            let t = CharText::new(&text);
+            assert_eq!(
+                t.find_all(&needle),
+                naive_find_all(&text, &needle),
+                "{text:?} {needle:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn periods() {
+        assert_eq!(period(b"a"), 1);
+        assert_eq!(period(b"aaaa"), 1);
+        assert_eq!(period(b"abab"), 2);
+        assert_eq!(period(b"aabaa"), 3);
+        assert_eq!(period(b"abc"), 3);
+        assert_eq!(period("été".as_bytes()), 3); // c3 a9 74 | c3 a9
+    }
+
+    #[test]
+    fn find_capped_keeps_the_first_and_counts_all() {
+        let text = "a".repeat(100_000);
+        let t = CharText::new(&text);
+        let o = t.find_capped("aaaa", 10);
+        assert_eq!(o.total, 100_000 - 3);
+        assert_eq!(o.first, (0..10).map(|i| (i, i + 4)).collect::<Vec<_>>());
+        let o = t.find_capped(&"a".repeat(4096), 3);
+        assert_eq!(o.total, 100_000 - 4095);
+        assert_eq!(o.first.len(), 3);
+        let o = t.find_capped("b", 10);
+        assert_eq!(o, Occurrences::default());
+        // Non-ASCII: char offsets, not bytes.
+        let text = "é".repeat(50);
+        let o = CharText::new(&text).find_capped("éé", 2);
+        assert_eq!((o.first, o.total), (vec![(0, 2), (1, 3)], 49));
     }
 
     #[test]

@@ -223,7 +223,7 @@ pub(super) fn citation_finding(
     index: usize,
 ) -> Option<Diagnostic> {
     let cite = report.cite;
-    if a.verdict == Verdict::Ok {
+    if a.verdict == Verdict::Ok && a.partial_word.is_none() {
         return None;
     }
     let src = match &report.revision {
@@ -238,6 +238,28 @@ pub(super) fn citation_finding(
         ))
     };
     let mut d = match a.verdict {
+        Verdict::Ok | Verdict::Unanchored if a.partial_word.is_some() => {
+            let found = a.found?;
+            let whole = a.partial_word.as_deref().unwrap_or("");
+            Diagnostic::new(
+                Code::PartialWord,
+                format!(
+                    "the quote begins or ends inside a word of {src}, at {}",
+                    fmt_span(found)
+                ),
+            )
+            .at(cite.quote_loc.clone())
+            .label("part of a word")
+            .note(format!(
+                "in whole words the source says: {:?}",
+                clip(whole, 300)
+            ))
+            .help(if a.verdict == Verdict::Ok {
+                "quote whole words (and set the span to match)"
+            } else {
+                "quote whole words; `prov fix` records no span for part of a word"
+            })
+        }
         Verdict::Ok => return None,
         Verdict::Unanchored => {
             let found = a.found?;
@@ -284,6 +306,14 @@ pub(super) fn citation_finding(
             if bom {
                 d = d.note("the snapshot begins with a byte-order mark (U+FEFF), which counts as code point 0");
             }
+            if let Some(whole) = &a.partial_word {
+                d = d
+                    .note(format!(
+                        "there the quote begins or ends inside a word; in whole words the source says: {:?}",
+                        clip(whole, 300)
+                    ))
+                    .help("quote whole words, then set the span; `prov fix` does not move a span onto part of a word");
+            }
             d
         }
         Verdict::Typography => {
@@ -323,8 +353,8 @@ pub(super) fn citation_finding(
             .help("quote the source's exact words (and check the fact still holds), or cite another passage")
         }
         Verdict::Ambiguous => {
-            let places: Vec<String> = a.candidates.iter().take(10).map(|c| fmt_span(*c)).collect();
-            let more = a.candidates.len().saturating_sub(10);
+            let places: Vec<String> = a.candidates.iter().map(|c| fmt_span(*c)).collect();
+            let more = a.candidates_total.saturating_sub(places.len());
             let how = match a.strategy {
                 crate::verdict::Strategy::Exact => "exactly",
                 crate::verdict::Strategy::Typography => "after folding typography",
@@ -338,7 +368,7 @@ pub(super) fn citation_finding(
                 Code::Ambiguous,
                 format!(
                     "the quote occurs {how} at {} places in {src}{}",
-                    a.candidates.len(),
+                    a.candidates_total,
                     if report.cite.span.is_some() {
                         ", none of them at its span"
                     } else {
@@ -376,6 +406,9 @@ pub(super) fn citation_finding(
             ))
         }
     };
+    if let Some(w) = a.cut_short {
+        d = d.note(cut_short_note(w));
+    }
     d = d.citation(index);
     Some(d)
 }
@@ -480,10 +513,9 @@ pub(super) fn pending_citation_finding(
                 r.found_text.clone().unwrap_or_default(),
             );
             if !a.candidates.is_empty() {
-                let places: Vec<String> = a.candidates.iter().map(|c| at(*c)).collect();
                 d = d.note(format!(
                     "the old words still occur at {}, but that is another passage: prov does not move a citation there",
-                    places.join(", ")
+                    places(a)
                 ));
             }
             d
@@ -501,16 +533,15 @@ pub(super) fn pending_citation_finding(
             clip(r.found_text.as_deref().unwrap_or(""), 300)
         )),
         Verdict::Ambiguous => {
-            let places: Vec<String> = a.candidates.iter().take(10).map(|c| at(*c)).collect();
             Diagnostic::new(
                 Code::Ambiguous,
                 format!(
                     "in the pending capture of `{src}` the quote occurs at {} places and its old context singles out none",
-                    a.candidates.len()
+                    a.candidates_total
                 ),
             )
             .label("which one?")
-            .note(format!("candidates: {}", places.join(", ")))
+            .note(format!("candidates: {}", places(a)))
         }
         _ => {
             let mut d = Diagnostic::new(
@@ -519,14 +550,17 @@ pub(super) fn pending_citation_finding(
             )
             .label("deleted in the new version");
             if !a.candidates.is_empty() {
-                let places: Vec<String> = a.candidates.iter().map(|c| at(*c)).collect();
                 d = d.note(format!(
                     "the same words occur at {}, in another context: prov does not move a citation there",
-                    places.join(", ")
+                    places(a)
                 ));
             }
             d
         }
+    };
+    let d = match a.cut_short {
+        Some(w) => d.note(cut_short_note(w)),
+        None => d,
     };
     Some(
         d.about_pending()
@@ -607,4 +641,26 @@ pub(super) fn interrupted_write() -> Diagnostic {
     .help(format!(
         "run `prov recover` (or any command that writes) to complete it; if you did not run prov here, look at {JOURNAL} before you do, and delete it if it is not yours"
     ))
+}
+
+/// The places an anchor lists, "[a, b], [c, d]", with "and N more" when it kept only some.
+fn places(a: &Anchor) -> String {
+    let mut out = a
+        .candidates
+        .iter()
+        .map(|(s, e)| format!("[{s}, {e}]"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = a.candidates_total.saturating_sub(a.candidates.len());
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
+/// The note of a verdict whose approximate search ran out of its budget.
+fn cut_short_note((s, e): (usize, usize)) -> String {
+    format!(
+        "the approximate search was cut short: it looked only at code points [{s}, {e}] (a closer match may lie elsewhere)"
+    )
 }

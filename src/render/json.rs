@@ -201,7 +201,10 @@ pub struct CitationJson<'a> {
     pub verdict: Option<Verdict>,
     pub strategy: Option<Strategy>,
     pub found: Option<[usize; 2]>,
+    /// The first places (at most 10).
     pub candidates: Vec<[usize; 2]>,
+    /// How many places there are in all.
+    pub candidates_total: usize,
     /// Edit distance of the closest match, for `changed`.
     pub errors: Option<usize>,
     pub code: Option<Code>,
@@ -217,7 +220,10 @@ pub struct PendingJson<'a> {
     pub verdict: Verdict,
     pub strategy: Strategy,
     pub found: Option<[usize; 2]>,
+    /// The first places (at most 10).
     pub candidates: Vec<[usize; 2]>,
+    /// How many places there are in all.
+    pub candidates_total: usize,
     pub errors: Option<usize>,
     /// The new text at `found`.
     pub text: Option<&'a str>,
@@ -339,6 +345,7 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
             .as_ref()
             .map(|a| a.candidates.iter().copied().map(pair).collect())
             .unwrap_or_default(),
+        candidates_total: c.anchor.as_ref().map_or(0, |a| a.candidates_total),
         errors: c.anchor.as_ref().and_then(|a| a.errors),
         code: c.code,
         severity: c.severity,
@@ -348,6 +355,7 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
             strategy: p.anchor.strategy,
             found: p.anchor.found.map(pair),
             candidates: p.anchor.candidates.iter().copied().map(pair).collect(),
+            candidates_total: p.anchor.candidates_total,
             errors: p.anchor.errors,
             text: p.found_text.as_deref(),
         }),

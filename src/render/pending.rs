@@ -16,7 +16,7 @@ fn place(a: &Anchor) -> String {
     match a.found {
         Some((s, e)) => format!("{} [{s}, {e}]", a.verdict.as_str()),
         None if !a.candidates.is_empty() => {
-            let n = a.candidates.len();
+            let n = a.candidates_total;
             format!(
                 "{} ({n} place{})",
                 a.verdict.as_str(),

@@ -62,6 +62,7 @@ pub fn rule_name(c: Code) -> &'static str {
         Code::Contested => "FactContested",
         Code::UnknownOrigin => "FactUnknownOrigin",
         Code::HiddenCharacter => "HiddenCharacter",
+        Code::PartialWord => "QuotePartialWord",
     }
 }
 
