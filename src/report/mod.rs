@@ -602,14 +602,14 @@ pub fn build<'w>(
             if c.severity == Some(crate::diag::Severity::Error) {
                 failing = true;
             }
-            let origin = source.effective_origin();
-            let key = groups.of(ws, &source.id).map_or(u32::MAX, |(_, k)| k);
+            let origin = c.cite.effective_origin(source);
+            let key = groups.of_cite(ws, c.cite).map(|(_, k)| k);
             let at = match keys.iter().position(|k| *k == key) {
                 Some(i) => i,
                 None => {
                     keys.push(key);
                     matrix.push(MatrixRow {
-                        origin: crate::facts::group_label(source),
+                        origin: crate::facts::group_label(origin, source),
                         outlets: Vec::new(),
                         supports: 0,
                         reports: Vec::new(),
