@@ -241,8 +241,8 @@ pub(crate) fn describe(files: &Files, c: &fix::Change) -> String {
     let span = |(s, e): (usize, usize)| format!("[{s}, {e}]");
     let what = match (&c.new_quote, c.old_span) {
         (Some(q), _) => format!(
-            "quote set to the source's exact text {:?}, span {}",
-            prov::diag::clip(q, 80),
+            "quote set to the source's exact text {}, span {}",
+            prov::escape::toml_basic(&prov::diag::clip(q, 80)),
             span(c.new_span)
         ),
         (None, Some(old)) => format!("span {} → {}", span(old), span(c.new_span)),

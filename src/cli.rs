@@ -44,7 +44,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Fill in and repair spans (and with --typography, quotes) that prov can place exactly.
     Fix(FixArgs),
-    /// Store a new version of a registered source as a pending capture, for review.
+    /// Store a new version of a registered source as a pending capture, for review; or restore
+    /// a lost snapshot from a copy whose sha256 is the pinned one.
     Capture(CaptureArgs),
     /// Show what pending captures do to the evidence: citations, facts, and the edited text.
     Diff(DiffArgs),

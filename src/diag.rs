@@ -287,7 +287,21 @@ impl Diagnostic {
     }
 }
 
-/// Sort findings by file path, then position; findings without a location first.
+/// Which findings come first: causes before their consequences. A source that fails its pin
+/// (or a pending capture, an interrupted write) explains why its citations are not checked;
+/// a citation that does not hold explains why its fact is unsupported.
+fn tier(code: Code) -> u8 {
+    match code.kind() {
+        CodeKind::Config | CodeKind::Source => 0,
+        CodeKind::Citation => 1,
+        CodeKind::Fact => 2,
+    }
+}
+
+/// Sort findings so that causes come first: the sources' integrity (and every configuration
+/// problem), then the citations, then the facts. Within each, by file path, then position;
+/// findings without a location first. The sort is stable and total over what it compares, so
+/// the order is the same on every run.
 pub fn sort(files: &crate::files::Files, diags: &mut [Diagnostic]) {
     // Rank files by path once; comparisons then compare numbers.
     let mut ids: Vec<u32> = diags
@@ -308,6 +322,7 @@ pub fn sort(files: &crate::files::Files, diags: &mut [Diagnostic]) {
         ids.iter().map(|&id| (id, rank(id))).collect();
     diags.sort_by_key(|d| {
         (
+            tier(d.code),
             d.loc.as_ref().map(|l| {
                 (
                     ranks.get(&l.file.0).copied().unwrap_or(usize::MAX),

@@ -181,6 +181,79 @@ fn sgr_len(s: &str) -> Option<usize> {
     (b.get(2 + params) == Some(&b'm')).then_some(3 + params)
 }
 
+/// Is `c` a character a reader cannot tell apart from another one, or cannot see, so that a
+/// TOML string prov writes for people to read or paste must hold it as an escape? Every
+/// character [`is_unsafe`] names, every whitespace character but the space (no-break spaces
+/// U+00A0, U+202F, U+2007, the other fixed-width spaces, U+3000, U+1680, U+0085), the soft
+/// hyphen and the other format characters (Unicode category Cf: bidi marks, Arabic number
+/// signs, interlinear annotation, invisible Egyptian and musical format controls), the
+/// combining grapheme joiner, the variation selectors and the Hangul fillers.
+pub fn is_ambiguous(c: char) -> bool {
+    is_unsafe(c)
+        || (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
+/// `s` as a TOML basic string, quotes included, that a person can read and paste into a claim
+/// file: `"` and `\` escaped, line breaks and tabs as `\n`, `\t`…, and every character
+/// [`is_ambiguous`] names as `\u00A0` (`\U000E0041` beyond the Basic Multilingual Plane), so
+/// that a no-break space is not mistaken for a space nor a zero-width space for nothing. A
+/// zero-width joiner or non-joiner that a script needs ([`hidden::excused`]) stays as it is.
+/// Parsed as TOML, the string is `s` exactly.
+pub fn toml_basic(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c.is_control() || is_ambiguous(c)) && !hidden::excused(s, i, c) => {
+                let n = c as u32;
+                if n > 0xFFFF {
+                    let _ = write!(out, "\\U{n:08X}");
+                } else {
+                    let _ = write!(out, "\\u{n:04X}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A JSON document's text with every unsafe character that JSON leaves raw (DEL, C1, the
 /// separators, bidi and invisible characters) written as `\uXXXX`. They can only occur inside
 /// strings, where the escape means the same character: the document is unchanged as data.
@@ -390,6 +463,27 @@ mod tests {
             w.write_all(&raw.as_bytes()[split..]).unwrap();
             let out = String::from_utf8(w.finish().unwrap()).unwrap();
             assert_eq!(out, json(raw), "split at {split}");
+        }
+    }
+
+    #[test]
+    fn toml_strings_show_what_a_reader_cannot_see() {
+        assert_eq!(toml_basic("€4.2\u{a0}million"), "\"€4.2\\u00A0million\"");
+        assert_eq!(
+            toml_basic("a\"b\\c\nd\te\u{202f}f\u{200b}g\u{202e}h\u{E0041}"),
+            "\"a\\\"b\\\\c\\nd\\te\\u202Ff\\u200Bg\\u202Eh\\U000E0041\""
+        );
+        // Visible typography stays as it is; a joiner a script needs too.
+        assert_eq!(toml_basic("l’Iran « CNRI » — …"), "\"l’Iran « CNRI » — …\"");
+        assert_eq!(toml_basic("می\u{200C}خواهم"), "\"می\u{200C}خواهم\"");
+        // Every string parses back to itself.
+        for s in [
+            "x\u{a0}\u{2007}\u{3000}\u{ad}\u{7f}\u{9b}\u{1b}\u{0}\u{fe0f}\u{feff}",
+            "\u{2028}\u{2029}\u{85}\u{1680}\u{61c}",
+        ] {
+            let doc: toml_edit::DocumentMut = format!("q = {}", toml_basic(s)).parse().unwrap();
+            assert_eq!(doc["q"].as_str(), Some(s));
+            assert!(toml_basic(s).is_ascii(), "{}", toml_basic(s));
         }
     }
 }

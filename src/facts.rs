@@ -1,9 +1,9 @@
 //! Who asserts each fact (DESIGN §6): from the citations that hold, the origins that support a
 //! claim and those that contradict it, counted by independence, and the fact flags.
 //!
-//! Independence is counted by origin: a source's `origin`, else its `outlet`, compared without
-//! regard to case or surrounding space, so that every republication of one wire dispatch or one
-//! translated original counts once. An origin of "unknown" counts as **zero** independent
+//! Independence is counted by origin: a citation's own `origin`, else its source's `origin`,
+//! else its `outlet`, compared without regard to case or surrounding space, so that every
+//! republication of one wire dispatch or one translated original counts once. An origin of "unknown" counts as **zero** independent
 //! origins: two documents of unknown provenance may well be one story copied twice, so they can
 //! never corroborate each other (they raise `unknown-origin` instead). A citation that does not
 //! hold (any verdict but ok, unanchored or moved; any source whose snapshot fails its pin) counts
@@ -87,14 +87,14 @@ fn origin_key(origin: &str) -> String {
 /// How supports group: known origins by origin; unknown ones apart, by outlet (or by source
 /// when the outlet is unknown too), since nothing says they share one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
+pub enum Key {
     Origin(String),
     UnknownByOutlet(String),
     UnknownBySource(String),
 }
 
-fn support_key(source: &crate::workspace::Source) -> Key {
-    let origin = source.effective_origin();
+/// The group of `origin` (a source's, or a citation's own) for a citation of `source`.
+fn support_key(origin: &str, source: &Source) -> Key {
     if !is_unknown(origin) {
         Key::Origin(origin_key(origin))
     } else if !is_unknown(&source.outlet) {
@@ -104,36 +104,64 @@ fn support_key(source: &crate::workspace::Source) -> Key {
     }
 }
 
+/// A support group, as [`Groups`] names it: a number, or for an origin that only a
+/// citation's `origin` names (no source has it), its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Group {
+    Id(u32),
+    Key(Key),
+}
+
 /// The support group of every registered source (in `Workspace::sources` order), as a number:
 /// two sources share a group when their keys are equal. Made once per check, so the analysis of
-/// a fact compares numbers instead of building each citation's key.
-pub struct Groups(Vec<u32>);
+/// a fact compares numbers instead of building each citation's key; only a citation with its
+/// own `origin` has its key built.
+pub struct Groups {
+    of_source: Vec<u32>,
+    ids: HashMap<Key, u32>,
+}
 
 impl Groups {
     pub fn new(ws: &Workspace) -> Self {
         let mut ids: HashMap<Key, u32> = HashMap::new();
-        Groups(
-            ws.sources
-                .iter()
-                .map(|s| {
-                    let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-                    *ids.entry(support_key(s)).or_insert(next)
-                })
-                .collect(),
-        )
+        let of_source = ws
+            .sources
+            .iter()
+            .map(|s| {
+                let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+                *ids.entry(support_key(s.effective_origin(), s))
+                    .or_insert(next)
+            })
+            .collect();
+        Groups { of_source, ids }
     }
 
     /// The registered source `id` and its group.
     pub fn of<'w>(&self, ws: &'w Workspace, id: &str) -> Option<(&'w Source, u32)> {
         let &at = ws.source_index.get(id)?;
-        Some((ws.sources.get(at)?, *self.0.get(at)?))
+        Some((ws.sources.get(at)?, *self.of_source.get(at)?))
+    }
+
+    /// The registered source a citation cites, and the group its words count for: its
+    /// source's, or, when the citation names its own `origin`, that origin's.
+    pub fn of_cite<'w>(&self, ws: &'w Workspace, cite: &Cite) -> Option<(&'w Source, Group)> {
+        let (source, id) = self.of(ws, &cite.source)?;
+        let Some(origin) = &cite.origin else {
+            return Some((source, Group::Id(id)));
+        };
+        let key = support_key(origin, source);
+        let group = match self.ids.get(&key) {
+            Some(&id) => Group::Id(id),
+            None => Group::Key(key),
+        };
+        Some((source, group))
     }
 }
 
-/// How to name a source's support group for a reader, by the same rule as the grouping: its
-/// origin; for an unknown one `? outlet`, or `? source-id` when the outlet is unknown too.
-pub fn group_label(source: &Source) -> String {
-    let origin = source.effective_origin();
+/// How to name a support group for a reader, by the same rule as the grouping: the origin
+/// (`origin`, a source's or a citation's own); for an unknown one `? outlet`, or `? source-id`
+/// when the outlet is unknown too.
+pub fn group_label(origin: &str, source: &Source) -> String {
     if !is_unknown(origin) {
         origin.to_string()
     } else if !is_unknown(&source.outlet) {
@@ -172,7 +200,7 @@ pub fn analyse<'w>(
     deny: &[Flag],
 ) -> Fact<'w> {
     // Origins in order of first citation, by group.
-    let mut sides: [Vec<(u32, OriginSupport)>; 2] = [Vec::new(), Vec::new()];
+    let mut sides: [Vec<(Group, OriginSupport)>; 2] = [Vec::new(), Vec::new()];
     let mut not_holding = [0usize; 2];
     let mut direct_support = false;
     for r in citations {
@@ -180,11 +208,11 @@ pub fn analyse<'w>(
             Stance::Supports => 0,
             Stance::Contradicts => 1,
         };
-        let Some((source, key)) = groups.of(ws, &r.cite.source).filter(|_| r.holds) else {
+        let Some((source, key)) = groups.of_cite(ws, r.cite).filter(|_| r.holds) else {
             not_holding[side] += 1;
             continue;
         };
-        let origin = source.effective_origin();
+        let origin = r.cite.effective_origin(source);
         let at = match sides[side].iter().position(|(k, _)| *k == key) {
             Some(i) => i,
             None => {
@@ -224,7 +252,7 @@ pub fn analyse<'w>(
         .iter()
         .filter(|r| r.cite.said_by.is_none() && r.holds)
     {
-        if let Some((_, key)) = groups.of(ws, &r.cite.source) {
+        if let Some((_, key)) = groups.of_cite(ws, r.cite) {
             let side = usize::from(r.cite.stance == Stance::Contradicts);
             if let Some((_, e)) = sides[side].iter_mut().find(|(k, _)| *k == key) {
                 e.only_reports.clear();
@@ -233,7 +261,7 @@ pub fn analyse<'w>(
     }
     let [supports, contradicts] = sides;
     // Known origins first, then unknown ones.
-    let order = |m: Vec<(u32, OriginSupport<'w>)>| {
+    let order = |m: Vec<(Group, OriginSupport<'w>)>| {
         let (known, unknown): (Vec<_>, Vec<_>) =
             m.into_iter().map(|(_, s)| s).partition(|s| !s.unknown);
         known.into_iter().chain(unknown).collect::<Vec<_>>()
@@ -392,6 +420,48 @@ mod tests {
         assert_eq!(f.supports[0].outlets, vec!["lemonde.fr", "lefigaro.fr"]);
         assert_eq!(f.flags, vec![Flag::SingleOrigin]);
         assert!(f.errors.is_empty());
+    }
+
+    #[test]
+    fn a_citations_own_origin_overrides_its_sources() {
+        // A local paper runs AFP's sentence and adds its own reporting.
+        let srcs = [
+            ("wire", "lemonde.fr", "AFP", "Albania cut ties with Iran."),
+            (
+                "local",
+                "local.example",
+                "",
+                "Albania cut ties with Iran. Our reporter saw the embassy close.",
+            ),
+        ];
+        let claims = format!(
+            "{CLAIM}{}{}",
+            cite("wire", "cut ties", ""),
+            cite("local", "Albania cut ties with Iran.", "origin = \" afp\"")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert_eq!(f.independent_origins, 1);
+        assert_eq!(f.supports.len(), 1);
+        assert_eq!(f.supports[0].outlets, vec!["lemonde.fr", "local.example"]);
+        assert_eq!(f.supports[0].sources, vec!["wire", "local"]);
+        // Its own reporting is the paper's: a second, independent origin.
+        let claims = format!(
+            "{CLAIM}{}{}",
+            cite("wire", "cut ties", ""),
+            cite("local", "Our reporter saw the embassy close.", "")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert_eq!(f.independent_origins, 2);
+        let labels: Vec<String> = f.supports.iter().map(OriginSupport::label).collect();
+        assert_eq!(labels, vec!["AFP", "local.example"]);
+        // An unknown origin on a citation counts as none, listed by the outlet.
+        let claims = format!(
+            "{CLAIM}{}",
+            cite("local", "Our reporter saw", "origin = \"unknown\"")
+        );
+        let f = &facts_of(&srcs, &claims, "", &[])[0];
+        assert_eq!(f.independent_origins, 0);
+        assert_eq!(f.supports[0].label(), "? local.example");
     }
 
     #[test]

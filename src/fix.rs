@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use toml_edit::{Array, DocumentMut, Item, TableLike, Value};
 
 use crate::edit::{atomic_write, replace_value};
+use crate::escape;
 use crate::files::{self, FileId};
 use crate::journal::{self, Journal, WriteStep};
 use crate::outcome::Outcome;
@@ -217,7 +218,37 @@ fn edit_cite(doc: &mut DocumentMut, c: &Change) -> Option<()> {
     }
     if let Some(q) = &c.new_quote {
         let slot = cite.get_mut("quote")?.as_value_mut()?;
-        replace_value(slot, Value::from(q.as_str()));
+        replace_value(slot, quote_value(q)?);
     }
     Some(())
+}
+
+/// The quote as a TOML basic string whose characters a reader can tell apart: a no-break
+/// space, a zero-width or a bidi character is written as an escape (`\u00A0`), so that the
+/// line `git diff` shows differs visibly from the one it replaces ([`escape::toml_basic`]).
+/// toml_edit keeps the written form of a parsed value, so the value is made by parsing it.
+fn quote_value(q: &str) -> Option<Value> {
+    let v: Value = escape::toml_basic(q).parse().ok()?;
+    (v.as_str() == Some(q)).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quote_is_written_with_its_invisible_characters_escaped() {
+        let q = "€4.2\u{a0}million, l’Iran\u{200b}";
+        let mut doc: DocumentMut = "quote = \"x\"  # kept\n".parse().unwrap();
+        replace_value(
+            doc["quote"].as_value_mut().unwrap(),
+            quote_value(q).unwrap(),
+        );
+        assert_eq!(
+            doc.to_string(),
+            "quote = \"€4.2\\u00A0million, l’Iran\\u200B\"  # kept\n"
+        );
+        let back: DocumentMut = doc.to_string().parse().unwrap();
+        assert_eq!(back["quote"].as_str(), Some(q));
+    }
 }

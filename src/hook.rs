@@ -1,6 +1,7 @@
 //! `prov hook install|uninstall`: a plain git pre-commit hook for editors without the
 //! pre-commit framework. The hook runs `prov check` on the staged claim files of the workspace
-//! (and on everything when sources.toml or a snapshot is staged). prov only replaces or removes
+//! (and on everything when sources.toml or a snapshot is staged), as they are staged: on the
+//! index versions of the workspace's files, exported into a temporary directory. prov only replaces or removes
 //! a hook it wrote itself, recognised by its marker line.
 
 use std::fs;
@@ -90,6 +91,12 @@ fn glob_escape(bytes: &[u8]) -> Vec<u8> {
 /// `/`). The path is data, never code: it appears only in single-quoted words, and the staged
 /// names are read NUL-separated (`-z`: never quoted, whatever `core.quotePath` says) and passed
 /// on by `xargs -0`, so no name is split, globbed or run. POSIX sh.
+///
+/// It checks what the commit will hold, not the working tree: the index versions of the
+/// workspace's files (sources.toml, claims/, snapshots/, and nothing else of the repository)
+/// are exported into a temporary directory with `git checkout-index`, and `prov check` runs
+/// there. `git ls-files` and `git checkout-index` read the index git names for this commit
+/// (`GIT_INDEX_FILE` during `git commit -a` or `git commit PATH`).
 fn script(prefix: &[u8]) -> Vec<u8> {
     // `./` first: a directory named `-x` is not taken for an option by `prov -C`.
     let mut ws = b"./".to_vec();
@@ -108,9 +115,10 @@ fn script(prefix: &[u8]) -> Vec<u8> {
         format!(
             "#!/bin/sh
 {MARKER}; `prov hook uninstall` removes it.
-# Checks the staged claim files of the prov workspace in the directory `ws` (relative to the
-# repository root, where git runs hooks), and the whole workspace when sources.toml or a
-# snapshot is staged. Skip once with `git commit --no-verify`.
+# Checks what is staged (the index, not the working tree) in the prov workspace in the
+# directory `ws` (relative to the repository root, where git runs hooks): the staged claim
+# files, and the whole workspace when sources.toml or a snapshot is staged. Skip once with
+# `git commit --no-verify`.
 "
         )
         .as_bytes(),
@@ -124,6 +132,14 @@ fn script(prefix: &[u8]) -> Vec<u8> {
     out.push(b' ');
     out.extend_from_slice(&literal(b"snapshots"));
     out.extend_from_slice(
+        b"\n}\n# Every file of the workspace in the index.\nworkspace() {\n  git ls-files -z -- ",
+    );
+    out.extend_from_slice(&literal(b"sources.toml"));
+    out.push(b' ');
+    out.extend_from_slice(&literal(b"claims"));
+    out.push(b' ');
+    out.extend_from_slice(&literal(b"snapshots"));
+    out.extend_from_slice(
         br#"
 }
 n=$(staged | wc -c)
@@ -132,7 +148,14 @@ if ! command -v prov >/dev/null 2>&1; then
   echo "prov pre-commit hook: prov is not on PATH (cargo install --path <prov checkout>)" >&2
   exit 1
 fi
-staged | xargs -0 prov -C "$ws" check --
+# The staged versions of the workspace's files, in a directory of their own.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/prov-hook.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+staged > "$tmp/staged" || exit 1
+workspace | git checkout-index -z --stdin --prefix="$tmp/index/" || exit 1
+mkdir -p "$tmp/index/$ws" && cd "$tmp/index" || exit 1
+xargs -0 prov -C "$ws" check -- < "$tmp/staged"
 "#,
     );
     out

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::diag::{Code, Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Loc, Severity};
 use crate::facts::{Evidence, Fact};
 use crate::pending;
 use crate::snapshot::Status;
@@ -42,6 +42,9 @@ pub struct CitationReport<'w> {
     pub code: Option<Code>,
     pub severity: Option<Severity>,
     pub message: Cow<'static, str>,
+    /// Where the finding that `code` names is reported: at the citation, or at the source in
+    /// sources.toml when the source cannot be evidence (a consequence names its cause by it).
+    pub finding_at: Option<Loc>,
     /// Its claim's position in `Workspace::claims`.
     pub claim_pos: usize,
     /// The source text at `found`, for fixes and messages; `None` when the verdict is `ok` (it is

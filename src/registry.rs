@@ -329,9 +329,24 @@ pub struct Captured {
     pub replaced: bool,
     /// The capture is byte-identical to the pinned snapshot: nothing was stored.
     pub identical: bool,
+    /// The bytes are a capture the source pins (the current one, or a recorded revision)
+    /// whose file was lost or altered: they were written back to `path`, and nothing else.
+    pub restored: Option<Restored>,
 }
 
-/// Store a new version of source `id` as its pending capture, `snapshots/<id>.new.txt`.
+/// What a restoring `prov capture` put back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    /// `None`: the current snapshot; else the full sha256 of the recorded revision.
+    pub revision: Option<String>,
+    /// A file was there, with other bytes (it was replaced); else the file was missing.
+    pub over_other_bytes: bool,
+}
+
+/// Store a new version of source `id` as its pending capture, `snapshots/<id>.new.txt`; or,
+/// when `bytes` are a capture the source already pins and its file is missing or altered,
+/// restore that file (`snapshots/<id>.txt`, or `snapshots/<id>@<sha12>.txt` for a recorded
+/// revision).
 pub fn capture(
     ws: &crate::workspace::Workspace,
     id: &str,
@@ -348,6 +363,9 @@ pub fn capture(
     };
     validate_text(bytes, what)?;
     let sha256 = sha256_hex(bytes);
+    if let Some(done) = restore(ws, source, bytes, &sha256)? {
+        return Ok(done);
+    }
     let path = crate::pending::capture_path(&ws.root, id);
     let replaced = fs::symlink_metadata(&path).is_ok();
     if sha256 == source.sha256 {
@@ -361,6 +379,7 @@ pub fn capture(
             sha256,
             replaced,
             identical: true,
+            restored: None,
         });
     }
     failpoint("capture-planned");
@@ -373,5 +392,60 @@ pub fn capture(
         sha256,
         replaced,
         identical: false,
+        restored: None,
     })
+}
+
+/// Write `bytes` back where the source keeps the capture whose sha256 they have, when that
+/// file is missing or holds other bytes. `None` when the bytes are no capture the source pins,
+/// or its file is intact. The sha256 is the proof: nothing but the pinned bytes is restored.
+fn restore(
+    ws: &crate::workspace::Workspace,
+    source: &crate::workspace::Source,
+    bytes: &[u8],
+    sha256: &str,
+) -> Result<Option<Captured>, Refusal> {
+    let (path, revision) = if sha256 == source.sha256 {
+        (snapshot_path(&ws.root, &source.id), None)
+    } else if source.revisions.iter().any(|r| r.sha256 == sha256) {
+        (
+            crate::workspace::revision_path(&ws.root, &source.id, sha256),
+            Some(sha256.to_string()),
+        )
+    } else {
+        return Ok(None);
+    };
+    let over_other_bytes = match fs::symlink_metadata(&path) {
+        Err(_) => false,
+        Ok(_) if files::read_bytes(&ws.root, &path).ok().as_deref() == Some(bytes) => {
+            return Ok(None);
+        }
+        Ok(_) => true,
+    };
+    let rel = crate::files::rel_display(&ws.root, &path);
+    if let Some(link) = files::symlink_on_the_way(&ws.root, &rel) {
+        return Err(Refusal::new(format!(
+            "{link} is a symbolic link; prov never writes through one, so {rel} was not restored"
+        ))
+        .help("make it a real file or directory inside the workspace (remove the link), then run the same command again"));
+    }
+    fs::create_dir_all(ws.root.join(SNAPSHOTS_DIR))
+        .map_err(|e| Refusal::new(format!("cannot create {SNAPSHOTS_DIR}/: {e}")))?;
+    let written = if over_other_bytes {
+        atomic_write(&path, bytes)
+    } else {
+        atomic_create(&path, bytes)
+    };
+    written.map_err(|e| Refusal::new(format!("cannot write {rel}: {e}")))?;
+    Ok(Some(Captured {
+        path,
+        bytes: bytes.len(),
+        sha256: sha256.to_string(),
+        replaced: false,
+        identical: false,
+        restored: Some(Restored {
+            revision,
+            over_other_bytes,
+        }),
+    }))
 }

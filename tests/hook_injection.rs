@@ -177,12 +177,21 @@ fn a_hostile_workspace_path_is_never_run_and_staged_names_reach_prov_whole() {
     fs::remove_file(ws.join(newline)).unwrap();
     assert!(git(&repo_dir, &["add", "-A"]).0);
 
-    // A staged snapshot checks the whole workspace: a broken claim elsewhere refuses it.
+    // A staged snapshot checks the whole workspace: a broken claim elsewhere (committed
+    // without the hook) refuses it.
     fs::write(
         ws.join("claims/facts.toml"),
         claim("victim-age", "La victime avait 65 ans."),
     )
     .unwrap();
+    assert!(git(&ws, &["add", "claims/facts.toml"]).0);
+    assert!(
+        git(
+            &ws,
+            &["commit", "-q", "--no-verify", "-m", "broken, unchecked"]
+        )
+        .0
+    );
     fs::write(ws.join("snapshots/extra.txt"), "x").unwrap();
     assert!(git(&ws, &["add", "snapshots"]).0);
     let (ok, out) = git(&ws, &["commit", "-q", "-m", "snapshot"]);
@@ -241,4 +250,74 @@ fn the_hook_of_a_workspace_at_the_repository_root_checks_names_git_would_quote()
     assert!(git(ws, &["add", "-A"]).0);
     let (ok, out) = git(ws, &["commit", "-q", "-m", "readme"]);
     assert!(ok, "{out}");
+}
+
+/// The hook checks what the commit will hold (the index), not the working tree (issue 17).
+#[test]
+fn the_hook_checks_what_is_staged_not_the_working_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let ws = repo.join("desk");
+    tiny(&ws);
+    assert!(git(repo, &["init", "-q"]).0);
+    let (code, out) = prov(&ws, &["hook", "install"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(git(repo, &["add", "-A"]).0);
+    assert!(git(repo, &["commit", "-q", "-m", "workspace"]).0);
+    let good = claim("victim-age", "La victime avait 66 ans.");
+    let typo = claim("victim-age", "La victime avait 65 ans.");
+
+    // A typo is staged, then fixed in the working tree only: the commit would hold the typo.
+    fs::write(ws.join("claims/facts.toml"), &typo).unwrap();
+    assert!(git(repo, &["add", "desk/claims/facts.toml"]).0);
+    fs::write(ws.join("claims/facts.toml"), &good).unwrap();
+    let (ok, out) = git(repo, &["commit", "-q", "-m", "staged typo"]);
+    assert!(!ok, "the staged typo must be refused:\n{out}");
+    assert!(
+        out.contains("error[changed]") && out.contains("65"),
+        "{out}"
+    );
+
+    // The other way round: the fix is staged, the working tree has a typo again.
+    assert!(git(repo, &["add", "desk/claims/facts.toml"]).0);
+    fs::write(ws.join("claims/facts.toml"), &typo).unwrap();
+    let (ok, out) = git(repo, &["commit", "-q", "-m", "staged fix"]);
+    assert!(ok, "what is staged is right:\n{out}");
+
+    // A snapshot edited in the working tree only does not block a commit of claims; one that
+    // is staged does, and so does a snapshot left out of the commit (never added).
+    fs::write(ws.join("claims/facts.toml"), format!("# reviewed\n{good}")).unwrap();
+    let mut bytes = fs::read(ws.join("snapshots/wire-fr.txt")).unwrap();
+    bytes.push(b'\n');
+    fs::write(ws.join("snapshots/wire-fr.txt"), &bytes).unwrap();
+    assert!(git(repo, &["add", "desk/claims/facts.toml"]).0);
+    let (ok, out) = git(repo, &["commit", "-q", "-m", "good quote"]);
+    assert!(ok, "the staged snapshot is intact:\n{out}");
+    assert!(git(repo, &["add", "desk/snapshots/wire-fr.txt"]).0);
+    let (ok, out) = git(repo, &["commit", "-q", "-m", "edited snapshot"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("error[snapshot-modified]"), "{out}");
+    assert!(git(repo, &["reset", "-q", "desk/snapshots/wire-fr.txt"]).0);
+    fs::write(
+        ws.join("sources.toml"),
+        fs::read_to_string(ws.join("sources.toml")).unwrap()
+            + "\n[sources.new-doc]\noutlet = \"x.example\"\ncaptured = 2026-11-22T10:00:00Z\nsha256 = \"2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\"\n",
+    )
+    .unwrap();
+    fs::write(ws.join("snapshots/new-doc.txt"), "x").unwrap();
+    assert!(git(repo, &["add", "desk/sources.toml"]).0);
+    let (ok, out) = git(
+        repo,
+        &["commit", "-q", "-m", "new source, snapshot not added"],
+    );
+    assert!(!ok, "{out}");
+    assert!(out.contains("error[snapshot-missing]"), "{out}");
+
+    // `git commit -a` checks the index git makes for it: the working tree's version.
+    assert!(git(repo, &["checkout", "--", "desk/snapshots/wire-fr.txt"]).0);
+    fs::write(ws.join("claims/facts.toml"), &typo).unwrap();
+    assert!(git(repo, &["add", "desk/snapshots/new-doc.txt"]).0);
+    let (ok, out) = git(repo, &["commit", "-q", "-a", "-m", "all"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("error[changed]"), "{out}");
 }

@@ -1,5 +1,7 @@
 //! Property tests of the invariants prov promises (docs/guarantees.md):
 //! - typography folding is idempotent and its offset map stays inside the text;
+//! - a quote written as a TOML string for people parses back to itself, every invisible or
+//!   ambiguous character escaped;
 //! - the verifier never accepts a quote that is not byte-exact where it says it is;
 //! - `prov fix` then `prov check` is clean, whatever the spans were shifted to (the real binary
 //!   on the tiny workspace), and a second `prov fix` changes nothing.
@@ -95,6 +97,24 @@ proptest! {
         let std = String::from_utf8(bytes)
             .map_err(|e| prov::files::ReadError::NotUtf8(e.utf8_error().valid_up_to()));
         prop_assert_eq!(ours, std);
+    }
+
+    /// A quote as prov writes it for people (notes, `prov fix --typography`) is a TOML basic
+    /// string that parses back to the same text, and holds no character a reader cannot see or
+    /// tell from another (docs/formats.md, issue 17).
+    #[test]
+    fn toml_quotes_round_trip_and_show_every_invisible_character(
+        s in prop_oneof![tricky(60), any::<String>()],
+    ) {
+        let written = prov::escape::toml_basic(&s);
+        let doc: toml::Table = toml::from_str(&format!("q = {written}")).unwrap();
+        prop_assert_eq!(doc["q"].as_str(), Some(s.as_str()));
+        for (i, c) in written.char_indices() {
+            prop_assert!(
+                !prov::escape::is_ambiguous(c) || prov::hidden::excused(&written, i, c),
+                "{:?} in {:?}", c, written
+            );
+        }
     }
 
     #[test]

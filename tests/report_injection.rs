@@ -331,9 +331,21 @@ fn check_html(r: &Report, page: &str) {
         "mark",
         "a",
         "nav",
+        "time",
+        "del",
+        "ins",
     ];
     let attributes = [
-        "class", "id", "href", "name", "content", "charset", "lang", "scope",
+        "class",
+        "id",
+        "href",
+        "name",
+        "content",
+        "charset",
+        "lang",
+        "scope",
+        "data-label",
+        "datetime",
     ];
     let mut links = BTreeMap::new();
     for node in doc.root_element().descendants() {

@@ -41,13 +41,17 @@ pub(super) fn source_finding(
             let (code, help) = if revision.is_some() {
                 (
                     Code::RevisionUnknown,
-                    "the superseded capture is not kept: restore it from version control, or cite the current snapshot".to_string(),
+                    format!(
+                        "the superseded capture is not kept: restore {rel} from version control, or from a copy of it with `prov capture {} FILE` (FILE's sha256 must be the revision's); or cite the current snapshot",
+                        source.id
+                    ),
                 )
             } else {
                 (
                     Code::SnapshotMissing,
                     format!(
-                        "restore {rel} from version control, or register the document again with `prov add`"
+                        "restore {rel} from version control (git checkout -- {rel}), or from a copy of the captured document with `prov capture {} FILE` (FILE's sha256 must be the pinned one)",
+                        source.id
                     ),
                 )
             };
@@ -90,7 +94,8 @@ pub(super) fn source_finding(
             .label("pinned sha256")
             .note(format!("the file's sha256 is {actual}"))
             .help(format!(
-                "the captured bytes were edited or replaced: restore them from version control (git checkout -- {rel}); a new version of a document is a new capture, not an edit of the old one"
+                "the captured bytes were edited or replaced: restore them from version control (git checkout -- {rel}) or with `prov capture {} FILE` from a copy of the captured document; a new version of a document is a new capture, not an edit of the old one",
+                source.id
             ));
             match loaded.error {
                 Some(ReadError::NotUtf8(at)) => {
@@ -210,6 +215,60 @@ pub(super) fn fact_finding(claim: &Claim, fact: &Fact, flag: Flag, min_origins: 
     d.severity(fact.severity(flag)).at(claim.id_loc.clone())
 }
 
+/// At most this many causes are named in an `unsupported` finding.
+const MAX_CAUSES: usize = 5;
+
+/// An `unsupported` fact is a consequence: say what caused it. One note per distinct finding
+/// that keeps a supporting citation from holding (a snapshot that fails its pin, a quote that
+/// is `changed`…), with where it is reported: the causes are sorted before their consequences,
+/// so the reader has just seen them.
+pub(super) fn name_causes(
+    ws: &Workspace,
+    mut d: Diagnostic,
+    reports: &[CitationReport],
+) -> Diagnostic {
+    // (code, where, what, how many citations), in citation order.
+    let mut causes: Vec<(Code, String, String, usize)> = Vec::new();
+    for r in reports
+        .iter()
+        .filter(|r| r.cite.stance == crate::workspace::Stance::Supports)
+        .filter(|r| !r.verdict().is_some_and(Verdict::holds))
+    {
+        let Some(code) = r.code else { continue };
+        let at = r.finding_at.as_ref().map_or_else(String::new, |l| {
+            let f = ws.files.get(l.file);
+            format!(" at {}:{}", f.path, f.line(l.range.start))
+        });
+        let what = r
+            .message
+            .strip_prefix("not checked: ")
+            .unwrap_or(&r.message);
+        match causes
+            .iter_mut()
+            .find(|(c, w, m, _)| *c == code && *w == at && m == what)
+        {
+            Some(cause) => cause.3 += 1,
+            None => causes.push((code, at, what.to_string(), 1)),
+        }
+    }
+    let more = causes.len().saturating_sub(MAX_CAUSES);
+    for (code, at, what, n) in causes.into_iter().take(MAX_CAUSES) {
+        let count = if n > 1 {
+            format!(" ({n} citations)")
+        } else {
+            String::new()
+        };
+        d = d.note(format!("caused by {code}{at}{count}: {what}"));
+    }
+    if more > 0 {
+        d = d.note(format!(
+            "and {more} more cause{}",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    d
+}
+
 fn fmt_span((s, e): (usize, usize)) -> String {
     format!("[{s}, {e}]")
 }
@@ -232,9 +291,9 @@ pub(super) fn citation_finding(
     };
     let range_note = |d: Diagnostic, found: (usize, usize)| {
         d.note(format!(
-            "{rel} {}: {:?}",
+            "{rel} {}: {}",
             fmt_span(found),
-            clip(found_text.unwrap_or(""), 300)
+            crate::escape::toml_basic(&clip(found_text.unwrap_or(""), 300))
         ))
     };
     let mut d = match a.verdict {
@@ -529,8 +588,8 @@ pub(super) fn pending_citation_finding(
         )
         .label("typography changed")
         .note(format!(
-            "the new text: {:?}",
-            clip(r.found_text.as_deref().unwrap_or(""), 300)
+            "the new text: {}",
+            crate::escape::toml_basic(&clip(r.found_text.as_deref().unwrap_or(""), 300))
         )),
         Verdict::Ambiguous => {
             Diagnostic::new(

@@ -139,6 +139,7 @@ fn record<'w>(
                 report.code = Some(d.code);
                 report.severity = Some(d.severity);
                 report.message = format!("not checked: {}", d.message).into();
+                report.finding_at = d.loc.clone();
             }
             diagnostics.push(d);
         }
@@ -164,6 +165,7 @@ fn record<'w>(
                 report.code = Some(d.code);
                 report.severity = Some(d.severity);
                 report.message = d.message.clone().into();
+                report.finding_at = d.loc.clone();
                 diagnostics.push(d);
             } else {
                 report.message = match &report.revision {
@@ -244,7 +246,7 @@ fn facts<'w>(
         .par_iter()
         .zip(ranges)
         .map(|((claim_pos, claim), range)| {
-            let evidence: Vec<Evidence> = citations[range]
+            let evidence: Vec<Evidence> = citations[range.clone()]
                 .iter()
                 .map(CitationReport::evidence)
                 .collect();
@@ -253,7 +255,14 @@ fn facts<'w>(
             let found = fact
                 .flags
                 .iter()
-                .map(|&flag| findings::fact_finding(claim, &fact, flag, ws.policy.min_origins))
+                .map(|&flag| {
+                    let d = findings::fact_finding(claim, &fact, flag, ws.policy.min_origins);
+                    if flag == Flag::Unsupported {
+                        findings::name_causes(ws, d, &citations[range.clone()])
+                    } else {
+                        d
+                    }
+                })
                 .collect();
             (fact, found)
         })

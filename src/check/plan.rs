@@ -88,6 +88,7 @@ fn citation_report<'w>(
         code: None,
         severity: None,
         message: Cow::Borrowed(""),
+        finding_at: None,
         claim_pos,
         found_text: None,
         pending: None,
@@ -109,6 +110,7 @@ fn citation_report<'w>(
         };
         report.code = Some(Code::SourceUnknown);
         report.severity = Some(d.severity);
+        report.finding_at = d.loc.clone();
         report.message = d.message.clone().into();
         return (report, Some(Box::new(d)), None);
     };
@@ -166,6 +168,7 @@ fn citation_report<'w>(
                     .citation(index);
                 report.code = Some(Code::RevisionUnknown);
                 report.severity = Some(d.severity);
+                report.finding_at = d.loc.clone();
                 report.message = message.into();
                 return (report, Some(Box::new(d)), None);
             }

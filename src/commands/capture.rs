@@ -15,6 +15,22 @@ pub fn run(root: &Path, args: CaptureArgs, style: human::Style) -> Result<u8, St
     let (bytes, what) = read_input(&args.file)?;
     let c = registry::capture(&ws, &args.id, &bytes, &what)?;
     let rel = files::rel_display(root, &c.path);
+    if let Some(r) = &c.restored {
+        let which = match &r.revision {
+            None => format!("the sha256 pinned for `{}`", args.id),
+            Some(sha) => format!("the sha256 of revision {} of `{}`", &sha[..12], args.id),
+        };
+        out(&format!(
+            "restored {rel} ({} bytes){}: its sha256 is {which}\nnothing else was changed; `prov check` verifies it\n",
+            c.bytes,
+            if r.over_other_bytes {
+                ", replacing a file that did not match its pin"
+            } else {
+                ""
+            }
+        ));
+        return Ok(OK);
+    }
     if c.identical {
         out(&format!(
             "`{}`: the new text is identical to the pinned snapshot; nothing to review{}\n",

@@ -10,6 +10,11 @@ use similar::{ChangeTag, TextDiff};
 use crate::diag::{Diagnostic, Severity};
 use crate::files::Files;
 
+/// The column a long value's underline stops at, so that its label stays in view.
+const UNDERLINE_TO: usize = 72;
+/// The fewest characters of a value that are underlined, however far right it starts.
+const MIN_UNDERLINE: usize = 24;
+
 /// Rendering options.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -51,13 +56,15 @@ pub fn diagnostic(files: &Files, d: &Diagnostic, style: Style) -> String {
         let text = &file.text[start..end];
         let mut range =
             (loc.range.start - start)..(loc.range.end.min(end).max(loc.range.start) - start);
-        // A long value (a long quote) is marked by its opening character, so the label stays in view.
-        if text
+        // A long value (a long quote) is underlined up to column UNDERLINE_TO of its line (at
+        // least MIN_UNDERLINE characters of it), so that the label stays in view.
+        let at_col = text[..range.start].chars().count();
+        let keep = UNDERLINE_TO.saturating_sub(at_col).max(MIN_UNDERLINE);
+        if let Some((cut, _)) = text
             .get(range.clone())
-            .is_some_and(|v| v.chars().count() > 70)
+            .and_then(|v| v.char_indices().nth(keep))
         {
-            let first = text[range.start..].chars().next().map_or(1, char::len_utf8);
-            range = range.start..range.start + first;
+            range = range.start..range.start + cut;
         }
         let mut ann = AnnotationKind::Primary.span(range);
         if let Some(label) = &d.label {

@@ -196,6 +196,8 @@ pub struct CitationJson<'a> {
     pub span: Option<[usize; 2]>,
     pub stance: Stance,
     pub said_by: Option<&'a str>,
+    /// The citation's own `origin`, as written (null: its source's origin counts).
+    pub origin: Option<&'a str>,
     pub revision: Option<&'a str>,
     /// null when the source could not be read (see `code`).
     pub verdict: Option<Verdict>,
@@ -336,6 +338,7 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
         span: c.cite.span.map(pair),
         stance: c.cite.stance,
         said_by: c.cite.said_by.as_deref(),
+        origin: c.cite.origin.as_deref(),
         revision: c.revision,
         verdict: c.verdict(),
         strategy: c.anchor.as_ref().map(|a| a.strategy),

@@ -41,7 +41,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 .statement { font-size: 1.1rem; margin: .5rem 0; }
 .badge { display: inline-block; font-size: .75rem; font-weight: 600; padding: .1rem .45rem;
          border-radius: 999px; border: 1px solid currentColor; white-space: nowrap; }
-.supported { color: var(--ok); } .failing { color: var(--bad); } .flag { color: var(--warn); }
+.supported { color: var(--ok); } .failing { color: var(--bad); } .flag, .contested { color: var(--warn); }
 .flag.error { color: var(--bad); }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: .85rem; margin: .6rem 0; min-width: 100%; }
@@ -50,20 +50,100 @@ th { background: var(--panel); }
 td.n { text-align: center; }
 ol.cites { padding-left: 1.3rem; }
 ol.cites > li { margin: .9rem 0; }
-blockquote { margin: .4rem 0; padding: .4rem .7rem; border-left: 3px solid var(--line); background: var(--panel); }
+blockquote { margin: .4rem 0; padding: .4rem .7rem; border-left: 3px solid var(--line); background: var(--panel);
+             white-space: pre-line; }
 mark { background: var(--mark); padding: 0 .1em; }
 .problem { color: var(--bad); }
 .pending { color: var(--warn); }
 a { color: #0b57d0; }
-@media (max-width: 40rem) { body { font-size: 15px; } main { padding: .8rem; } }
+time { white-space: nowrap; }
+del { background: #ffebe9; color: var(--bad); }
+ins { background: #dafbe1; color: var(--ok); text-decoration: underline; }
+ul.changes { padding-left: 1.3rem; } ul.changes > li { margin: .4rem 0; white-space: pre-line; }
+@media (max-width: 40rem) {
+  body { font-size: 15px; } main { padding: .8rem; }
+  /* Each row of a table becomes a block of labelled lines: nothing scrolls out of view. */
+  table.cards, table.cards tbody, table.cards tr, table.cards th, table.cards td { display: block; }
+  table.cards { min-width: 0; border: 0; }
+  table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.cards tr { border: 1px solid var(--line); border-radius: 4px; margin: .5rem 0; }
+  table.cards th, table.cards td { border: 0; border-top: 1px solid var(--line); }
+  table.cards tr > :first-child { border-top: 0; }
+  table.cards td { display: flex; gap: .8rem; justify-content: space-between; text-align: right; }
+  table.cards td.n { text-align: right; }
+  table.cards td::before { content: attr(data-label); font-weight: 600; text-align: left; }
+}
 @media print {
   body { font-size: 11pt; } main { max-width: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
   a.fragment::after { content: " (" attr(href) ")"; font-size: 8pt; overflow-wrap: anywhere; }
   .fact { border-color: #999; }
   mark { background: none; font-weight: bold; text-decoration: underline; }
+  del { background: none; } ins { background: none; font-weight: bold; }
 }
 "#;
+
+/// A time as the report shows it: never broken across lines.
+fn time(t: &str) -> String {
+    format!("<time datetime=\"{0}\">{0}</time>", esc(t))
+}
+
+/// What the capture after `rev` changed in the cited passages, as word diffs.
+fn changes(out: &mut String, rev: &super::RevisionEntry) {
+    let c = &rev.changes;
+    let short = esc(&rev.sha256[..12.min(rev.sha256.len())]);
+    if c.not_compared {
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">The correction of <code>{short}</code> was not compared (a text is missing or too large).</p>"
+        );
+        return;
+    }
+    if c.cited.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">The correction of <code>{short}</code> touches no cited passage ({} edit{} elsewhere).</p>",
+            c.elsewhere,
+            if c.elsewhere == 1 { "" } else { "s" }
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">What the correction of <code>{short}</code> changed in the cited passages:</p>\n<ul class=\"changes\">"
+    );
+    for diff in &c.cited {
+        out.push_str("<li>");
+        for seg in diff {
+            let text = esc(&seg.text);
+            let _ = match seg.kind {
+                "removed" => write!(out, "<del>{text}</del>"),
+                "added" => write!(out, "<ins>{text}</ins>"),
+                _ => write!(out, "{text}"),
+            };
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul>\n");
+    let more = c.cited_more;
+    if more > 0 || c.elsewhere > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">{}{} edit{} touch{} no cited passage.</p>",
+            if more > 0 {
+                format!(
+                    "{more} more change{} of cited passages not shown; ",
+                    if more == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            },
+            c.elsewhere,
+            if c.elsewhere == 1 { "" } else { "s" },
+            if c.elsewhere == 1 { "es" } else { "" }
+        );
+    }
+}
 
 fn cite(out: &mut String, c: &CitationEntry) {
     let stance = esc(&c.stance_text());
@@ -121,7 +201,7 @@ fn fact(out: &mut String, f: &FactEntry) {
         out,
         "<section class=\"fact\" id=\"claim-{id}\">\n<header><h3><code>{id}</code></h3><span class=\"badge {v}\">{v}</span></header>\n",
         id = esc(f.claim),
-        v = esc(f.verdict)
+        v = f.badge()
     );
     let _ = writeln!(out, "<p class=\"statement\">{}</p>", esc(f.statement));
     let mut flags = String::new();
@@ -143,12 +223,12 @@ fn fact(out: &mut String, f: &FactEntry) {
         flags
     );
     if !f.matrix.is_empty() {
-        out.push_str("<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">origin</th><th scope=\"col\">outlets</th><th scope=\"col\">supports</th><th scope=\"col\">only reports</th><th scope=\"col\">contradicts</th><th scope=\"col\">not holding</th></tr></thead><tbody>\n");
+        out.push_str("<div class=\"table-wrap\"><table class=\"cards\"><thead><tr><th scope=\"col\">origin</th><th scope=\"col\">outlets</th><th scope=\"col\">supports</th><th scope=\"col\">only reports</th><th scope=\"col\">contradicts</th><th scope=\"col\">not holding</th></tr></thead><tbody>\n");
         for r in &f.matrix {
             let [outlets, supports, reports, contradicts, not_holding] = r.cells().map(|c| esc(&c));
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}</th><td>{outlets}</td><td class=\"n\">{supports}</td><td>{reports}</td><td class=\"n\">{contradicts}</td><td class=\"n\">{not_holding}</td></tr>",
+                "<tr><th scope=\"row\">{}</th><td data-label=\"outlets\">{outlets}</td><td class=\"n\" data-label=\"supports\">{supports}</td><td data-label=\"only reports\">{reports}</td><td class=\"n\" data-label=\"contradicts\">{contradicts}</td><td class=\"n\" data-label=\"not holding\">{not_holding}</td></tr>",
                 esc(&r.origin)
             );
         }
@@ -184,7 +264,7 @@ pub fn render(r: &Report) -> String {
         esc(&r.tool),
         r.generated
             .as_deref()
-            .map_or_else(String::new, |g| format!(" at {}", esc(g)))
+            .map_or_else(String::new, |g| format!(" at {}", time(g)))
     );
     let _ = writeln!(
         out,
@@ -234,33 +314,37 @@ pub fn render(r: &Report) -> String {
             )),
             id = esc(src.id)
         );
-        out.push_str("<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">capture</th><th scope=\"col\">sha256</th><th scope=\"col\">captured</th><th scope=\"col\">superseded</th></tr></thead><tbody>\n");
+        out.push_str("<div class=\"table-wrap\"><table class=\"cards\"><thead><tr><th scope=\"col\">capture</th><th scope=\"col\">sha256</th><th scope=\"col\">captured</th><th scope=\"col\">superseded</th></tr></thead><tbody>\n");
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\">current ({})</th><td><code>{}</code></td><td>{}</td><td>—</td></tr>",
+            "<tr><th scope=\"row\">current ({})</th><td data-label=\"sha256\"><code>{}</code></td><td data-label=\"captured\">{}</td><td data-label=\"superseded\">—</td></tr>",
             esc(src.status),
             esc(src.sha256),
-            esc(src.captured.unwrap_or("unknown"))
+            src.captured.map_or_else(|| "unknown".to_string(), time)
         );
         for rev in &src.revisions {
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">superseded</th><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                "<tr><th scope=\"row\">superseded</th><td data-label=\"sha256\"><code>{}</code></td><td data-label=\"captured\">{}</td><td data-label=\"superseded\">{}</td></tr>",
                 esc(rev.sha256),
-                esc(rev.captured.unwrap_or("unknown")),
-                esc(rev.superseded.unwrap_or("unknown"))
+                rev.captured.map_or_else(|| "unknown".to_string(), time),
+                rev.superseded.map_or_else(|| "unknown".to_string(), time)
             );
         }
         if let Some(p) = &src.pending_sha256 {
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">pending review</th><td><code>{}</code></td><td>—</td><td>—</td></tr>",
+                "<tr><th scope=\"row\">pending review</th><td data-label=\"sha256\"><code>{}</code></td><td data-label=\"captured\">—</td><td data-label=\"superseded\">—</td></tr>",
                 esc(p)
             );
         }
+        out.push_str("</tbody></table></div>\n");
+        for rev in &src.revisions {
+            changes(&mut out, rev);
+        }
         let _ = writeln!(
             out,
-            "</tbody></table></div>\n<div class=\"meta\">published {} · cited {} time{}</div></section>",
+            "<div class=\"meta\">published {} · cited {} time{}</div></section>",
             esc(src.published.unwrap_or("unknown")),
             src.citations,
             if src.citations == 1 { "" } else { "s" }

@@ -164,11 +164,59 @@ fn cite(out: &mut String, n: usize, c: &CitationEntry) {
     }
 }
 
+/// What the correction of a superseded capture changed in the cited passages, as nested list
+/// items: removed words struck through, added ones in bold.
+fn changes(out: &mut String, c: &super::changes::Changes) {
+    if c.not_compared {
+        out.push_str("  - not compared (a text is missing or too large)\n");
+        return;
+    }
+    if c.cited.is_empty() {
+        let _ = writeln!(
+            out,
+            "  - the correction touches no cited passage ({} edit{} elsewhere)",
+            c.elsewhere,
+            if c.elsewhere == 1 { "" } else { "s" }
+        );
+        return;
+    }
+    for diff in &c.cited {
+        out.push_str("  - changed: ");
+        for seg in diff {
+            // Emphasis must not start or end with a space: the spaces go outside it.
+            let t = seg.text.replace(['\n', '\r'], " ");
+            let (lead, rest) = t.split_at(t.len() - t.trim_start().len());
+            let (core, trail) = rest.split_at(rest.trim_end().len());
+            let mark = match seg.kind {
+                "removed" => "~~",
+                "added" => "**",
+                _ => "",
+            };
+            if core.is_empty() {
+                out.push_str(&esc(&t));
+            } else {
+                let _ = write!(out, "{}{mark}{}{mark}{}", esc(lead), esc(core), esc(trail));
+            }
+        }
+        out.push('\n');
+    }
+    if c.cited_more + c.elsewhere > 0 {
+        let _ = writeln!(
+            out,
+            "  - {} more change{} of cited passages, {} edit{} elsewhere",
+            c.cited_more,
+            if c.cited_more == 1 { "" } else { "s" },
+            c.elsewhere,
+            if c.elsewhere == 1 { "" } else { "s" }
+        );
+    }
+}
+
 fn fact(out: &mut String, f: &FactEntry) {
-    let verdict = if f.verdict == "supported" {
-        "✓ supported"
-    } else {
-        "✗ failing"
+    let verdict = match f.badge() {
+        "supported" => "✓ supported",
+        "contested" => "⚠ contested",
+        _ => "✗ failing",
     };
     let _ = writeln!(out, "### {} — {verdict}\n", code(f.claim));
     let _ = writeln!(out, "> {}\n", esc_at(f.statement, true, true));
@@ -305,6 +353,7 @@ pub fn render(r: &Report) -> String {
                 rev.captured.unwrap_or("unknown"),
                 rev.superseded.unwrap_or("unknown")
             );
+            changes(&mut out, &rev.changes);
         }
         if let Some(p) = &src.pending_sha256 {
             let _ = writeln!(out, "- pending capture {} awaits review", code(p));

@@ -5,6 +5,7 @@
 //! is deterministic: nothing depends on the clock except `SOURCE_DATE_EPOCH`, and the report
 //! names the [`digest`] of the workspace it describes so a reader can confirm it.
 
+pub mod changes;
 pub mod digest;
 pub mod fragment;
 pub mod html;
@@ -144,6 +145,22 @@ pub struct RevisionEntry<'w> {
     pub sha256: &'w str,
     pub captured: Option<&'w str>,
     pub superseded: Option<&'w str>,
+    /// What the capture that replaced it changed in the cited passages (word diffs).
+    pub changes: changes::Changes,
+}
+
+impl FactEntry<'_> {
+    /// The fact's badge: `failing` (an error), `contested` (supported, but a citation that
+    /// holds contradicts it), or `supported`.
+    pub fn badge(&self) -> &'static str {
+        if self.verdict != "supported" {
+            "failing"
+        } else if self.flags.contains(&Flag::Contested) {
+            "contested"
+        } else {
+            "supported"
+        }
+    }
 }
 
 impl CitationEntry<'_> {
@@ -535,6 +552,61 @@ fn quotes(
     out
 }
 
+/// The superseded captures of `source`, each with what the capture after it changed in the
+/// passages cited in either of the two (read only for a source that has revisions).
+fn revisions<'w>(
+    source: &'w Source,
+    citations: &[CitationReport],
+    text_of: &TextOf<'_>,
+) -> Vec<RevisionEntry<'w>> {
+    // The code-point spans cited in the capture of sha256 `sha`.
+    let cited = |sha: &str| -> Vec<(usize, usize)> {
+        citations
+            .iter()
+            .filter(|c| c.cite.source == source.id)
+            .filter(|c| c.revision.unwrap_or(&source.sha256) == sha)
+            .filter_map(|c| c.anchor.as_ref().and_then(|a| a.found))
+            .collect()
+    };
+    let text = |sha: &str| {
+        if sha == source.sha256 {
+            text_of(&source.id, None)
+        } else {
+            text_of(&source.id, Some(sha))
+        }
+    };
+    let mut next_text = None;
+    let mut out: Vec<RevisionEntry> = Vec::with_capacity(source.revisions.len());
+    // From the last revision back, so each text is read once.
+    for (i, r) in source.revisions.iter().enumerate().rev() {
+        let next = source
+            .revisions
+            .get(i + 1)
+            .map_or(source.sha256.as_str(), |n| n.sha256.as_str());
+        let new = match next_text.take() {
+            Some(t) => t,
+            None => text(next),
+        };
+        let old = text(&r.sha256);
+        let changes = match (&old, &new) {
+            (Some(old), Some(new)) => changes::changes(old, new, &cited(&r.sha256), &cited(next)),
+            _ => changes::Changes {
+                not_compared: true,
+                ..changes::Changes::default()
+            },
+        };
+        next_text = Some(old);
+        out.push(RevisionEntry {
+            sha256: &r.sha256,
+            captured: r.captured.as_deref(),
+            superseded: r.superseded.as_deref(),
+            changes,
+        });
+    }
+    out.reverse();
+    out
+}
+
 /// Build the report of a checked workspace. `text_of` reads the snapshot text of a source (or
 /// of one of its revisions), for context.
 pub fn build<'w>(
@@ -602,14 +674,14 @@ pub fn build<'w>(
             if c.severity == Some(crate::diag::Severity::Error) {
                 failing = true;
             }
-            let origin = source.effective_origin();
-            let key = groups.of(ws, &source.id).map_or(u32::MAX, |(_, k)| k);
+            let origin = c.cite.effective_origin(source);
+            let key = groups.of_cite(ws, c.cite).map(|(_, k)| k);
             let at = match keys.iter().position(|k| *k == key) {
                 Some(i) => i,
                 None => {
                     keys.push(key);
                     matrix.push(MatrixRow {
-                        origin: crate::facts::group_label(source),
+                        origin: crate::facts::group_label(origin, source),
                         outlets: Vec::new(),
                         supports: 0,
                         reports: Vec::new(),
@@ -731,15 +803,7 @@ pub fn build<'w>(
                     })
                     .unwrap_or("not-checked"),
                 citations: cited.get(s.id.as_str()).copied().unwrap_or(0),
-                revisions: s
-                    .revisions
-                    .iter()
-                    .map(|r| RevisionEntry {
-                        sha256: &r.sha256,
-                        captured: r.captured.as_deref(),
-                        superseded: r.superseded.as_deref(),
-                    })
-                    .collect(),
+                revisions: revisions(s, &outcome.citations, text_of),
                 pending_sha256: report
                     .and_then(|r| r.pending.as_ref())
                     .and_then(|p| p.sha256.clone()),

@@ -41,7 +41,7 @@ const REVISION_KEYS: &[&str] = &["sha256", "captured", "superseded", "superseded
 const POLICY_KEYS: &[&str] = &["min_origins", "deny"];
 const CLAIM_KEYS: &[&str] = &["id", "fact", "cite", "note"];
 const CITE_KEYS: &[&str] = &[
-    "source", "quote", "span", "stance", "said_by", "revision", "note",
+    "source", "quote", "span", "stance", "said_by", "origin", "revision", "note",
 ];
 
 /// Load and validate the workspace rooted at `root`.
@@ -862,6 +862,7 @@ fn load_cite(
         },
     };
     let said_by = opt_name(c, t, "said_by");
+    let origin = opt_name(c, t, "origin");
     let rev_e = get(t, "revision");
     let revision = rev_e.and_then(|e| {
         let s = c.string(e)?;
@@ -899,6 +900,7 @@ fn load_cite(
         span_loc: span_e.map(|e| c.loc(&e.value.span)),
         stance,
         said_by,
+        origin,
         revision,
         revision_loc: rev_e.map(|e| c.loc(&e.value.span)),
         loc: c.loc(&item.span),

@@ -95,6 +95,16 @@ impl Source {
     }
 }
 
+impl Cite {
+    /// Who first published the cited words: the citation's `origin`, else its source's
+    /// ([`Source::effective_origin`]).
+    pub fn effective_origin<'a>(&'a self, source: &'a Source) -> &'a str {
+        self.origin
+            .as_deref()
+            .unwrap_or_else(|| source.effective_origin())
+    }
+}
+
 /// A superseded capture recorded by `prov accept`.
 #[derive(Debug, Clone)]
 pub struct Revision {
@@ -140,6 +150,9 @@ pub struct Cite {
     pub span_loc: Option<Loc>,
     pub stance: Stance,
     pub said_by: Option<String>,
+    /// Who first published the cited words, when it is not the source's origin (a local
+    /// story that runs a wire's copy and adds its own reporting).
+    pub origin: Option<String>,
     /// A sha256 prefix naming a superseded capture.
     pub revision: Option<String>,
     pub revision_loc: Option<Loc>,
