@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{CitationEntry, FactEntry, Report};
+use super::{CitationEntry, FactEntry, Meta, Report};
 
 /// Escape text for HTML content and attribute values: the five characters HTML gives meaning
 /// to as entities, and control and hidden characters as visible `\u{…}` escapes
@@ -165,27 +165,23 @@ fn cite(out: &mut String, c: &CitationEntry) {
         esc(&c.text),
         esc(&c.after)
     );
-    let mut meta = Vec::new();
-    if let Some([s, e]) = c.found {
-        meta.push(format!("span [{s}, {e}]"));
-    } else if let (Some([s, e]), Some(_)) = (c.span, c.verdict) {
-        meta.push(format!("span [{s}, {e}] (not there)"));
-    }
-    if let Some(sha) = &c.verified_sha256 {
-        meta.push(format!("verified against sha256 <code>{}</code>", esc(sha)));
-    }
-    if let Some(r) = &c.revision {
-        meta.push(format!(
-            "cites a superseded capture, <code>{}</code>",
-            esc(&r[..12.min(r.len())])
-        ));
-    }
-    if let Some(l) = &c.fragment_link {
-        meta.push(format!(
-            "<a class=\"fragment\" href=\"{}\">open at the quote</a>",
-            esc(&super::encode_uri(l))
-        ));
-    }
+    let meta: Vec<String> = c
+        .meta()
+        .into_iter()
+        .map(|m| match m {
+            Meta::Span(s, e) => format!("span [{s}, {e}]"),
+            Meta::SpanNotThere(s, e) => format!("span [{s}, {e}] (not there)"),
+            Meta::Verified(sha) => format!("verified against sha256 <code>{}</code>", esc(sha)),
+            Meta::Revision(r) => format!(
+                "cites a superseded capture, <code>{}</code>",
+                esc(r.get(..12).unwrap_or(r))
+            ),
+            Meta::Link(l) => format!(
+                "<a class=\"fragment\" href=\"{}\">open at the quote</a>",
+                esc(&super::encode_uri(l))
+            ),
+        })
+        .collect();
     let _ = write!(out, "<div class=\"meta\">{}</div>", meta.join(" · "));
     if let Some(p) = &c.problem {
         let _ = write!(out, "<div class=\"meta problem\">⚠ {}</div>", esc(p));

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{CitationEntry, FactEntry, Report};
+use super::{CitationEntry, FactEntry, Meta, Report};
 use crate::diag::{Diagnostic, Severity};
 use crate::files::Files;
 use crate::render::github;
@@ -140,21 +140,17 @@ fn cite(out: &mut String, n: usize, c: &CitationEntry) {
             esc_at(&format!("{trail}{}", c.after), false, true)
         );
     }
-    let mut meta = Vec::new();
-    if let Some([s, e]) = c.found {
-        meta.push(format!("span [{s}, {e}]"));
-    } else if let (Some([s, e]), Some(_)) = (c.span, c.verdict) {
-        meta.push(format!("span [{s}, {e}] (not there)"));
-    }
-    if let Some(sha) = &c.verified_sha256 {
-        meta.push(format!("verified against sha256 {}", code(short(sha))));
-    }
-    if let Some(r) = &c.revision {
-        meta.push(format!("cites superseded capture {}", code(short(r))));
-    }
-    if let Some(l) = &c.fragment_link {
-        meta.push(link("open at the quote", l));
-    }
+    let meta: Vec<String> = c
+        .meta()
+        .into_iter()
+        .map(|m| match m {
+            Meta::Span(s, e) => format!("span [{s}, {e}]"),
+            Meta::SpanNotThere(s, e) => format!("span [{s}, {e}] (not there)"),
+            Meta::Verified(sha) => format!("verified against sha256 {}", code(short(sha))),
+            Meta::Revision(r) => format!("cites superseded capture {}", code(short(r))),
+            Meta::Link(l) => link("open at the quote", l),
+        })
+        .collect();
     let _ = writeln!(out, "   {}", meta.join(" · "));
     if let Some(p) = &c.problem {
         let _ = writeln!(out, "   ⚠ {}", esc_at(p, false, true));

@@ -163,7 +163,43 @@ impl FactEntry<'_> {
     }
 }
 
+/// One item of a citation's line of facts, in the order the reports show them; each renderer
+/// words and marks it up its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meta<'a> {
+    /// Where the quote is: `span [s, e]`.
+    Span(usize, usize),
+    /// The recorded span, where the quote is not.
+    SpanNotThere(usize, usize),
+    /// The sha256 the quote was verified against.
+    Verified(&'a str),
+    /// The superseded capture the citation pins.
+    Revision(&'a str),
+    /// The text-fragment link that opens the live page at the quote.
+    Link(&'a str),
+}
+
 impl CitationEntry<'_> {
+    /// The facts about the citation shown under its quote, in order.
+    pub fn meta(&self) -> Vec<Meta<'_>> {
+        let mut meta = Vec::new();
+        if let Some([s, e]) = self.found {
+            meta.push(Meta::Span(s, e));
+        } else if let (Some([s, e]), Some(_)) = (self.span, self.verdict) {
+            meta.push(Meta::SpanNotThere(s, e));
+        }
+        if let Some(sha) = &self.verified_sha256 {
+            meta.push(Meta::Verified(sha));
+        }
+        if let Some(r) = &self.revision {
+            meta.push(Meta::Revision(r));
+        }
+        if let Some(l) = &self.fragment_link {
+            meta.push(Meta::Link(l));
+        }
+        meta
+    }
+
     /// What the citation does, in words: "supports", "reports what X said", "contradicts",
     /// "contradicts (reports what X said)". Plain text: renderers escape it.
     pub fn stance_text(&self) -> String {
