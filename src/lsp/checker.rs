@@ -2,7 +2,7 @@
 //! server's own thread always answers the client at once.
 //!
 //! Debounce: after a job arrives, the thread waits until no other job has come for `debounce`
-//! (but never longer than [`MAX_WAIT`] in all), merges what came (per workspace: the latest
+//! (but never longer than [`MAX_WAIT`], or four debounces, in all), merges what came (per workspace: the latest
 //! buffers, the union of the scopes), and checks. Keystrokes that arrive while a check runs are
 //! merged into the next one. A panic in a check is caught and reported; the thread goes on.
 
@@ -16,7 +16,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 
 use super::analysis::{self, Analysis, Job};
 
-/// The longest a burst of changes delays its check.
+/// The longest a burst of changes delays its check (or four debounces, if that is longer).
 pub const MAX_WAIT: Duration = Duration::from_millis(250);
 
 /// What the checker sends back.
@@ -63,12 +63,13 @@ fn merge(batch: &mut BTreeMap<PathBuf, Job>, job: Job) {
 }
 
 fn run(jobs: Receiver<Job>, done: Sender<Done>, debounce: Duration) {
+    let max_wait = MAX_WAIT.max(debounce.saturating_mul(4));
     while let Ok(first) = jobs.recv() {
         let started = Instant::now();
         let mut batch = BTreeMap::new();
         merge(&mut batch, first);
         loop {
-            let left = MAX_WAIT.saturating_sub(started.elapsed());
+            let left = max_wait.saturating_sub(started.elapsed());
             match jobs.recv_timeout(debounce.min(left)) {
                 Ok(job) => merge(&mut batch, job),
                 Err(RecvTimeoutError::Timeout) => break,
