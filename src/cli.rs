@@ -67,8 +67,10 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `prov man > prov.1`.
     Man,
-    /// Run the language server for editors (LSP on standard input and output): diagnostics as
-    /// you type, fixes as code actions, hover, completion, go to definition (docs/editors.md).
+    /// Run the language server for editors: LSP on standard input and output.
+    ///
+    /// Diagnostics as you type, span and typography fixes as code actions, the source passage
+    /// on hover, quotes completed from the source, go to definition (docs/editors.md).
     Lsp(LspArgs),
 }
 

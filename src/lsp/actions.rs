@@ -91,8 +91,7 @@ pub fn actions(
         .collect();
     let all: Vec<Change> = view.cites.iter().filter_map(|v| v.fix.clone()).collect();
     // The whole file: worth offering when it does more than the action at hand.
-    if wanted(&CodeActionKind::QUICKFIX) && !all.is_empty() && (all.len() > 1 || here == 0)
-    {
+    if wanted(&CodeActionKind::QUICKFIX) && !all.is_empty() && (all.len() > 1 || here == 0) {
         if !spans.is_empty()
             && let Some(edits) = edits_of(ctx, doc, view, spans.clone())
         {

@@ -300,6 +300,9 @@ fn checked(
         job.encoding,
     );
     let mut views = views(&ws, &outcome);
+    let mut first = blanked
+        .map(|(e, _)| diagnostics::by_file(&e.files, &e.diagnostics, None, job.encoding))
+        .unwrap_or_default();
     drop(outcome);
     let ws = Arc::new(ws);
     let mut a = empty(job, scope.is_none());
@@ -314,13 +317,11 @@ fn checked(
         rels.retain(|r| in_scope(r));
     }
     for rel in rels {
-        let fa = if let Some((e, bad)) = blanked
+        let fa = if let Some((_, bad)) = blanked
             && bad.contains(&rel)
         {
             // Its findings are those of the first attempt; nothing else was read from it.
-            let diags = diagnostics::by_file(&e.files, &e.diagnostics, None, job.encoding)
-                .remove(&rel)
-                .unwrap_or_default();
+            let diags = first.remove(&rel).unwrap_or_default();
             file(job, &rel, Some(diags), None)
         } else {
             let view = ws.files.find(&rel).and_then(|id| {
@@ -501,5 +502,106 @@ impl FileView {
     /// The row of the claim at `claim_pos`.
     pub fn claim_view(&self, claim_pos: usize) -> Option<&ClaimView> {
         self.claims.iter().find(|v| v.claim_pos == claim_pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn tiny() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        for sub in ["", "claims", "snapshots"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+            for e in std::fs::read_dir(from.join(sub)).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_file() {
+                    std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+                }
+            }
+        }
+        dir
+    }
+
+    fn job(root: &Path, scope: Scope, buffers: &[(&str, &str)]) -> Job {
+        Job {
+            root: root.to_path_buf(),
+            scope,
+            buffers: buffers
+                .iter()
+                .map(|(rel, text)| (rel.to_string(), (7, text.to_string())))
+                .collect(),
+            generation: 1,
+            encoding: Encoding::Utf16,
+        }
+    }
+
+    #[test]
+    fn buffers_are_checked_instead_of_the_disk() {
+        let dir = tiny();
+        let facts = std::fs::read_to_string(dir.path().join("claims/facts.toml")).unwrap();
+        let edited = facts.replace("avait 66 ans", "avait 65 ans");
+        for scope in [
+            Scope::Full,
+            Scope::Files(["claims/facts.toml".to_string()].into()),
+        ] {
+            let a = run(&job(
+                dir.path(),
+                scope.clone(),
+                &[("claims/facts.toml", &edited)],
+            ));
+            assert!(codes(&a, "claims/facts.toml").contains(&"changed".to_string()));
+            let f = &a.files["claims/facts.toml"];
+            assert_eq!(f.version, Some(7));
+            let view = f.view.as_ref().unwrap();
+            assert_eq!(view.text(), edited);
+            assert_eq!(view.cites.len(), 2);
+            assert_eq!(a.full, scope == Scope::Full);
+            // A scoped check speaks for its files only.
+            assert_eq!(
+                a.files.contains_key("claims/embassy.toml"),
+                scope == Scope::Full
+            );
+        }
+        // The disk is untouched.
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("claims/facts.toml")).unwrap(),
+            facts
+        );
+    }
+
+    #[test]
+    fn a_file_prov_cannot_read_leaves_the_others_checked() {
+        let dir = tiny();
+        let bad = "[[claim]]\nid = \"x\nfact = \"f\"\n";
+        let a = run(&job(dir.path(), Scope::Full, &[("claims/facts.toml", bad)]));
+        assert_eq!(codes(&a, "claims/facts.toml"), ["toml-syntax"]);
+        assert!(a.files["claims/facts.toml"].view.is_none());
+        assert!(codes(&a, "claims/embassy.toml").contains(&"attributed-only".to_string()));
+        assert!(a.files["claims/embassy.toml"].view.is_some());
+        // Scoped to the bad file: its finding, nothing said about the others.
+        let scope = Scope::Files(["claims/facts.toml".to_string()].into());
+        let a = run(&job(dir.path(), scope, &[("claims/facts.toml", bad)]));
+        assert_eq!(codes(&a, "claims/facts.toml"), ["toml-syntax"]);
+        assert!(!a.files.contains_key("claims/embassy.toml"));
+    }
+
+    #[test]
+    fn a_broken_sources_toml_keeps_the_other_files_diagnostics() {
+        let dir = tiny();
+        let a = run(&job(
+            dir.path(),
+            Scope::Full,
+            &[("sources.toml", "[sources.x\n"), ("claims/facts.toml", "")],
+        ));
+        assert_eq!(codes(&a, "sources.toml"), ["toml-syntax"]);
+        assert!(!a.full && a.ws.is_none());
+        // The open claim file is stamped with its version, and keeps what it had.
+        let f = &a.files["claims/facts.toml"];
+        assert_eq!(f.version, Some(7));
+        assert!(f.diagnostics.is_none());
     }
 }

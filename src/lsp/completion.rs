@@ -154,7 +154,7 @@ fn lex(prefix: &str) -> Lex {
     let mut after_eq = false;
     let mut arrays: Vec<Option<String>> = Vec::new();
     let mut braces = 0usize;
-    let mut chars = prefix.char_indices().peekable();
+    let mut chars = prefix.char_indices();
     if prefix.trim_start().starts_with('[') && !prefix.contains('=') {
         return Lex::Header;
     }
@@ -218,11 +218,8 @@ fn lex(prefix: &str) -> Lex {
                 }
                 token.push(c);
             }
-            c if c.is_whitespace() => {
-                if !token.is_empty() && !after_eq {
-                    // `key ` before its `=`: still the key's token
-                }
-            }
+            // `key =`: the space keeps the key's token.
+            c if c.is_whitespace() => {}
             _ => token.clear(),
         }
     }
@@ -701,10 +698,8 @@ fn ends(chars: &CharText<'_>, from: usize) -> Vec<usize> {
         let at = from + n;
         match c {
             '\n' | '\r' => break,
-            ',' | ';' | ':' | '—' | '(' | ')' => {
-                if out.is_empty() && at > from {
-                    out.push(last_word_end);
-                }
+            ',' | ';' | ':' | '—' | '(' | ')' if out.is_empty() && at > from => {
+                out.push(last_word_end);
             }
             '.' | '!' | '?' | '…' if it.peek().is_none_or(|d| d.is_whitespace()) => {
                 out.push(at);

@@ -169,7 +169,7 @@ fn run(incoming: &Receiver<Incoming>, out: Sender<Vec<u8>>, mut options: Options
             options.scoped_above = d;
         }
     }
-    let checker = match checker::start(options.debounce) {
+    let Checker { jobs, done } = match checker::start(options.debounce) {
         Ok(c) => c,
         Err(e) => {
             let _ = std::io::stderr()
@@ -185,15 +185,13 @@ fn run(incoming: &Receiver<Incoming>, out: Sender<Vec<u8>>, mut options: Options
         trace: init.trace.is_some_and(|t| t != lsp_types::TraceValue::Off),
         docs: Documents::default(),
         roots: HashMap::new(),
-        jobs: checker.jobs.clone(),
+        jobs,
         generation: 0,
         deferred: Vec::new(),
         shutdown: false,
         snapshots: snapshots::Cache::default(),
         next_id: 0,
     };
-    let done = checker.done.clone();
-    drop::<Checker>(checker);
     loop {
         let wait = if server.deferred.is_empty() {
             Duration::from_secs(3600)

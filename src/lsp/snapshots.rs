@@ -1,11 +1,12 @@
 //! Snapshot texts for hover, completion and go to definition, read from disk (evidence is
 //! never an editor's buffer) and kept while the file is unchanged (same size and modification
-//! time). Typography folding, for completion, is computed once per text.
+//! time). Typography folding, for completion, is computed once per text. Used on the server's
+//! thread only.
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::rc::Rc;
 use std::time::SystemTime;
 
 use crate::anchor::fold::{Folded, fold};
@@ -48,13 +49,13 @@ type Stamp = (u64, Option<SystemTime>);
 
 #[derive(Debug, Default)]
 pub struct Cache {
-    texts: HashMap<PathBuf, (Stamp, Arc<Text>)>,
+    texts: HashMap<PathBuf, (Stamp, Rc<Text>)>,
 }
 
 impl Cache {
     /// The text of the snapshot at `path` in the workspace at `root`, if it can be read (prov's
     /// rules: no link out of the workspace, at most 256 MiB, UTF-8).
-    pub fn get(&mut self, root: &Path, path: &Path) -> Option<Arc<Text>> {
+    pub fn get(&mut self, root: &Path, path: &Path) -> Option<Rc<Text>> {
         let meta = std::fs::metadata(path).ok()?;
         let stamp = (meta.len(), meta.modified().ok());
         if let Some((s, t)) = self.texts.get(path)
@@ -63,7 +64,7 @@ impl Cache {
             return Some(t.clone());
         }
         let text = files::read_text(root, path).ok()?;
-        let t = Arc::new(Text::new(path.to_path_buf(), text));
+        let t = Rc::new(Text::new(path.to_path_buf(), text));
         if self.texts.len() >= KEEP {
             self.texts.clear();
         }
