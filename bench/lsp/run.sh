@@ -83,6 +83,9 @@ def read(p):
     return r
 ex, l = read(ex), read(l)
 cpu = next((x.split(":", 1)[1].strip() for x in open("/proc/cpuinfo") if x.startswith("model name")), "?")
+mem = next((int(x.split()[1]) for x in open("/proc/meminfo") if x.startswith("MemTotal")), 0) / 2**20
+sizes = dict(kv.split(": ") for kv in re.findall(r"(\w+: \d+)", lsize))
+lsize = f"{int(sizes.get('sources', 0)):,} sources, {int(sizes.get('citations', 0)):,} citations"
 rows = []
 for name, r, target in (("example (S)", ex, 50), ("L, one claim file", l, 100)):
     status = "**met**" if r["median_ms"] <= target and r["p90_ms"] <= target else "**missed**"
@@ -92,20 +95,21 @@ for name, r, target in (("example (S)", ex, 50), ("L, one claim file", l, 100)):
         f"{r['first_diagnostics_ms']:.0f} ms | {r['cli_ms']:.0f} ms | ≤ {target} ms: {status} |"
     )
 section = f"""Command: `bench/lsp/run.sh` (not run in CI; `--smoke`, the example only, is quick).
-Machine: {os.cpu_count()} CPUs, {cpu} (the machine of the sections above). {version}, release
-build; measured {datetime.date.today().isoformat()}; load average before → after the L runs:
-{before} → {after}.
+Machine: {os.cpu_count()} CPUs, {cpu}, {mem:.1f} GiB (read by the script; other engineers'
+builds may share it). {version}, release build; measured {datetime.date.today().isoformat()};
+load average (1/5/15 min) before → after the L runs: {before} → {after}.
 
 Method (`bench/lsp/latency.py`, a standard-library LSP client): the server is started on a copy
 of the workspace, the claim file is opened, and the first whole-workspace check is let finish.
 Then {runs} times, 300 ms apart, one character of the file's first quote is changed (an
 incremental `didChange`, as a keystroke), alternately breaking and restoring the quote; the
 figure is the time from sending the change to receiving the `publishDiagnostics` of that
-version. It includes the server's debounce (20 ms, its default). *Burst*: 10 keystrokes 30 ms
-apart, from the last one to the diagnostics of the last version (median of 5). *First*: from
+version. A change after a quiet spell is checked at once (the debounce, 20 ms by default, holds
+back only changes that follow one another faster). *Burst*: 10 keystrokes 10 ms apart (faster
+than the debounce), from the last one to the diagnostics of the last version (median of 5). *First*: from
 `didOpen` to the file's first diagnostics (a whole-workspace check). *CLI*: `prov check --format
 json FILE` from the command line in the same workspace, just before (median of 7 runs, a process
-each): the same check, under the same load. The L workspace ({lsize.strip()})
+each): the same check, under the same load. The L workspace ({lsize})
 is generated as in the check bench; its whole check takes longer than 100 ms, so as you type the
 server checks the changed file only (the pre-commit path), and the whole workspace on save.
 

@@ -62,6 +62,8 @@ pub struct Job {
     /// Increases with every job the server sends; a result covers every job up to its own.
     pub generation: u64,
     pub encoding: Encoding,
+    /// When the server sent it (the checker debounces on it).
+    pub sent: Instant,
 }
 
 /// What a check found, for the server to keep and publish.
@@ -536,6 +538,7 @@ mod tests {
                 .collect(),
             generation: 1,
             encoding: Encoding::Utf16,
+            sent: Instant::now(),
         }
     }
 

@@ -1,10 +1,12 @@
 //! The checker thread: it runs the checks the server asks for, one at a time, so that the
 //! server's own thread always answers the client at once.
 //!
-//! Debounce: after a job arrives, the thread waits until no other job has come for `debounce`
-//! (but never longer than [`MAX_WAIT`], or four debounces, in all), merges what came (per workspace: the latest
-//! buffers, the union of the scopes), and checks. Keystrokes that arrive while a check runs are
-//! merged into the next one. A panic in a check is caught and reported; the thread goes on.
+//! Debounce, on both edges: a change that comes after a quiet spell (no change for `debounce`)
+//! is checked at once; changes that follow one another faster than that wait until none has
+//! come for `debounce` (but never longer than [`MAX_WAIT`], or four debounces, in all). What came
+//! meanwhile is merged (per workspace: the latest buffers, the union of the scopes) into one
+//! check; keystrokes that arrive while a check runs are merged into the next one. A panic in a
+//! check is caught and reported; the thread goes on.
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -64,23 +66,36 @@ fn merge(batch: &mut BTreeMap<PathBuf, Job>, job: Job) {
 
 fn run(jobs: Receiver<Job>, done: Sender<Done>, debounce: Duration) {
     let max_wait = MAX_WAIT.max(debounce.saturating_mul(4));
+    // When the last job was sent.
+    let mut last: Option<Instant> = None;
     while let Ok(first) = jobs.recv() {
         let started = Instant::now();
+        let quiet = last.is_none_or(|t| first.sent.saturating_duration_since(t) >= debounce);
+        last = Some(first.sent);
         let mut batch = BTreeMap::new();
         merge(&mut batch, first);
         loop {
-            let left = max_wait.saturating_sub(started.elapsed());
-            match jobs.recv_timeout(debounce.min(left)) {
-                Ok(job) => merge(&mut batch, job),
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
-            if left.is_zero() {
-                // Take whatever is already queued, then check.
-                while let Ok(job) = jobs.try_recv() {
+            // After a quiet spell, only what is already queued joins the check.
+            let left = if quiet {
+                Duration::ZERO
+            } else {
+                max_wait.saturating_sub(started.elapsed())
+            };
+            let next = if left.is_zero() {
+                jobs.try_recv().map_err(|e| match e {
+                    crossbeam_channel::TryRecvError::Empty => RecvTimeoutError::Timeout,
+                    crossbeam_channel::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+                })
+            } else {
+                jobs.recv_timeout(debounce.min(left))
+            };
+            match next {
+                Ok(job) => {
+                    last = Some(job.sent);
                     merge(&mut batch, job);
                 }
-                break;
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
             }
         }
         for job in batch.into_values() {

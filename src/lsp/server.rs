@@ -735,6 +735,7 @@ impl Server {
             buffers,
             generation: self.generation,
             encoding: self.enc,
+            sent: Instant::now(),
         });
     }
 
