@@ -68,6 +68,22 @@ pub enum Command {
     },
     /// Print the man page (roff), e.g. `prov man > prov.1`.
     Man,
+    /// Run the language server for editors: LSP on standard input and output.
+    ///
+    /// Diagnostics as you type, span and typography fixes as code actions, the source passage
+    /// on hover, quotes completed from the source, go to definition (docs/editors.md).
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Talk on standard input and output (the only transport; accepted because editors pass it).
+    #[arg(long)]
+    pub stdio: bool,
+    /// Quiet time after a change before the check starts, in milliseconds (an editor may also
+    /// set `debounceMs` in its initialization options).
+    #[arg(long, value_name = "MS", default_value_t = 20)]
+    pub debounce_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]

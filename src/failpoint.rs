@@ -20,3 +20,17 @@ pub fn failpoint(name: &str) {
         let _ = std::io::stdin().lock().read_line(&mut line);
     }
 }
+
+/// Panic here when `PROV_FAILPOINT=lsp-panic:<name>` names this point: the language server's
+/// tests show that a panic in one request (or in a check) is answered, and survived.
+pub fn panic_point(name: &str) {
+    let Ok(v) = std::env::var("PROV_FAILPOINT") else {
+        return;
+    };
+    if v.strip_prefix("lsp-panic:") == Some(name) {
+        #[allow(clippy::panic)] // the failpoint's only purpose
+        {
+            panic!("failpoint lsp-panic:{name}");
+        }
+    }
+}

@@ -41,6 +41,7 @@ pub mod hidden;
 pub mod hook;
 pub mod journal;
 pub mod lock;
+pub mod lsp;
 pub mod outcome;
 pub mod pending;
 pub mod reanchor;

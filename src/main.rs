@@ -59,6 +59,7 @@ fn run(cli: Cli) -> u8 {
         Command::Recover => root(ws).and_then(|r| commands::recover::run(&r)),
         Command::Completions { shell } => commands::completions::run(shell),
         Command::Man => commands::man::run(),
+        Command::Lsp(args) => commands::lsp::run(args),
     };
     match result {
         Ok(code) => code,

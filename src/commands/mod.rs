@@ -11,6 +11,7 @@ pub mod diff;
 pub mod fix;
 pub mod hook;
 pub mod init;
+pub mod lsp;
 pub mod man;
 pub mod recover;
 pub mod report;

@@ -59,11 +59,26 @@ pub fn load_some(
     root: &Path,
     only: Option<&(dyn Fn(&str) -> bool + Sync)>,
 ) -> Result<Workspace, LoadError> {
+    load_overlaid(root, only, &Overlay::new())
+}
+
+/// Text read instead of a file on disk, by workspace-relative path (`sources.toml`,
+/// `claims/a.toml`): an editor's unsaved buffers (`prov lsp`). Only sources.toml and claim
+/// files are read through it; snapshots are evidence and always come from disk.
+pub type Overlay = HashMap<String, String>;
+
+/// [`load_some`], with the files `overlay` holds read from it instead of from disk. The claim
+/// files are still those listed under claims/ on disk.
+pub fn load_overlaid(
+    root: &Path,
+    only: Option<&(dyn Fn(&str) -> bool + Sync)>,
+    overlay: &Overlay,
+) -> Result<Workspace, LoadError> {
     let mut files = Files::default();
     let mut diags = Vec::new();
 
     let sources_path = root.join(SOURCES_FILE);
-    let sources_text = match files::read_text(root, &sources_path) {
+    let sources_text = match read_text(root, overlay, SOURCES_FILE, &sources_path) {
         Ok(t) => t,
         Err(e) => {
             let help = match e {
@@ -109,7 +124,9 @@ pub fn load_some(
         .par_iter()
         .zip(&rels)
         .filter(|(_, rel)| chosen(rel))
-        .map(|(path, rel)| files::read_text(root, path).map(|t| files::File::new(rel.clone(), t)))
+        .map(|(path, rel)| {
+            read_text(root, overlay, rel, path).map(|t| files::File::new(rel.clone(), t))
+        })
         .collect();
     let mut claim_files = Vec::new();
     for (rel, file) in rels.iter().filter(|r| chosen(r)).zip(read) {
@@ -147,7 +164,10 @@ pub fn load_some(
                         .zip(&rels)
                         .filter(|(_, rel)| !chosen(rel))
                         .filter_map(|(path, rel)| {
-                            let bytes = files::read_bytes(root, path).ok()?;
+                            let bytes = match overlay.get(rel.as_str()) {
+                                Some(text) => text.as_bytes().to_vec(),
+                                None => files::read_bytes(root, path).ok()?,
+                            };
                             if !may_define(&bytes, &ids) {
                                 return None;
                             }
@@ -280,6 +300,18 @@ fn may_define(bytes: &[u8], ids: &HashSet<&str>) -> bool {
         *last = Some(at);
     }
     false
+}
+
+/// A file's text: from the overlay when it holds the file (within the same size limit), else
+/// from disk.
+fn read_text(root: &Path, overlay: &Overlay, rel: &str, path: &Path) -> Result<String, ReadError> {
+    match overlay.get(rel) {
+        Some(text) if text.len() as u64 > files::MAX_FILE_BYTES => {
+            Err(ReadError::TooLarge(text.len() as u64))
+        }
+        Some(text) => Ok(text.clone()),
+        None => files::read_text(root, path),
+    }
 }
 
 fn read_help(e: &ReadError) -> String {

@@ -11,7 +11,7 @@ pub mod tree;
 
 use std::path::{Path, PathBuf};
 
-pub use load::{LoadError, load, load_some};
+pub use load::{LoadError, Overlay, load, load_overlaid, load_some};
 pub use policy::{Flag, Policy};
 
 use crate::diag::Loc;
