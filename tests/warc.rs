@@ -82,6 +82,8 @@ fn conversion(text: &[u8]) -> Conversion<'_> {
         text,
         content_type: "text/plain; charset=utf-8",
         extractor: "test-extractor 1.0 article",
+        method: Some("fetch"),
+        re_extraction_of: None,
     }
 }
 

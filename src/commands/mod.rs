@@ -13,4 +13,5 @@ pub mod hook;
 pub mod init;
 pub mod man;
 pub mod recover;
+pub mod refresh;
 pub mod report;
