@@ -393,6 +393,19 @@ pub fn record_of(warc_bytes: &[u8]) -> Result<CaptureRecord, WarcError> {
     })
 }
 
+/// The record of a pending capture's WARC, which must be the evidence of the pending text
+/// (`text_sha256`): its metadata record names that text. Why not, otherwise.
+pub fn pending_record(warc_bytes: &[u8], text_sha256: &str) -> Result<CaptureRecord, String> {
+    let ev = warc::read_evidence(warc_bytes, MAX_BODY).map_err(|e| e.to_string())?;
+    if ev.text_sha256.as_deref() != Some(text_sha256) {
+        return Err(format!(
+            "it is the evidence of another text (sha256 {}), not of the pending one ({text_sha256})",
+            ev.text_sha256.as_deref().unwrap_or("none recorded")
+        ));
+    }
+    record_of(warc_bytes).map_err(|e| e.to_string())
+}
+
 /// Phrases that give a wall away, lowercase, with what they reveal. Looked for only in a
 /// short text (a wall is short; an article may quote one of them).
 const WALLS: &[(&str, &str)] = &[

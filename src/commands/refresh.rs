@@ -468,7 +468,11 @@ fn human_report(
             summary.changed,
             if re_extract { "re-extracted" } else { "changed" },
             if summary.breaking > 0 {
-                format!(" ({} breaking citations)", summary.breaking)
+                format!(
+                    " ({} of them break{} citations)",
+                    summary.breaking,
+                    if summary.breaking == 1 { "s" } else { "" }
+                )
             } else {
                 String::new()
             }
