@@ -38,8 +38,7 @@ pub enum Command {
         /// Where to create it (default: the current directory).
         dir: Option<PathBuf>,
     },
-    /// Register a source: its text in snapshots/<ID>.txt, pinned by sha256; from a file (HTML is
-    /// extracted), from the web (--url), or from a WARC or WACZ archive (--warc).
+    /// Register a source from a file, a URL or a WARC: its text pinned in snapshots/<ID>.txt.
     Add(AddArgs),
     /// Verify every citation and source; the gate for pre-commit and CI.
     Check(CheckArgs),
@@ -48,8 +47,7 @@ pub enum Command {
     /// Store a new version of a registered source as a pending capture, for review; or restore
     /// a lost snapshot from a copy whose sha256 is the pinned one.
     Capture(CaptureArgs),
-    /// Re-fetch sources with a url; stage a pending capture for each page whose text changed,
-    /// and say what it does to the citations.
+    /// Fetch sources again; stage each page whose text changed, and say what that breaks.
     Refresh(RefreshArgs),
     /// Show what pending captures do to the evidence: citations, facts, and the edited text.
     Diff(DiffArgs),
@@ -150,13 +148,12 @@ pub struct ExtractArgs {
     pub force: bool,
 }
 
+/// `article`: the headline and the article's body; `page`: all the visible text; `none`: the
+/// bytes decoded as text, unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExtractMode {
-    /// The headline and the article's body, without navigation and boilerplate.
     Article,
-    /// All the visible text of the page, as a browser renders it.
     Page,
-    /// The bytes decoded as text, unchanged.
     None,
 }
 
@@ -211,11 +208,11 @@ pub struct RefreshArgs {
     pub fetching: FetchArgs,
 }
 
+/// `human`: one line per source, then what the changes do to the citations; `json`: schema
+/// prov-refresh/1 (docs/json.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RefreshFormat {
-    /// One line per source, then what the changes do to the citations.
     Human,
-    /// One JSON document (schema prov-refresh/1, see docs/json.md).
     Json,
 }
 

@@ -95,7 +95,9 @@ impl Failure {
             Failure::Fetch(FetchError::TooLarge { .. }) => {
                 "this is not one article: capture the article's own page"
             }
-            Failure::Fetch(_) => "try again later, or save the page from a browser and add the file",
+            Failure::Fetch(_) => {
+                "try again later, or save the page from a browser and add the file"
+            }
             Failure::Archive(WarcError::NoResponse { .. }) => {
                 "give --url exactly as the archive recorded it (one of the URLs listed)"
             }
@@ -113,7 +115,7 @@ impl Failure {
             }
             Failure::Extract(_) => "save the page as text from a browser and add that file",
             Failure::NotAVersion(_) => {
-                "if this really is what the page now says, capture it anyway with `prov capture ID --fetch --force`"
+                "if this really is what the page says, take it anyway with --force (and --extract page when it has no article)"
             }
         }
     }
@@ -154,7 +156,10 @@ impl fmt::Display for NotAVersion {
                 "the page redirected to a login, subscription or consent page ({url}), not a new version"
             ),
             NotAVersion::Wall { what, phrase } => {
-                write!(f, "the page is {what} (it says {phrase:?}), not a new version")
+                write!(
+                    f,
+                    "the page is {what} (it says {phrase:?}), not a new version"
+                )
             }
             NotAVersion::Shrunk { old, new } => write!(
                 f,
@@ -166,10 +171,7 @@ impl fmt::Display for NotAVersion {
 }
 
 /// How to extract: the mode to use, or by content when `None`.
-fn extract_exchange(
-    ex: &Exchange,
-    mode: Option<Mode>,
-) -> Result<extract::Extracted, ExtractError> {
+fn extract_exchange(ex: &Exchange, mode: Option<Mode>) -> Result<extract::Extracted, ExtractError> {
     let content_type = ex.content_type();
     let mode = mode.unwrap_or_else(|| extract::default_mode(ex.body(), content_type.as_deref()));
     extract::extract(
@@ -193,7 +195,19 @@ pub fn from_exchange(
     mode: Option<Mode>,
     re_extraction_of: Option<&str>,
 ) -> Result<Taken, Failure> {
-    let extracted = extract_exchange(&ex, mode).map_err(Failure::Extract)?;
+    let extracted = match extract_exchange(&ex, mode) {
+        Ok(e) => e,
+        Err(e @ ExtractError::NothingExtractable { .. }) => {
+            // No article: a wall has none. Say which, from all the page's text.
+            if let Ok(page) = extract_exchange(&ex, Some(Mode::Page))
+                && let Some(wall) = wall_in(&page.text, page.title.as_deref())
+            {
+                return Err(Failure::NotAVersion(wall));
+            }
+            return Err(Failure::Extract(e));
+        }
+        Err(e) => return Err(Failure::Extract(e)),
+    };
     let label = format!(
         "{} {} {}",
         extracted.extractor, extracted.version, extracted.mode
@@ -331,9 +345,8 @@ pub fn from_file(
         Some(u) => u.to_string(),
         None => {
             let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-            let mut u = url::Url::parse("file:///").map_err(|e| {
-                Failure::Archive(WarcError::Io(format!("internal error: {e}")))
-            })?;
+            let mut u = url::Url::parse("file:///")
+                .map_err(|e| Failure::Archive(WarcError::Io(format!("internal error: {e}"))))?;
             u.set_path(base);
             u.to_string()
         }
@@ -383,8 +396,10 @@ pub fn record_of(warc_bytes: &[u8]) -> Result<CaptureRecord, WarcError> {
         url,
         status: (!ev.raw_body).then(|| ex.status()),
         content_type,
-        fetched: Some(ex.fetched.clone())
-            .filter(|f| f.parse::<toml_edit::Datetime>().is_ok_and(|d| d.offset.is_some())),
+        fetched: Some(ex.fetched.clone()).filter(|f| {
+            f.parse::<toml_edit::Datetime>()
+                .is_ok_and(|d| d.offset.is_some())
+        }),
         extractor: extractor.unwrap_or("unknown").to_string(),
         extractor_version: version.unwrap_or("unknown").to_string(),
         mode: mode.unwrap_or("unknown").to_string(),
@@ -457,13 +472,35 @@ const LOGIN_SEGMENTS: &[&str] = &[
     "gdpr",
 ];
 const LOGIN_HOSTS: &[&str] = &[
-    "login.", "auth.", "accounts.", "sso.", "consent.", "guce.", "myaccount.",
+    "login.",
+    "auth.",
+    "accounts.",
+    "sso.",
+    "consent.",
+    "guce.",
+    "myaccount.",
 ];
 
 /// A text that shrank below this share of the pinned one is not a new version …
 const SHRUNK_SHARE: f64 = 0.5;
 /// … when the pinned text has at least this many characters.
 const SHRUNK_MIN_CHARS: usize = 400;
+
+/// A wall, by one of [`WALLS`]' phrases in a short text or its title.
+fn wall_in(text: &str, title: Option<&str>) -> Option<NotAVersion> {
+    if text.chars().count() > WALL_MAX_CHARS {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    let title = title.unwrap_or("").to_lowercase();
+    WALLS
+        .iter()
+        .find(|(phrase, _)| lower.contains(phrase) || title.contains(phrase))
+        .map(|(phrase, what)| NotAVersion::Wall {
+            what,
+            phrase: (*phrase).to_string(),
+        })
+}
 
 fn login_like(u: &url::Url) -> bool {
     let host = u.host_str().unwrap_or("").to_ascii_lowercase();
@@ -503,17 +540,8 @@ pub fn judge(taken: &Taken, asked: &str, pinned: Option<&str>) -> Result<(), Not
         });
     }
     let chars = taken.text.chars().count();
-    if chars <= WALL_MAX_CHARS {
-        let lower = taken.text.to_lowercase();
-        let title = taken.title.as_deref().unwrap_or("").to_lowercase();
-        for (phrase, what) in WALLS {
-            if lower.contains(phrase) || title.contains(phrase) {
-                return Err(NotAVersion::Wall {
-                    what,
-                    phrase: (*phrase).to_string(),
-                });
-            }
-        }
+    if let Some(wall) = wall_in(&taken.text, taken.title.as_deref()) {
+        return Err(wall);
     }
     if let Some(old) = pinned {
         let old = old.chars().count();
@@ -566,9 +594,9 @@ impl Chain {
                 "{warc} does not match its pinned sha256 {} (its sha256 is {actual})",
                 record.warc
             ),
-            Chain::TextDiffers { detail } => format!(
-                "{warc} is intact, but it does not give {snapshot}: {detail}"
-            ),
+            Chain::TextDiffers { detail } => {
+                format!("{warc} is intact, but it does not give {snapshot}: {detail}")
+            }
         }
     }
 }
@@ -685,7 +713,10 @@ mod tests {
         let wall = taken("Before you continue to Example\n\nWe use cookies.\n");
         assert!(matches!(
             judge(&wall, "https://example.org/a", None),
-            Err(NotAVersion::Wall { what: "a consent wall", .. })
+            Err(NotAVersion::Wall {
+                what: "a consent wall",
+                ..
+            })
         ));
         let old = "word ".repeat(200);
         let short = taken("A short text.\n");
@@ -696,6 +727,13 @@ mod tests {
         // An article that quotes a wall's phrase is long: not a wall.
         let long = taken(&format!("{} are you a robot?\n", "Prose. ".repeat(400)));
         assert_eq!(judge(&long, "https://example.org/a", None), Ok(()));
-        assert_eq!(judge(&taken("A fine text.\n"), "https://example.org/a", Some("Old.")), Ok(()));
+        assert_eq!(
+            judge(
+                &taken("A fine text.\n"),
+                "https://example.org/a",
+                Some("Old.")
+            ),
+            Ok(())
+        );
     }
 }

@@ -34,20 +34,18 @@ pub(crate) fn config(settings: &FetchSettings, args: &FetchArgs) -> Result<Fetch
     let mut config = FetchConfig::new(contact);
     if let Some(d) = args.delay.or(settings.delay) {
         if !(0.0..=60.0).contains(&d) {
-            return Err(Refusal::new(format!(
-                "--delay must be from 0 to 60 seconds, not {d}"
-            ))
-            .into());
+            return Err(
+                Refusal::new(format!("--delay must be from 0 to 60 seconds, not {d}")).into(),
+            );
         }
         config.host_delay = Duration::from_secs_f64(d);
     }
     config.honour_robots = !args.no_robots && settings.robots.unwrap_or(true);
     if let Some(t) = args.timeout.or(settings.timeout) {
         if !(1..=3600).contains(&t) {
-            return Err(Refusal::new(format!(
-                "--timeout must be from 1 to 3600 seconds, not {t}"
-            ))
-            .into());
+            return Err(
+                Refusal::new(format!("--timeout must be from 1 to 3600 seconds, not {t}")).into(),
+            );
         }
         config.overall_timeout = Duration::from_secs(t);
         config.connect_timeout = config.connect_timeout.min(config.overall_timeout);

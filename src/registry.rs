@@ -458,9 +458,8 @@ pub fn capture_with(
     }
     failpoint("capture-planned");
     match warc {
-        Some(w) => atomic_write(&warc_pending, w).map_err(|e| {
-            Refusal::new(format!("cannot write {}: {e}", warc_pending.display()))
-        })?,
+        Some(w) => atomic_write(&warc_pending, w)
+            .map_err(|e| Refusal::new(format!("cannot write {}: {e}", warc_pending.display())))?,
         None => remove(&warc_pending)?,
     }
     atomic_write(&path, bytes)

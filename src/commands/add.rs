@@ -70,7 +70,14 @@ pub fn run(root: &Path, args: AddArgs, style: human::Style) -> Result<u8, Stop> 
         new.title = taken.title.clone();
     }
     let _lock = begin(root, Access::Write)?;
-    register(root, &new, taken.text.as_bytes(), &what, Some(&taken), titled)
+    register(
+        root,
+        &new,
+        taken.text.as_bytes(),
+        &what,
+        Some(&taken),
+        titled,
+    )
 }
 
 /// Register the text (and its evidence), and say what was done.

@@ -31,7 +31,9 @@ pub fn run(root: &Path, args: CaptureArgs, style: human::Style) -> Result<u8, St
     let chosen: Option<Mode> = args.extract.extract.map(Into::into);
     if args.url.is_some() && !args.fetch && args.warc.is_none() {
         return Err(Refusal::new("--url goes with --fetch or --warc")
-            .help("give the new version as a FILE, or fetch it: prov capture ID --fetch [--url URL]")
+            .help(
+                "give the new version as a FILE, or fetch it: prov capture ID --fetch [--url URL]",
+            )
             .into());
     }
     if let Some(file) = &args.file {
@@ -113,10 +115,7 @@ pub fn run(root: &Path, args: CaptureArgs, style: human::Style) -> Result<u8, St
 
 /// The mode a source's current capture was extracted with.
 fn recorded_mode(source: &prov::workspace::Source) -> Option<Mode> {
-    source
-        .capture
-        .as_ref()
-        .and_then(|c| Mode::parse(&c.mode))
+    source.capture.as_ref().and_then(|c| Mode::parse(&c.mode))
 }
 
 /// Store the pending capture (and its evidence), and say what was done.

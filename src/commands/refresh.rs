@@ -165,10 +165,7 @@ fn partition<'w>(sources: Vec<&'w Source>, k: usize, n: usize) -> Vec<&'w Source
     groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     let weights: Vec<usize> = groups.iter().map(|g| g.1.len()).collect();
     let mine = crate::scope::assign(&weights, k, n);
-    let mut out: Vec<&Source> = mine
-        .into_iter()
-        .flat_map(|i| groups[i].1.clone())
-        .collect();
+    let mut out: Vec<&Source> = mine.into_iter().flat_map(|i| groups[i].1.clone()).collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
@@ -237,7 +234,9 @@ pub fn run(root: &Path, args: RefreshArgs, style: human::Style) -> Result<u8, St
     } else {
         let settings = ws.fetch.clone();
         if settings.contact.is_none() && args.fetching.contact.is_none() && !json {
-            err("note: no contact in the User-Agent: set `contact` under [fetch] in sources.toml (or --contact URL) so that site operators can reach you\n");
+            err(
+                "note: no contact in the User-Agent: set `contact` under [fetch] in sources.toml (or --contact URL) so that site operators can reach you\n",
+            );
         }
         Some(Fetcher::new(fetching::config(&settings, &args.fetching)?))
     };
@@ -293,7 +292,9 @@ pub fn run(root: &Path, args: RefreshArgs, style: human::Style) -> Result<u8, St
     // What the staged and pending captures do: the re-anchoring `check` and `diff` do, on the
     // workspace as it is now.
     let after = prov::workspace::load(root).ok();
-    let outcome = after.as_ref().map(|w| check::check(w, &check::Options::default()));
+    let outcome = after
+        .as_ref()
+        .map(|w| check::check(w, &check::Options::default()));
     if let (Some(w), Some(o)) = (&after, &outcome) {
         for row in &mut rows {
             if matches!(row.status, Status::Changed | Status::AlreadyPending) {
@@ -339,7 +340,13 @@ pub fn run(root: &Path, args: RefreshArgs, style: human::Style) -> Result<u8, St
         });
         return Ok(code);
     }
-    out(&human_report(&rows, &summary, after.as_ref().zip(outcome.as_ref()), args.re_extract, style));
+    out(&human_report(
+        &rows,
+        &summary,
+        after.as_ref().zip(outcome.as_ref()),
+        args.re_extract,
+        style,
+    ));
     Ok(code)
 }
 
@@ -466,7 +473,11 @@ fn human_report(
         format!(
             "{} {}{}",
             summary.changed,
-            if re_extract { "re-extracted" } else { "changed" },
+            if re_extract {
+                "re-extracted"
+            } else {
+                "changed"
+            },
             if summary.breaking > 0 {
                 format!(
                     " ({} of them break{} citations)",
@@ -496,7 +507,9 @@ fn human_report(
         parts.join(", ")
     ));
     if summary.changed + summary.already_pending > 0 {
-        s.push_str("next: `prov diff` to review the pending captures, `prov accept ID` to adopt one\n");
+        s.push_str(
+            "next: `prov diff` to review the pending captures, `prov accept ID` to adopt one\n",
+        );
     }
     s
 }

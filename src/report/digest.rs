@@ -32,7 +32,12 @@ pub struct FileDigest {
     pub sha256: String,
 }
 
-fn list(dir: &Path, recursive: bool, wanted: &dyn Fn(&str) -> bool, out: &mut Vec<std::path::PathBuf>) {
+fn list(
+    dir: &Path,
+    recursive: bool,
+    wanted: &dyn Fn(&str) -> bool,
+    out: &mut Vec<std::path::PathBuf>,
+) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };

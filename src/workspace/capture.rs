@@ -306,7 +306,9 @@ pub(super) fn load_fetch(c: &mut Check<'_>, e: &Entry) -> FetchSettings {
         && let Some(s) = c.nonempty_string(e)
     {
         let mailto = s.strip_prefix("mailto:").is_some_and(|m| {
-            m.contains('@') && m.bytes().all(|b| b.is_ascii_graphic() && b != b'<' && b != b'>')
+            m.contains('@')
+                && m.bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'<' && b != b'>')
         });
         match super::check_url(&s) {
             Ok(()) => f.contact = Some(s),
