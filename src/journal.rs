@@ -694,6 +694,90 @@ mod tests {
     }
 
     #[test]
+    fn a_warc_is_kept_only_beside_its_text_and_removed_only_once_kept() {
+        let root = std::env::temp_dir();
+        let sha = |c: char| c.to_string().repeat(64);
+        let text_copy = Step {
+            from: "snapshots/a.txt".into(),
+            to: format!("snapshots/a@{}.txt", &sha('1')[..12]),
+            sha256: sha('1'),
+        };
+        let warc_copy = Step {
+            from: "snapshots/a.warc.gz".into(),
+            to: format!("snapshots/a@{}.warc.gz", &sha('1')[..12]),
+            sha256: sha('2'),
+        };
+        let journal = |copies: Vec<Step>, renames: Vec<Step>, removes: Vec<Removal>| Journal {
+            version: 1,
+            command: "accept".into(),
+            copies,
+            writes: Vec::new(),
+            renames,
+            removes,
+        };
+        let remove = Removal {
+            path: "snapshots/a.warc.gz".into(),
+            sha256: sha('2'),
+        };
+        // Kept beside its text, then removed: fine.
+        let ok = journal(
+            vec![text_copy.clone(), warc_copy.clone()],
+            Vec::new(),
+            vec![remove.clone()],
+        );
+        assert!(validate(&root, &ok, None).is_ok());
+        // A WARC kept where no text is kept, under another source's name, or removed unkept.
+        for bad in [
+            journal(vec![warc_copy.clone()], Vec::new(), Vec::new()),
+            journal(
+                vec![
+                    text_copy.clone(),
+                    Step {
+                        to: format!("snapshots/b@{}.warc.gz", &sha('1')[..12]),
+                        ..warc_copy.clone()
+                    },
+                ],
+                Vec::new(),
+                Vec::new(),
+            ),
+            journal(vec![text_copy.clone()], Vec::new(), vec![remove.clone()]),
+            journal(
+                vec![text_copy.clone(), warc_copy.clone()],
+                Vec::new(),
+                vec![Removal {
+                    path: "snapshots/a.txt".into(),
+                    sha256: sha('1'),
+                }],
+            ),
+        ] {
+            assert!(validate(&root, &bad, None).is_err(), "{bad:?}");
+        }
+        // A pending WARC is renamed onto its own source's WARC only.
+        let rename = |from: &str, to: &str| Step {
+            from: from.into(),
+            to: to.into(),
+            sha256: sha('3'),
+        };
+        let ok = journal(
+            Vec::new(),
+            vec![rename("snapshots/a.new.warc.gz", "snapshots/a.warc.gz")],
+            Vec::new(),
+        );
+        assert!(validate(&root, &ok, None).is_ok());
+        for (from, to) in [
+            ("snapshots/a.new.warc.gz", "snapshots/b.warc.gz"),
+            ("snapshots/a.new.warc.gz", "snapshots/a.txt"),
+            ("snapshots/a.new.txt", "snapshots/a.warc.gz"),
+        ] {
+            let bad = journal(Vec::new(), vec![rename(from, to)], Vec::new());
+            assert!(validate(&root, &bad, None).is_err(), "{from} → {to}");
+        }
+        // A journal without removals is written as before.
+        let text = serde_json::to_string(&journal(Vec::new(), Vec::new(), Vec::new())).unwrap();
+        assert!(!text.contains("removes"), "{text}");
+    }
+
+    #[test]
     fn locate_counts_lines_and_code_points() {
         assert_eq!(locate("{\n  \"é\": \"x\"", "\"x\"").as_deref(), Some("2:8"));
         assert_eq!(locate("abc", "z"), None);

@@ -156,7 +156,7 @@ fn host_of(s: &Source) -> String {
 /// The sources of shard `k` of `n`: hosts, biggest first, each to the shard with the fewest
 /// sources so far (as `check --partition` shards claim files); every source of a host in one
 /// shard, so that politeness holds across a CI matrix.
-fn partition<'w>(sources: Vec<&'w Source>, k: usize, n: usize) -> Vec<&'w Source> {
+fn partition(sources: Vec<&Source>, k: usize, n: usize) -> Vec<&Source> {
     let mut hosts: BTreeMap<String, Vec<&Source>> = BTreeMap::new();
     for s in sources {
         hosts.entry(host_of(s)).or_default().push(s);
