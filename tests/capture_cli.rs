@@ -217,6 +217,13 @@ fn a_web_page_is_added_by_url_cited_and_its_chain_proven() {
     assert_ne!(o.code, Some(2), "{}", o.all());
     let report: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(ws.join("report.json")).unwrap()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(common::repo().join("docs/schema/prov-report-1.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     let capture = &report["sources"][0]["capture"];
     assert_eq!(capture["chain"]["result"], "proven", "{capture}");
     assert_eq!(capture["warc"], "snapshots/stadia.warc.gz");
