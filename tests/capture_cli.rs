@@ -222,7 +222,10 @@ fn a_web_page_is_added_by_url_cited_and_its_chain_proven() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let capture = &report["sources"][0]["capture"];
     assert_eq!(capture["chain"]["result"], "proven", "{capture}");
