@@ -109,7 +109,9 @@ impl Failure {
             }
             Failure::Extract(ExtractError::NothingExtractable {
                 mode: Mode::Article,
-            }) => "try --extract page for all its visible text",
+            }) => {
+                "a page of links, or one its scripts fill in, has no article: look at it in a browser"
+            }
             Failure::Extract(ExtractError::NotHtml) => {
                 "add it with --extract none to keep it as text"
             }

@@ -34,7 +34,11 @@ pub fn run(root: &Path, args: AddArgs, style: human::Style) -> Result<u8, Stop> 
             let now = prov::clock::now_rfc3339();
             let taken = evidence::from_file(&bytes, &name, url.as_deref(), mode, &now)
                 .map_err(|f| fetching::refusal(&f, &what))?;
-            return register(root, &new, &bytes, &what, taken.as_ref(), false);
+            let titled = new.title.is_none() && taken.as_ref().is_some_and(|t| t.title.is_some());
+            if titled {
+                new.title = taken.as_ref().and_then(|t| t.title.clone());
+            }
+            return register(root, &new, &bytes, &what, taken.as_ref(), titled);
         }
         (None, Some(archive), Some(url)) => {
             registry::precheck(root, &new)?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{Table, value};
 
 use super::SNAPSHOTS_DIR;
-use super::load::{datetime, sha256_value};
+use super::load::datetime;
 use super::tree::{Check, Entry, Node, get};
 use crate::diag::{Code, Loc};
 
@@ -178,7 +178,19 @@ pub(super) fn load_capture(c: &mut Check<'_>, e: &Entry, what: &str) -> Option<C
         &what,
         "pin the WARC file: warc = \"<sha256 of snapshots/<id>.warc.gz>\" (prov writes it with the capture)",
     );
-    let warc = warc_e.and_then(|e| sha256_value(c, e));
+    let warc = warc_e.and_then(|e| {
+        let s = c.string(e)?;
+        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Some(s.to_ascii_lowercase());
+        }
+        c.invalid(
+            Code::InvalidHash,
+            &e.value.span,
+            format!("`warc` must be 64 hex digits, the sha256 of the WARC file; this is {s:?}"),
+            "prov writes it with the capture; to pin a WARC by hand, paste the output of `sha256sum snapshots/<id>.warc.gz`".into(),
+        );
+        None
+    });
     let method = c
         .required(
             t,
@@ -313,13 +325,10 @@ pub(super) fn load_fetch(c: &mut Check<'_>, e: &Entry) -> FetchSettings {
         match super::check_url(&s) {
             Ok(()) => f.contact = Some(s),
             Err(_) if mailto => f.contact = Some(s),
-            Err(bad) => c.invalid(
+            Err(_) => c.invalid(
                 Code::InvalidValue,
                 &e.value.span,
-                format!(
-                    "`contact` must be an http(s) URL or a mailto: address: {}",
-                    bad.message.replacen("`url` ", "", 1)
-                ),
+                format!("`contact` must be an http(s) URL or a mailto: address, not {s:?}"),
                 "a page saying who runs prov and how to reach them, e.g. contact = \"https://newsroom.example/about-our-bots\"".into(),
             ),
         }

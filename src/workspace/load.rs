@@ -686,7 +686,7 @@ fn opt_name(c: &mut Check<'_>, t: &[Entry], key: &str) -> Option<String> {
     get(t, key).and_then(|e| c.name_string(e))
 }
 
-pub(super) fn sha256_value(c: &mut Check<'_>, e: &Entry) -> Option<String> {
+fn sha256_value(c: &mut Check<'_>, e: &Entry) -> Option<String> {
     let s = c.string(e)?;
     if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Some(s.to_ascii_lowercase());
