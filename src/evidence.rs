@@ -711,6 +711,65 @@ mod tests {
     }
 
     #[test]
+    fn the_chain_is_proven_refuted_or_said_to_be_unverifiable() {
+        let page = b"<html><head><title>T</title></head><body><article><h1>Ties cut</h1><p>Albania cut diplomatic ties with Iran on Wednesday, the prime minister said.</p></article></body></html>";
+        let Ok(Some(t)) = from_file(
+            page,
+            "page.html",
+            Some("https://example.org/a"),
+            None,
+            "2026-01-01T00:00:00Z",
+        ) else {
+            panic!("extracted");
+        };
+        let (warc, record) = t.warc.clone().unwrap();
+        assert_eq!(record.method, Method::File);
+        assert_eq!(record.content_type.as_deref(), Some("text/html"));
+        assert_eq!(record.status, None);
+        let text = t.text.as_bytes();
+        assert_eq!(verify(&record, Some(&warc), text), Chain::Proven);
+        // Another extractor version: not re-verified, and said so.
+        let older = CaptureRecord {
+            extractor_version: "0".into(),
+            ..record.clone()
+        };
+        assert!(matches!(
+            verify(&older, Some(&warc), text),
+            Chain::OtherExtractor { .. }
+        ));
+        assert!(!verify(&older, Some(&warc), text).broken());
+        // A recorded mode that does not give the text, a text that is not the WARC's, a
+        // WARC edited, a WARC gone: broken.
+        let page_mode = CaptureRecord {
+            mode: "page".into(),
+            ..record.clone()
+        };
+        assert!(matches!(
+            verify(&page_mode, Some(&warc), text),
+            Chain::TextDiffers { .. }
+        ));
+        assert!(matches!(
+            verify(&record, Some(&warc), b"other\n"),
+            Chain::TextDiffers { .. }
+        ));
+        let mut edited = warc.clone();
+        edited.push(0);
+        assert!(matches!(
+            verify(&record, Some(&edited), text),
+            Chain::WarcModified { .. }
+        ));
+        assert!(verify(&record, None, text).broken());
+        // A re-extraction of the WARC is labelled as one.
+        let again = re_extract(&warc, Mode::Page).unwrap();
+        let (_, r) = again.warc.unwrap();
+        assert!(r.re_extraction);
+        assert_eq!(r.mode, "page");
+        // The pending record must be that text's.
+        assert!(pending_record(&warc, &sha256_hex(text)).is_ok());
+        assert!(pending_record(&warc, &sha256_hex(b"x")).is_err());
+    }
+
+    #[test]
     fn walls_and_shrinking_are_not_versions() {
         let wall = taken("Before you continue to Example\n\nWe use cookies.\n");
         assert!(matches!(

@@ -173,6 +173,18 @@ fn interrupted_anywhere(workspace: &dyn Fn(&Path), kept: &[&str], absent: &[&str
             new_state.keys().collect::<Vec<_>>()
         );
     }
+    for a in absent {
+        assert!(!new_state.contains_key(*a), "{a} after the accept");
+    }
+    if !kept.is_empty() {
+        let warcs = new_state.keys().filter(|p| p.ends_with(".warc.gz")).count();
+        assert_eq!(
+            warcs,
+            if absent.is_empty() { 2 } else { 1 },
+            "{:?}",
+            new_state.keys()
+        );
+    }
     assert!(
         !new_state.keys().any(|p| p.contains(".new.")),
         "nothing pending is left"
