@@ -770,6 +770,31 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_warc_is_read_within_bounds() {
+        use std::io::Write;
+        // A record announcing a terabyte, and a thousand empty records: refused at once.
+        let huge = b"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 1099511627776\r\n\r\n";
+        assert!(warc::read_evidence(huge, MAX_BODY).is_err());
+        let mut many = Vec::new();
+        for _ in 0..1000 {
+            many.extend_from_slice(
+                b"WARC/1.1\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n\r\n\r\n",
+            );
+        }
+        assert!(warc::read_evidence(&many, MAX_BODY).is_err());
+        // A gzip bomb: a small file that inflates to far more than a capture can hold.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(b"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 400000000\r\n\r\n")
+            .unwrap();
+        for _ in 0..100 {
+            gz.write_all(&[0u8; 1 << 20]).unwrap();
+        }
+        let bomb = gz.finish().unwrap();
+        assert!(bomb.len() < 1 << 20);
+        assert!(warc::read_evidence(&bomb, MAX_BODY).is_err());
+    }
+
+    #[test]
     fn walls_and_shrinking_are_not_versions() {
         let wall = taken("Before you continue to Example\n\nWe use cookies.\n");
         assert!(matches!(

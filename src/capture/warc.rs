@@ -1102,6 +1102,10 @@ pub struct Evidence {
     pub text_sha256: Option<String>,
 }
 
+/// The most records [`read_evidence`] reads: prov writes a warcinfo, a request and a response
+/// per redirect (at most 10) and for the page, a conversion and a metadata record.
+const MAX_EVIDENCE_RECORDS: usize = 64;
+
 /// One record kept while reading evidence.
 struct Kept {
     kind: String,
@@ -1119,7 +1123,19 @@ pub fn read_evidence(bytes: &[u8], max_body: u64) -> Result<Evidence, WarcError>
         .saturating_mul(2)
         .saturating_add(message::MAX_HEAD_BYTES as u64);
     let mut kept: Vec<Kept> = Vec::new();
-    each_record(bytes, |rec, _, offset, h| {
+    // A file prov wrote holds a few records (two per redirect, at most 10 redirects); a file
+    // that claims more, or more bytes than a capture can have, is not one, and reading it is
+    // stopped before it costs more (a gzip bomb in a hostile workspace).
+    let most_bytes = cap.saturating_mul(4);
+    each_record(bytes, |rec, ordinal, offset, h| {
+        if ordinal >= MAX_EVIDENCE_RECORDS || offset.saturating_add(h.length) > most_bytes {
+            return Err(WarcError::Corrupt {
+                offset,
+                detail: format!(
+                    "more records or bytes than a capture prov wrote can hold (at most {MAX_EVIDENCE_RECORDS} records, {most_bytes} bytes)"
+                ),
+            });
+        }
         let kind = h.get("WARC-Type").unwrap_or("").to_ascii_lowercase();
         if !matches!(
             kind.as_str(),
