@@ -13,12 +13,14 @@ use crate::clock::{file_time_rfc3339, now_rfc3339};
 use crate::edit::replace_value;
 use crate::files;
 use crate::fix::{self, Change};
-use crate::journal::{Journal, Step, WriteStep};
+use crate::journal::{Journal, Removal, Step, WriteStep};
 use crate::outcome::Outcome;
 use crate::pending::capture_path;
 use crate::refusal::Refusal;
 use crate::verdict::Verdict;
-use crate::workspace::{SOURCES_FILE, Workspace, revision_path};
+use crate::workspace::{
+    SOURCES_FILE, Workspace, revision_path, warc_path, warc_pending_path, warc_revision_path,
+};
 
 /// What accepting one source will do or did.
 #[derive(Debug, Clone)]
@@ -32,6 +34,12 @@ pub struct SourcePlan {
     pub broken: Vec<(String, String, usize, Verdict)>,
     /// Where the superseded capture is kept.
     pub kept_as: String,
+    /// Where its WARC is kept, when it had one.
+    pub warc_kept_as: Option<String>,
+    /// The new capture's WARC, when it has one.
+    pub new_warc: Option<String>,
+    /// The new capture is a re-extraction of the old one's response, not a publisher's edit.
+    pub re_extraction: bool,
 }
 
 /// Plan accepting the pending captures of `ids` (all pending ones when empty).
@@ -106,6 +114,7 @@ pub fn plan(
         copies: Vec::new(),
         writes: Vec::new(),
         renames: Vec::new(),
+        removes: Vec::new(),
     };
     for s in targets {
         let (Some(capture), Some(source)) = (s.pending.clone(), ws.source(&s.id)) else {
@@ -139,6 +148,52 @@ pub fn plan(
             );
             continue;
         };
+        // The evidence: the current capture's WARC must be intact, and a pending WARC must be
+        // the pending text's.
+        let old_warc = match &source.capture {
+            Some(record) => match files::read_bytes(&ws.root, &warc_path(&ws.root, &s.id)) {
+                Ok(b) if crate::snapshot::sha256_hex(&b) == record.warc => Some(record),
+                _ => {
+                    refusal.get_or_insert(
+                        Refusal::new(format!(
+                            "the WARC evidence of `{}` fails its pin (missing or modified); prov accepts a capture only over intact evidence",
+                            s.id
+                        ))
+                        .help("run `prov check` and restore the WARC file first"),
+                    );
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let pending_warc_path = warc_pending_path(&ws.root, &s.id);
+        let new_record = match files::read_bytes(&ws.root, &pending_warc_path) {
+            Err(files::ReadError::NotFound) => None,
+            Err(e) => {
+                refusal.get_or_insert(Refusal::new(format!(
+                    "cannot read the pending capture's WARC {}: {e}",
+                    files::rel_display(&ws.root, &pending_warc_path)
+                )));
+                continue;
+            }
+            Ok(bytes) => match crate::evidence::pending_record(&bytes, &new_sha) {
+                Ok(r) => Some(r),
+                Err(why) => {
+                    refusal.get_or_insert(
+                        Refusal::new(format!(
+                            "the pending capture of `{}` cannot be used: its WARC {}: {why}",
+                            s.id,
+                            files::rel_display(&ws.root, &pending_warc_path)
+                        ))
+                        .help(format!(
+                            "capture it again (prov capture {} --fetch), or remove the WARC to accept the text without evidence",
+                            s.id
+                        )),
+                    );
+                    continue;
+                }
+            },
+        };
         let mut plan = SourcePlan {
             id: s.id.clone(),
             old_sha256: s.sha256.clone(),
@@ -146,6 +201,13 @@ pub fn plan(
             moved: Vec::new(),
             broken: Vec::new(),
             kept_as: files::rel_display(&ws.root, &revision_path(&ws.root, &s.id, &s.sha256)),
+            warc_kept_as: old_warc.map(|_| {
+                files::rel_display(&ws.root, &warc_revision_path(&ws.root, &s.id, &s.sha256))
+            }),
+            new_warc: new_record
+                .as_ref()
+                .map(|_| files::rel_display(&ws.root, &warc_path(&ws.root, &s.id))),
+            re_extraction: new_record.as_ref().is_some_and(|r| r.re_extraction),
         };
         for c in outcome
             .citations
@@ -239,6 +301,24 @@ pub fn plan(
         // The hash chain: each capture names its successor, so a pin edited by hand (to match
         // a tampered snapshot) no longer agrees with the revision before it.
         rev.insert("superseded_by", value(new_sha.as_str()));
+        if let Some(record) = old_warc {
+            rev.insert("capture", Item::Table(record.to_table()));
+        }
+        // The new capture's evidence replaces the old one's (in place, where the table is).
+        match (&new_record, entry.get_mut("capture")) {
+            (Some(r), Some(Item::Table(t))) => {
+                t.clear();
+                for (k, v) in r.to_table().iter() {
+                    t.insert(k, v.clone());
+                }
+            }
+            (Some(r), _) => {
+                entry.insert("capture", Item::Table(r.to_table()));
+            }
+            (None, _) => {
+                entry.remove("capture");
+            }
+        }
         match entry.get_mut("revisions") {
             Some(Item::ArrayOfTables(a)) => a.push(rev),
             Some(_) => {
@@ -267,6 +347,27 @@ pub fn plan(
             to: snap,
             sha256: new_sha.clone(),
         });
+        let warc_rel = files::rel_display(&ws.root, &warc_path(&ws.root, &s.id));
+        if let (Some(record), Some(kept)) = (old_warc, &plan.warc_kept_as) {
+            journal.copies.push(Step {
+                from: warc_rel.clone(),
+                to: kept.clone(),
+                sha256: record.warc.clone(),
+            });
+            if new_record.is_none() {
+                journal.removes.push(Removal {
+                    path: warc_rel.clone(),
+                    sha256: record.warc.clone(),
+                });
+            }
+        }
+        if let Some(r) = &new_record {
+            journal.renames.push(Step {
+                from: files::rel_display(&ws.root, &pending_warc_path),
+                to: warc_rel,
+                sha256: r.warc.clone(),
+            });
+        }
         plans.push(plan);
     }
     if let Some(r) = refusal {

@@ -166,38 +166,52 @@ pub(crate) fn load_some(
 ) -> Result<Workspace, Stop> {
     match workspace::load_some(root, only) {
         Ok(ws) => Ok(ws),
-        Err(e) => {
-            match format {
-                Format::Json => out_json(&json::invalid(&e.files, &e.diagnostics)),
-                Format::Github => out_github(&e.files, &e.diagnostics, &path_prefix(root)?, ""),
-                Format::Sarif => out_json(&prov::render::sarif::render(
-                    &e.files,
-                    &e.diagnostics,
-                    None,
-                    &path_prefix(root)?,
-                    docs_url()?.as_deref(),
-                )),
-                Format::Human => {
-                    let mut s = String::new();
-                    for d in &e.diagnostics {
-                        s.push_str(&human::diagnostic(&e.files, d, style));
-                        s.push_str("\n\n");
-                    }
-                    let n = e
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.severity == Severity::Error)
-                        .count();
-                    s.push_str(&format!(
-                        "error: the workspace is invalid ({n} problem{}); nothing was checked\n",
-                        human::plural(n)
-                    ));
-                    err(&s);
-                }
+        Err(e) => Err(invalid(root, &e, format, style)),
+    }
+}
+
+/// Print every problem of a workspace that could not be loaded, in `format`; exit 2.
+pub(crate) fn invalid(
+    root: &Path,
+    e: &workspace::LoadError,
+    format: Format,
+    style: human::Style,
+) -> Stop {
+    match format {
+        Format::Json => out_json(&json::invalid(&e.files, &e.diagnostics)),
+        Format::Github => match path_prefix(root) {
+            Ok(prefix) => out_github(&e.files, &e.diagnostics, &prefix, ""),
+            Err(stop) => return stop,
+        },
+        Format::Sarif => match (path_prefix(root), docs_url()) {
+            (Ok(prefix), Ok(docs)) => out_json(&prov::render::sarif::render(
+                &e.files,
+                &e.diagnostics,
+                None,
+                &prefix,
+                docs.as_deref(),
+            )),
+            (Err(stop), _) | (_, Err(stop)) => return stop,
+        },
+        Format::Human => {
+            let mut s = String::new();
+            for d in &e.diagnostics {
+                s.push_str(&human::diagnostic(&e.files, d, style));
+                s.push_str("\n\n");
             }
-            Err(Stop::Code(CANNOT_RUN))
+            let n = e
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            s.push_str(&format!(
+                "error: the workspace is invalid ({n} problem{}); nothing was checked\n",
+                human::plural(n)
+            ));
+            err(&s);
         }
     }
+    Stop::Code(CANNOT_RUN)
 }
 
 /// Write a JSON document to stdout as it is serialised (a large workspace's document is big;

@@ -38,7 +38,7 @@ pub enum Command {
         /// Where to create it (default: the current directory).
         dir: Option<PathBuf>,
     },
-    /// Register a source: copy its text into snapshots/<ID>.txt and pin its sha256.
+    /// Register a source from a file, a URL or a WARC: its text pinned in snapshots/<ID>.txt.
     Add(AddArgs),
     /// Verify every citation and source; the gate for pre-commit and CI.
     Check(CheckArgs),
@@ -47,6 +47,8 @@ pub enum Command {
     /// Store a new version of a registered source as a pending capture, for review; or restore
     /// a lost snapshot from a copy whose sha256 is the pinned one.
     Capture(CaptureArgs),
+    /// Fetch sources again; stage each page whose text changed, and say what that breaks.
+    Refresh(RefreshArgs),
     /// Show what pending captures do to the evidence: citations, facts, and the edited text.
     Diff(DiffArgs),
     /// Adopt pending captures: keep the old text as a revision, rewrite moved spans.
@@ -131,8 +133,103 @@ pub enum ReportFormat {
 pub struct CaptureArgs {
     /// The source's id, as registered in sources.toml.
     pub id: String,
-    /// The new version's text (UTF-8), or - to read standard input.
-    pub file: PathBuf,
+    /// The new version: a text (UTF-8) or HTML file, or - to read standard input.
+    #[arg(required_unless_present_any = ["fetch", "warc"], conflicts_with_all = ["fetch", "warc"])]
+    pub file: Option<PathBuf>,
+    /// Fetch the source's url again (or --url) and stage what it says now.
+    #[arg(long, conflicts_with = "warc")]
+    pub fetch: bool,
+    /// Take the new version from this WARC or WACZ file (the response for the source's url, or
+    /// --url).
+    #[arg(long, value_name = "FILE")]
+    pub warc: Option<PathBuf>,
+    /// The URL to fetch or to look up in the archive, instead of the source's url.
+    #[arg(long, conflicts_with = "file")]
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub extract: ExtractArgs,
+    #[command(flatten)]
+    pub fetching: FetchArgs,
+}
+
+/// How a page becomes text.
+#[derive(Debug, clap::Args)]
+pub struct ExtractArgs {
+    /// How much of an HTML page becomes the text: the article (default for HTML), the whole
+    /// page, or none (the bytes as text). For a capture, the source's recorded mode by default.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub extract: Option<ExtractMode>,
+    /// Take the page even when it looks like a wall, a login page or a text that shrank.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `article`: the headline and the article's body; `page`: all the visible text; `none`: the
+/// bytes decoded as text, unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractMode {
+    Article,
+    Page,
+    None,
+}
+
+impl From<ExtractMode> for prov::capture::extract::Mode {
+    fn from(m: ExtractMode) -> Self {
+        use prov::capture::extract::Mode;
+        match m {
+            ExtractMode::Article => Mode::Article,
+            ExtractMode::Page => Mode::Page,
+            ExtractMode::None => Mode::None,
+        }
+    }
+}
+
+/// How prov fetches; each overrides `[fetch]` in sources.toml.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FetchArgs {
+    /// A URL (or mailto:) saying who runs prov, sent in the User-Agent.
+    #[arg(long, value_name = "URL")]
+    pub contact: Option<String>,
+    /// Seconds between two requests to one host (default 1).
+    #[arg(long, value_name = "SECONDS")]
+    pub delay: Option<f64>,
+    /// Do not fetch or obey robots.txt (only where you have the right to).
+    #[arg(long)]
+    pub no_robots: bool,
+    /// Seconds one fetch may take in all, redirects and retries included (default 120).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RefreshArgs {
+    /// Only these sources (default: every source with a url).
+    pub ids: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RefreshFormat::Human)]
+    pub format: RefreshFormat,
+    /// Fetches at once (each host still gets one request at a time).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Refresh shard K of N (for CI matrices): sources are split by host, deterministically, so
+    /// that each host is fetched by one shard only.
+    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    pub partition: Option<(usize, usize)>,
+    /// Fetch nothing: re-extract each capture's kept WARC with this prov's extractor, and stage
+    /// the text where it differs (labelled a re-extraction, not a publisher's edit).
+    #[arg(long)]
+    pub re_extract: bool,
+    #[command(flatten)]
+    pub fetching: FetchArgs,
+}
+
+/// `human`: one line per source, then what the changes do to the citations; `json`: schema
+/// prov-refresh/1 (docs/json.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RefreshFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -156,8 +253,14 @@ pub struct AcceptArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
-    /// The captured text (UTF-8), or - to read standard input.
-    pub file: PathBuf,
+    /// The document: a text (UTF-8) or HTML file (its text is extracted), or - to read standard
+    /// input. Without it, prov fetches --url, or takes it from --warc.
+    #[arg(required_unless_present_any = ["url", "warc"], conflicts_with = "warc")]
+    pub file: Option<PathBuf>,
+    /// Take the document from this WARC or WACZ file: the response for --url (or a Wayback
+    /// Machine raw download, with its id_ URL as --url).
+    #[arg(long, value_name = "FILE", requires = "url")]
+    pub warc: Option<PathBuf>,
     /// The source's id: lowercase letters, digits, - and _ (names snapshots/<ID>.txt).
     #[arg(long)]
     pub id: String,
@@ -170,7 +273,7 @@ pub struct AddArgs {
     /// The document's title.
     #[arg(long)]
     pub title: Option<String>,
-    /// Where it was captured from.
+    /// Where it was captured from; without FILE or --warc, prov fetches it.
     #[arg(long)]
     pub url: Option<String>,
     /// Its language, as a BCP 47 tag (fr, en, pt-BR).
@@ -179,6 +282,10 @@ pub struct AddArgs {
     /// When it was published, YYYY-MM-DD.
     #[arg(long)]
     pub published: Option<String>,
+    #[command(flatten)]
+    pub extract: ExtractArgs,
+    #[command(flatten)]
+    pub fetching: FetchArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -158,6 +158,10 @@ codes! {
     /// The quote is exact but begins or ends inside a word of the source (`prov fix` leaves
     /// its span alone).
     PartialWord = "partial-word", Warning, Citation;
+    /// The WARC file a capture pins (`[sources.<id>.capture] warc`) is missing or unreadable.
+    WarcMissing = "warc-missing", Error, Source;
+    /// The WARC file's bytes differ from the sha256 its capture pins.
+    WarcModified = "warc-modified", Error, Source;
 }
 
 impl Code {

@@ -142,6 +142,7 @@ pub fn write(ws: &Workspace, edits: &[FileEdit]) -> Result<(), Refusal> {
                 })
                 .collect(),
             renames: Vec::new(),
+            removes: Vec::new(),
         };
         return journal::commit(&ws.root, &journal);
     }

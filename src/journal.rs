@@ -49,6 +49,18 @@ pub struct Journal {
     pub writes: Vec<WriteStep>,
     /// Promote captures: rename `from` to `to`; the bytes have this sha256.
     pub renames: Vec<Step>,
+    /// Remove files (a current capture's WARC, when the capture that replaces it has none; the
+    /// same journal keeps it as its revision's first): the file at `path`, if it has this
+    /// sha256. Absent from journals that remove nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removes: Vec<Removal>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Removal {
+    pub path: String,
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -252,6 +264,12 @@ enum Kind {
     Revision,
     /// `snapshots/<id>.new.txt`
     Capture,
+    /// `snapshots/<id>.warc.gz`
+    Warc,
+    /// `snapshots/<id>@<12 hex>.warc.gz`
+    WarcRevision,
+    /// `snapshots/<id>.new.warc.gz`
+    WarcPending,
     /// `sources.toml` or `claims/**/*.toml`
     Toml,
 }
@@ -260,11 +278,14 @@ enum Kind {
 /// prefix), or `None` when the path is not one.
 fn snapshot_id(path: &str, kind: Kind) -> Option<(&str, &str)> {
     let name = path.strip_prefix(SNAPSHOTS_DIR)?.strip_prefix('/')?;
-    let stem = name.strip_suffix(".txt")?;
+    let stem = match kind {
+        Kind::Warc | Kind::WarcRevision | Kind::WarcPending => name.strip_suffix(".warc.gz")?,
+        _ => name.strip_suffix(".txt")?,
+    };
     let (id, sha) = match kind {
-        Kind::Snapshot => (stem, ""),
-        Kind::Capture => (stem.strip_suffix(".new")?, ""),
-        Kind::Revision => {
+        Kind::Snapshot | Kind::Warc => (stem, ""),
+        Kind::Capture | Kind::WarcPending => (stem.strip_suffix(".new")?, ""),
+        Kind::Revision | Kind::WarcRevision => {
             let (id, sha) = stem.split_once('@')?;
             let hex = sha.len() == 12
                 && sha
@@ -328,6 +349,9 @@ fn validate(root: &Path, journal: &Journal, text: Option<&str>) -> Result<(), Re
                 Kind::Snapshot => "a snapshot, snapshots/<id>.txt",
                 Kind::Revision => "a kept capture, snapshots/<id>@<sha12>.txt",
                 Kind::Capture => "a pending capture, snapshots/<id>.new.txt",
+                Kind::Warc => "a capture's WARC, snapshots/<id>.warc.gz",
+                Kind::WarcRevision => "a kept capture's WARC, snapshots/<id>@<sha12>.warc.gz",
+                Kind::WarcPending => "a pending capture's WARC, snapshots/<id>.new.warc.gz",
                 Kind::Toml => "sources.toml or a claim file, claims/**/*.toml",
             };
             return Err(bad(p, format!("the {role} {:?} is not {what}", shown(p))));
@@ -343,7 +367,41 @@ fn validate(root: &Path, journal: &Journal, text: Option<&str>) -> Result<(), Re
         }
         Ok(())
     };
+    // A copy keeps a snapshot as its own revision (`<id>@<sha12>.txt`, the sha256 starting with
+    // those digits), or that capture's WARC beside it (`<id>@<sha12>.warc.gz`, where the same
+    // journal keeps the text `<id>@<sha12>.txt`).
+    let kept_texts: Vec<(&str, &str)> = journal
+        .copies
+        .iter()
+        .filter_map(|c| snapshot_id(&c.to, Kind::Revision))
+        .collect();
     for c in &journal.copies {
+        if !sha_ok(&c.sha256) {
+            return Err(bad(
+                &c.sha256,
+                "a copy's sha256 is not 64 hex digits".into(),
+            ));
+        }
+        if allowed(&c.from, Kind::Warc) {
+            path_ok(&c.from, Kind::Warc, "copy's source")?;
+            path_ok(&c.to, Kind::WarcRevision, "copy's target")?;
+            let (Some((id, _)), Some((kept, sha12))) = (
+                snapshot_id(&c.from, Kind::Warc),
+                snapshot_id(&c.to, Kind::WarcRevision),
+            ) else {
+                return Err(bad(&c.to, "a copy's paths do not name WARC files".into()));
+            };
+            if id != kept || !kept_texts.contains(&(id, sha12)) {
+                return Err(bad(
+                    &c.to,
+                    format!(
+                        "{:?} is not where prov keeps the WARC of a capture this journal keeps",
+                        shown(&c.to)
+                    ),
+                ));
+            }
+            continue;
+        }
         path_ok(&c.from, Kind::Snapshot, "copy's source")?;
         path_ok(&c.to, Kind::Revision, "copy's target")?;
         let (Some((id, _)), Some((kept, sha12))) = (
@@ -352,12 +410,6 @@ fn validate(root: &Path, journal: &Journal, text: Option<&str>) -> Result<(), Re
         ) else {
             return Err(bad(&c.to, "a copy's paths do not name snapshots".into()));
         };
-        if !sha_ok(&c.sha256) {
-            return Err(bad(
-                &c.sha256,
-                "a copy's sha256 is not 64 hex digits".into(),
-            ));
-        }
         if id != kept || !c.sha256.starts_with(sha12) {
             return Err(bad(
                 &c.to,
@@ -374,8 +426,13 @@ fn validate(root: &Path, journal: &Journal, text: Option<&str>) -> Result<(), Re
         path_ok(&w.path, Kind::Toml, "write's target")?;
     }
     for r in &journal.renames {
-        path_ok(&r.from, Kind::Capture, "rename's source")?;
-        path_ok(&r.to, Kind::Snapshot, "rename's target")?;
+        let (from_kind, to_kind) = if allowed(&r.from, Kind::WarcPending) {
+            (Kind::WarcPending, Kind::Warc)
+        } else {
+            (Kind::Capture, Kind::Snapshot)
+        };
+        path_ok(&r.from, from_kind, "rename's source")?;
+        path_ok(&r.to, to_kind, "rename's target")?;
         if !sha_ok(&r.sha256) {
             return Err(bad(
                 &r.sha256,
@@ -383,8 +440,8 @@ fn validate(root: &Path, journal: &Journal, text: Option<&str>) -> Result<(), Re
             ));
         }
         let ids = (
-            snapshot_id(&r.from, Kind::Capture).map(|(id, _)| id),
-            snapshot_id(&r.to, Kind::Snapshot).map(|(id, _)| id),
+            snapshot_id(&r.from, from_kind).map(|(id, _)| id),
+            snapshot_id(&r.to, to_kind).map(|(id, _)| id),
         );
         if ids.0.is_none() || ids.0 != ids.1 {
             return Err(bad(
@@ -393,6 +450,30 @@ fn validate(root: &Path, journal: &Journal, text: Option<&str>) -> Result<(), Re
                     "{:?} is not the capture of {:?}",
                     shown(&r.from),
                     shown(&r.to)
+                ),
+            ));
+        }
+    }
+    // A removal deletes only a current capture's WARC that the same journal first keeps (a
+    // copy of those very bytes), and that no rename replaces.
+    for d in &journal.removes {
+        path_ok(&d.path, Kind::Warc, "removal's target")?;
+        if !sha_ok(&d.sha256) {
+            return Err(bad(
+                &d.sha256,
+                "a removal's sha256 is not 64 hex digits".into(),
+            ));
+        }
+        let kept = journal
+            .copies
+            .iter()
+            .any(|c| c.from == d.path && c.sha256 == d.sha256);
+        if !kept || journal.renames.iter().any(|r| r.to == d.path) {
+            return Err(bad(
+                &d.path,
+                format!(
+                    "{:?} would be removed without being kept first",
+                    shown(&d.path)
                 ),
             ));
         }
@@ -452,6 +533,15 @@ fn verify(root: &Path, journal: &Journal) -> Result<(), Refusal> {
                     "it does not hold the capture to promote (sha256 {})",
                     r.sha256
                 ),
+            ));
+        }
+    }
+    for d in &journal.removes {
+        let present = fs::symlink_metadata(root.join(&d.path)).is_ok();
+        if present && sha_of(root, &d.path).as_deref() != Some(d.sha256.as_str()) {
+            return Err(stale(
+                &d.path,
+                format!("it does not hold the bytes to remove (sha256 {})", d.sha256),
             ));
         }
     }
@@ -535,6 +625,19 @@ fn apply(root: &Path, journal: &Journal) -> Result<(), Refusal> {
         }
         failpoint("journal-rename");
     }
+    for d in &journal.removes {
+        let path = root.join(&d.path);
+        if fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
+        if sha_of(root, &d.path).as_deref() != Some(d.sha256.as_str()) {
+            return Err(Refusal::new(format!(
+                "{} does not hold the bytes to remove (sha256 {}); the `prov {cmd}` cannot complete",
+                d.path, d.sha256
+            )));
+        }
+        fs::remove_file(&path).map_err(|e| io(cmd, "remove", &d.path, e))?;
+    }
     fs::remove_file(root.join(JOURNAL)).map_err(|e| io(cmd, "remove", JOURNAL, e))?;
     Ok(())
 }
@@ -552,6 +655,9 @@ mod tests {
             ("snapshots/wire-fr.txt", Kind::Snapshot),
             ("snapshots/wire-fr.new.txt", Kind::Capture),
             ("snapshots/wire-fr@0123456789ab.txt", Kind::Revision),
+            ("snapshots/wire-fr.warc.gz", Kind::Warc),
+            ("snapshots/wire-fr.new.warc.gz", Kind::WarcPending),
+            ("snapshots/wire-fr@0123456789ab.warc.gz", Kind::WarcRevision),
         ] {
             assert!(allowed(p, k), "{p}");
         }
@@ -575,9 +681,100 @@ mod tests {
             ("snapshots/wire-fr@0123.txt", Kind::Revision),
             ("snapshots/../x.txt", Kind::Snapshot),
             ("", Kind::Toml),
+            ("snapshots/wire-fr.warc.gz", Kind::Snapshot),
+            ("snapshots/wire-fr.txt", Kind::Warc),
+            ("snapshots/wire-fr.new.warc.gz", Kind::Warc),
+            ("snapshots/wire-fr.warc", Kind::Warc),
+            ("snapshots/wire-fr.warc.gz", Kind::WarcPending),
+            ("snapshots/wire-fr@0123.warc.gz", Kind::WarcRevision),
+            ("snapshots/a/b.warc.gz", Kind::Warc),
         ] {
             assert!(!allowed(p, k), "{p}");
         }
+    }
+
+    #[test]
+    fn a_warc_is_kept_only_beside_its_text_and_removed_only_once_kept() {
+        let root = std::env::temp_dir();
+        let sha = |c: char| c.to_string().repeat(64);
+        let text_copy = Step {
+            from: "snapshots/a.txt".into(),
+            to: format!("snapshots/a@{}.txt", &sha('1')[..12]),
+            sha256: sha('1'),
+        };
+        let warc_copy = Step {
+            from: "snapshots/a.warc.gz".into(),
+            to: format!("snapshots/a@{}.warc.gz", &sha('1')[..12]),
+            sha256: sha('2'),
+        };
+        let journal = |copies: Vec<Step>, renames: Vec<Step>, removes: Vec<Removal>| Journal {
+            version: 1,
+            command: "accept".into(),
+            copies,
+            writes: Vec::new(),
+            renames,
+            removes,
+        };
+        let remove = Removal {
+            path: "snapshots/a.warc.gz".into(),
+            sha256: sha('2'),
+        };
+        // Kept beside its text, then removed: fine.
+        let ok = journal(
+            vec![text_copy.clone(), warc_copy.clone()],
+            Vec::new(),
+            vec![remove.clone()],
+        );
+        assert!(validate(&root, &ok, None).is_ok());
+        // A WARC kept where no text is kept, under another source's name, or removed unkept.
+        for bad in [
+            journal(vec![warc_copy.clone()], Vec::new(), Vec::new()),
+            journal(
+                vec![
+                    text_copy.clone(),
+                    Step {
+                        to: format!("snapshots/b@{}.warc.gz", &sha('1')[..12]),
+                        ..warc_copy.clone()
+                    },
+                ],
+                Vec::new(),
+                Vec::new(),
+            ),
+            journal(vec![text_copy.clone()], Vec::new(), vec![remove.clone()]),
+            journal(
+                vec![text_copy.clone(), warc_copy.clone()],
+                Vec::new(),
+                vec![Removal {
+                    path: "snapshots/a.txt".into(),
+                    sha256: sha('1'),
+                }],
+            ),
+        ] {
+            assert!(validate(&root, &bad, None).is_err(), "{bad:?}");
+        }
+        // A pending WARC is renamed onto its own source's WARC only.
+        let rename = |from: &str, to: &str| Step {
+            from: from.into(),
+            to: to.into(),
+            sha256: sha('3'),
+        };
+        let ok = journal(
+            Vec::new(),
+            vec![rename("snapshots/a.new.warc.gz", "snapshots/a.warc.gz")],
+            Vec::new(),
+        );
+        assert!(validate(&root, &ok, None).is_ok());
+        for (from, to) in [
+            ("snapshots/a.new.warc.gz", "snapshots/b.warc.gz"),
+            ("snapshots/a.new.warc.gz", "snapshots/a.txt"),
+            ("snapshots/a.new.txt", "snapshots/a.warc.gz"),
+        ] {
+            let bad = journal(Vec::new(), vec![rename(from, to)], Vec::new());
+            assert!(validate(&root, &bad, None).is_err(), "{from} → {to}");
+        }
+        // A journal without removals is written as before.
+        let text = serde_json::to_string(&journal(Vec::new(), Vec::new(), Vec::new())).unwrap();
+        assert!(!text.contains("removes"), "{text}");
     }
 
     #[test]

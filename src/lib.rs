@@ -33,6 +33,7 @@ pub mod clock;
 pub mod diag;
 pub mod edit;
 pub mod escape;
+pub mod evidence;
 pub mod facts;
 pub mod failpoint;
 pub mod files;

@@ -9,6 +9,7 @@
 mod app;
 mod cli;
 mod commands;
+mod fetching;
 mod scope;
 
 use std::io::{self, IsTerminal};
@@ -48,10 +49,11 @@ fn run(cli: Cli) -> u8 {
     let ws = cli.workspace.as_deref();
     let result = match cli.command {
         Command::Init { dir } => commands::init::run(dir),
-        Command::Add(args) => root(ws).and_then(|r| commands::add::run(&r, args)),
+        Command::Add(args) => root(ws).and_then(|r| commands::add::run(&r, args, style)),
         Command::Check(args) => root(ws).and_then(|r| commands::check::run(&r, args, style)),
         Command::Fix(args) => root(ws).and_then(|r| commands::fix::run(&r, args, style)),
         Command::Capture(args) => root(ws).and_then(|r| commands::capture::run(&r, args, style)),
+        Command::Refresh(args) => root(ws).and_then(|r| commands::refresh::run(&r, args, style)),
         Command::Diff(args) => root(ws).and_then(|r| commands::diff::run(&r, args, style)),
         Command::Accept(args) => root(ws).and_then(|r| commands::accept::run(&r, args, style)),
         Command::Report(args) => root(ws).and_then(|r| commands::report::run(&r, args, style)),

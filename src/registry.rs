@@ -15,7 +15,10 @@ use crate::files::{self, MAX_FILE_BYTES, ReadError};
 use crate::refusal::Refusal;
 use crate::snapshot::sha256_hex;
 use crate::workspace::tree::{suggest_free_id, valid_id};
-use crate::workspace::{CLAIMS_DIR, SNAPSHOTS_DIR, SOURCES_FILE, snapshot_path};
+use crate::workspace::{
+    CLAIMS_DIR, CaptureRecord, SNAPSHOTS_DIR, SOURCES_FILE, snapshot_path, warc_path,
+    warc_pending_path,
+};
 
 pub const SOURCES_TEMPLATE: &str = r#"# The sources this workspace cites: one entry per captured document.
 # `prov add FILE --id ID --outlet NAME` copies a document into snapshots/<id>.txt and appends
@@ -196,8 +199,47 @@ fn validate_meta(
     }
 }
 
+/// Check what `prov add` can check before it has the document (before a fetch, which may take
+/// long): the id, the metadata, and that the id is not registered yet. Reads only.
+pub fn precheck(root: &Path, new: &NewSource) -> Result<(), Refusal> {
+    let text = files::read_text(root, &root.join(SOURCES_FILE))
+        .map_err(|e| Refusal::new(format!("cannot read {SOURCES_FILE}: {e}")))?;
+    let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        Refusal::new(format!(
+            "{SOURCES_FILE} is not valid TOML: {}",
+            e.message().trim()
+        ))
+        .help("run `prov check` to see where, and fix it first")
+    })?;
+    let registered = |id: &str| {
+        doc.get("sources")
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.contains_key(id))
+    };
+    validate_meta(new, |id| {
+        registered(id) || fs::symlink_metadata(snapshot_path(root, id)).is_ok()
+    })?;
+    if registered(&new.id) {
+        return Err(Refusal::new(format!("source `{}` is already registered", new.id))
+            .help("choose another --id; to record a new version of the same document, `prov capture` it"));
+    }
+    Ok(())
+}
+
 /// Register a new source from `bytes` (already read from FILE or stdin).
 pub fn add(root: &Path, new: &NewSource, bytes: &[u8], what: &str) -> Result<Added, Refusal> {
+    add_with(root, new, bytes, what, None)
+}
+
+/// Register a new source from `bytes`, with the WARC evidence it was extracted from (written
+/// as `snapshots/<id>.warc.gz`, pinned by `[sources.<id>.capture]`), when there is one.
+pub fn add_with(
+    root: &Path,
+    new: &NewSource,
+    bytes: &[u8],
+    what: &str,
+    evidence: Option<(&[u8], &CaptureRecord)>,
+) -> Result<Added, Refusal> {
     let sources_path = root.join(SOURCES_FILE);
     let text = files::read_text(root, &sources_path).map_err(|e| {
         Refusal::new(format!("cannot read {SOURCES_FILE}: {e}")).help(if e == ReadError::NotFound {
@@ -280,6 +322,9 @@ pub fn add(root: &Path, new: &NewSource, bytes: &[u8], what: &str) -> Result<Add
         .map_err(|_| Refusal::new(format!("internal error: bad capture time {captured}")))?;
     entry.insert("captured", value(captured_value));
     entry.insert("sha256", value(sha256.as_str()));
+    if let Some((_, record)) = evidence {
+        entry.insert("capture", Item::Table(record.to_table()));
+    }
 
     let sources = doc.entry("sources").or_insert_with(|| {
         let mut t = Table::new();
@@ -295,6 +340,13 @@ pub fn add(root: &Path, new: &NewSource, bytes: &[u8], what: &str) -> Result<Add
     sources.insert(&new.id, Item::Table(entry));
 
     failpoint("add-planned");
+    if let Some((warc, _)) = evidence {
+        // An unregistered WARC by this name is what an interrupted add left (nothing pins
+        // it): it is replaced.
+        let path = warc_path(root, &new.id);
+        atomic_write(&path, warc)
+            .map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
+    }
     if !adopted {
         atomic_create(&snapshot, bytes)
             .map_err(|e| Refusal::new(format!("cannot write {}: {e}", snapshot.display())))?;
@@ -353,6 +405,20 @@ pub fn capture(
     bytes: &[u8],
     what: &str,
 ) -> Result<Captured, Refusal> {
+    capture_with(ws, id, bytes, what, None)
+}
+
+/// [`capture`], with the WARC evidence the text was extracted from, stored as
+/// `snapshots/<id>.new.warc.gz` before the text (the text is written last: a pending capture
+/// is its `.new.txt`). Without evidence, a pending WARC left by an earlier capture is removed,
+/// so that it is never taken for this text's.
+pub fn capture_with(
+    ws: &crate::workspace::Workspace,
+    id: &str,
+    bytes: &[u8],
+    what: &str,
+    warc: Option<&[u8]>,
+) -> Result<Captured, Refusal> {
     let Some(source) = ws.source(id) else {
         let mut r = Refusal::new(format!("unknown source `{id}`"));
         r = match crate::diag::suggest(id, ws.sources.iter().map(|s| s.id.as_str())) {
@@ -368,11 +434,19 @@ pub fn capture(
     }
     let path = crate::pending::capture_path(&ws.root, id);
     let replaced = fs::symlink_metadata(&path).is_ok();
+    let warc_pending = warc_pending_path(&ws.root, id);
+    let remove = |p: &Path| -> Result<(), Refusal> {
+        match fs::symlink_metadata(p) {
+            Ok(_) => fs::remove_file(p)
+                .map_err(|e| Refusal::new(format!("cannot remove {}: {e}", p.display()))),
+            Err(_) => Ok(()),
+        }
+    };
     if sha256 == source.sha256 {
         if replaced {
-            fs::remove_file(&path)
-                .map_err(|e| Refusal::new(format!("cannot remove {}: {e}", path.display())))?;
+            remove(&path)?;
         }
+        remove(&warc_pending)?;
         return Ok(Captured {
             path,
             bytes: bytes.len(),
@@ -383,6 +457,11 @@ pub fn capture(
         });
     }
     failpoint("capture-planned");
+    match warc {
+        Some(w) => atomic_write(&warc_pending, w)
+            .map_err(|e| Refusal::new(format!("cannot write {}: {e}", warc_pending.display())))?,
+        None => remove(&warc_pending)?,
+    }
     atomic_write(&path, bytes)
         .map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
     failpoint("capture-written");
@@ -448,4 +527,16 @@ fn restore(
             over_other_bytes,
         }),
     }))
+}
+
+/// The sha256 `sources.toml` pins for source `id` now, read from the file (not from a loaded
+/// workspace, which may be older): `prov refresh` checks it before it stages a capture.
+pub fn pinned_sha256(root: &Path, id: &str) -> Option<String> {
+    let text = files::read_text(root, &root.join(SOURCES_FILE)).ok()?;
+    let doc: DocumentMut = text.parse().ok()?;
+    doc.get("sources")?
+        .get(id)?
+        .get("sha256")?
+        .as_str()
+        .map(str::to_ascii_lowercase)
 }

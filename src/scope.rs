@@ -132,7 +132,7 @@ pub(crate) fn shard(ws: &Workspace, only: Option<Vec<FileId>>, k: usize, n: usiz
 }
 
 /// The positions of the `weights` (in order) that the greedy assignment gives shard `k` of `n`.
-fn assign(weights: &[usize], k: usize, n: usize) -> Vec<usize> {
+pub(crate) fn assign(weights: &[usize], k: usize, n: usize) -> Vec<usize> {
     let shards = n.min(weights.len());
     let mut heap: BinaryHeap<Reverse<(usize, usize)>> =
         (0..shards).map(|i| Reverse((0, i))).collect();

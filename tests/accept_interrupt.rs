@@ -85,8 +85,77 @@ fn assert_intact(dir: &Path, when: &str) {
     assert_eq!(code, Some(0), "{when}: the gate fails:\n{out}");
 }
 
+/// The example with a source added from an HTML page (its WARC kept), and a pending capture of
+/// it: another HTML page (a pending WARC too), or, with `plain`, a text file (no pending WARC:
+/// the accept keeps the old WARC with its revision and removes it from the current name).
+fn workspace_with_warc(dir: &Path, plain: bool) {
+    workspace(dir);
+    let page = |extra: &str| {
+        format!(
+            "<!DOCTYPE html><html><head><title>Ties</title></head><body><article><h1>Albania cuts ties with Iran</h1>{extra}<p>Albania cut diplomatic ties with Iran on Wednesday over a cyberattack in July, the prime minister said.</p><p>The embassy’s staff had 24 hours to leave the country, officials said on Thursday.</p></article></body></html>"
+        )
+    };
+    fs::write(dir.join("page.html"), page("")).unwrap();
+    let (code, out) = prov(
+        dir,
+        &[
+            "add",
+            "page.html",
+            "--id",
+            "ties-page",
+            "--outlet",
+            "example.org",
+            "--url",
+            "https://example.org/ties",
+        ],
+        None,
+    );
+    assert_eq!(code, Some(0), "{out}");
+    if plain {
+        fs::write(
+            dir.join("new.txt"),
+            "Albania cuts ties with Iran (corrected).\n",
+        )
+        .unwrap();
+        let (code, out) = prov(dir, &["capture", "ties-page", "new.txt"], None);
+        assert_eq!(code, Some(0), "{out}");
+    } else {
+        fs::write(
+            dir.join("page2.html"),
+            page("<p>Update: this article was corrected on Friday.</p>"),
+        )
+        .unwrap();
+        let (code, out) = prov(dir, &["capture", "ties-page", "page2.html"], None);
+        assert_eq!(code, Some(0), "{out}");
+        assert!(dir.join("snapshots/ties-page.new.warc.gz").exists());
+    }
+}
+
 #[test]
 fn accept_interrupted_anywhere_leaves_old_or_new() {
+    interrupted_anywhere(&|d| workspace(d), &[], &[]);
+}
+
+#[test]
+fn accept_with_warc_evidence_interrupted_anywhere_leaves_old_or_new() {
+    interrupted_anywhere(
+        &|d| workspace_with_warc(d, false),
+        &["snapshots/ties-page.warc.gz", "snapshots/ties-page@"],
+        &[],
+    );
+    // Without a pending WARC, the old one is kept with its revision, and gone from the
+    // current name.
+    interrupted_anywhere(
+        &|d| workspace_with_warc(d, true),
+        &["snapshots/ties-page@"],
+        &["snapshots/ties-page.warc.gz"],
+    );
+}
+
+/// Accept whole, then killed at each journal failpoint: old before the journal, and after it
+/// exactly the whole accept's state once `prov recover` completes it. `kept` are paths (or
+/// prefixes) the accepted state must hold.
+fn interrupted_anywhere(workspace: &dyn Fn(&Path), kept: &[&str], absent: &[&str]) {
     let reference = tempfile::tempdir().unwrap();
     workspace(reference.path());
     let old_state = tree(reference.path());
@@ -97,6 +166,29 @@ fn accept_interrupted_anywhere_leaves_old_or_new() {
         "{out}"
     );
     let new_state = tree(reference.path());
+    for k in kept {
+        assert!(
+            new_state.keys().any(|p| p.starts_with(k)),
+            "{k} after the accept: {:?}",
+            new_state.keys().collect::<Vec<_>>()
+        );
+    }
+    for a in absent {
+        assert!(!new_state.contains_key(*a), "{a} after the accept");
+    }
+    if !kept.is_empty() {
+        let warcs = new_state.keys().filter(|p| p.ends_with(".warc.gz")).count();
+        assert_eq!(
+            warcs,
+            if absent.is_empty() { 2 } else { 1 },
+            "{:?}",
+            new_state.keys()
+        );
+    }
+    assert!(
+        !new_state.keys().any(|p| p.contains(".new.")),
+        "nothing pending is left"
+    );
     assert!(new_state.contains_key("snapshots/fox-ashraf-raid@4e93efe6d54a.txt"));
     assert!(!new_state.contains_key("snapshots/fox-ashraf-raid.new.txt"));
     assert_intact(reference.path(), "after a whole accept");

@@ -231,6 +231,18 @@ fn describe_changes(
                 s.push_str(&diff.unified_diff().context_radius(1).to_string());
             }
             None if path.ends_with('/') => s.push_str(&format!("--- created: {path}\n")),
+            None if std::str::from_utf8(new).is_err() => {
+                // A binary file (a WARC): its size and digest, not its bytes.
+                use sha2::Digest;
+                let digest: String = sha2::Sha256::digest(new)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                s.push_str(&format!(
+                    "--- created: {path}\n<{} bytes, not text, sha256 {digest}>\n",
+                    new.len()
+                ));
+            }
             None => {
                 s.push_str(&format!("--- created: {path}\n"));
                 s.push_str(&String::from_utf8_lossy(new));

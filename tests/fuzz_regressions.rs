@@ -167,7 +167,7 @@ fn the_verifier_takes_a_reversed_span() {
 /// What the `warc_reader` fuzz target does with one input: the first byte picks the URL, the
 /// rest is the archive; read, and a response found writes back and reads back the same.
 fn warc_reader(data: &[u8]) {
-    use prov::capture::warc::{ReadLimits, read_response, write_warc};
+    use prov::capture::warc::{ReadLimits, read_evidence, read_response, write_warc};
     use std::io::Cursor;
     const URLS: [&str; 4] = [
         "http://127.0.0.1/",
@@ -188,7 +188,12 @@ fn warc_reader(data: &[u8]) {
         let warc = write_warc(&ex, None);
         let back = read_response(&mut Cursor::new(&warc), &ex.final_url, limits).unwrap();
         assert_eq!(back.response.raw, ex.response.raw);
+        // prov's own reader of its evidence gives the same response, and writes the same
+        // response record again (what a re-extraction relies on).
+        let ev = read_evidence(&warc, 1 << 20).unwrap();
+        assert_eq!(ev.exchange.response.raw, ex.response.raw);
     }
+    let _ = read_evidence(file, 1 << 20);
 }
 
 #[test]

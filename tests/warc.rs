@@ -82,6 +82,8 @@ fn conversion(text: &[u8]) -> Conversion<'_> {
         text,
         content_type: "text/plain; charset=utf-8",
         extractor: "test-extractor 1.0 article",
+        method: Some("fetch"),
+        re_extraction_of: None,
     }
 }
 
@@ -420,4 +422,37 @@ fn a_wayback_raw_download_is_just_its_bytes() {
     let warc = write_warc(&ex, None);
     let text = gunzip_all(&warc);
     assert!(text.contains("WARC-Type: resource"));
+}
+
+#[test]
+fn prov_reads_its_own_evidence_back_and_writes_the_same_file_again() {
+    use prov::capture::warc::read_evidence;
+    let s = server();
+    let f = fetcher();
+    for path in ["/start", "/chunked", "/cp1252"] {
+        let ex = f.fetch(&s.url(path)).unwrap();
+        let warc = write_warc(&ex, Some(&conversion(b"text\n")));
+        let ev = read_evidence(&warc, 1 << 20).unwrap();
+        assert_eq!(ev.exchange.final_url, ex.final_url, "{path}");
+        assert_eq!(ev.exchange.redirects.len(), ex.redirects.len(), "{path}");
+        assert_eq!(ev.extractor.as_deref(), Some("test-extractor 1.0 article"));
+        assert_eq!(ev.method.as_deref(), Some("fetch"));
+        assert!(!ev.raw_body);
+        assert_eq!(
+            write_warc(&ev.exchange, Some(&conversion(b"text\n"))),
+            warc,
+            "{path}: the same records, byte for byte"
+        );
+    }
+    let raw = prov::capture::warc::from_raw_body_typed(
+        "https://web.archive.org/web/20230621120304id_/https://example.org/a",
+        b"<p>raw</p>".to_vec(),
+        "2023-06-21T12:03:04Z",
+        Some("text/html"),
+    );
+    let warc = write_warc(&raw, Some(&conversion(b"raw\n")));
+    let ev = read_evidence(&warc, 1 << 20).unwrap();
+    assert!(ev.raw_body);
+    assert_eq!(ev.exchange.content_type().as_deref(), Some("text/html"));
+    assert_eq!(write_warc(&ev.exchange, Some(&conversion(b"raw\n"))), warc);
 }

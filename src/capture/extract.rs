@@ -280,10 +280,25 @@ fn decode_with_url(
         let label = content_type
             .and_then(charset::charset_param)
             .map(str::to_string)
+            .or_else(|| declared_label(bytes))
             .unwrap_or_else(|| enc.name().to_string());
         return Err(ExtractError::UndecodableCharset { label });
     }
     Ok((charset::decode(bytes, enc), enc.name()))
+}
+
+/// The charset label a page's `<meta>` declares, as written (for a message only: the prescan in
+/// [`charset`] decides the encoding).
+fn declared_label(bytes: &[u8]) -> Option<String> {
+    let head = bytes[..bytes.len().min(1024)].to_ascii_lowercase();
+    let at = memchr::memmem::find(&head, b"charset=")? + b"charset=".len();
+    let label: String = head[at..]
+        .iter()
+        .skip_while(|&&b| b == b'"' || b == b'\'')
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        .map(|&b| char::from(b))
+        .collect();
+    (!label.is_empty()).then_some(label)
 }
 
 /// The mode for bytes when the user chose none: [`Mode::Article`] for HTML (by

@@ -788,7 +788,7 @@ fn skip_interim(mut received: Vec<u8>) -> Vec<u8> {
     received
 }
 
-fn parse_request(url: &Url, raw: Vec<u8>) -> SentRequest {
+pub(crate) fn parse_request(url: &Url, raw: Vec<u8>) -> SentRequest {
     let mut fields = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut fields);
     let parsed = req.parse(&raw).is_ok();

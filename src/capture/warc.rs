@@ -45,8 +45,13 @@ pub struct Conversion<'a> {
     pub text: &'a [u8],
     /// Its media type, e.g. `text/plain; charset=utf-8`.
     pub content_type: &'a str,
-    /// The extractor that made it: name, version and mode, e.g. `prov-extract 0.1.0 article`.
+    /// The extractor that made it: name, version and mode, e.g. `prov-html 1 article`.
     pub extractor: &'a str,
+    /// How the bytes came to prov (`fetch`, `archive`, `file`), recorded as `capture-method`.
+    pub method: Option<&'a str>,
+    /// When the text is a re-extraction of an earlier capture's response: that capture's text
+    /// sha256, recorded as `re-extraction-of`.
+    pub re_extraction_of: Option<&'a str>,
 }
 
 const WARC_VERSION: &str = "WARC/1.1";
@@ -89,7 +94,7 @@ struct Record<'a> {
     kind: &'static str,
     id: String,
     fields: Vec<(&'static str, String)>,
-    content_type: &'a str,
+    content_type: String,
     block: &'a [u8],
     payload_digest: Option<String>,
 }
@@ -111,7 +116,7 @@ fn write_record(out: &mut Vec<u8>, date: &str, r: &Record) -> io::Result<()> {
     for (name, value) in &r.fields {
         field(name, value);
     }
-    field("Content-Type", r.content_type);
+    field("Content-Type", &r.content_type);
     if let Some(p) = &r.payload_digest {
         field("WARC-Payload-Digest", p);
     }
@@ -160,7 +165,7 @@ pub fn write_warc(ex: &Exchange, conversion: Option<&Conversion>) -> Vec<u8> {
         kind: "warcinfo",
         id: info_id.clone(),
         fields: Vec::new(),
-        content_type: "application/warc-fields",
+        content_type: "application/warc-fields".to_string(),
         block: info.as_bytes(),
         payload_digest: None,
     }];
@@ -198,7 +203,7 @@ pub fn write_warc(ex: &Exchange, conversion: Option<&Conversion>) -> Vec<u8> {
                 kind: "request",
                 id: record_id("request", url, date, &req.raw, i),
                 fields: req_fields,
-                content_type: "application/http;msgtype=request",
+                content_type: "application/http;msgtype=request".to_string(),
                 block: &req.raw,
                 payload_digest: None,
             });
@@ -206,10 +211,12 @@ pub fn write_warc(ex: &Exchange, conversion: Option<&Conversion>) -> Vec<u8> {
         if response.truncated {
             fields.push(("WARC-Truncated", "disconnect".to_string()));
         }
-        let content_type = if raw_body {
-            "application/octet-stream"
-        } else {
-            "application/http;msgtype=response"
+        // A raw body's record says its media type when prov knew one (a local `.html`).
+        let raw_type = response.content_type();
+        let content_type = match raw_type {
+            Some(t) if raw_body && !t.is_empty() && !t.contains(['\r', '\n']) => t,
+            _ if raw_body => "application/octet-stream".to_string(),
+            _ => "application/http;msgtype=response".to_string(),
         };
         records.push(Record {
             kind,
@@ -232,16 +239,23 @@ pub fn write_warc(ex: &Exchange, conversion: Option<&Conversion>) -> Vec<u8> {
                 ("WARC-Warcinfo-ID", info_id.clone()),
                 ("WARC-Refers-To", final_response_id.clone()),
             ],
-            content_type: c.content_type,
+            content_type: c.content_type.to_string(),
             block: c.text,
             payload_digest: Some(sha256_label(c.text)),
         });
-        metadata_block = format!(
-            "extractor: {}\r\nsnapshot-sha256: {}\r\nsource-record: {}\r\n",
-            c.extractor,
+        let mut block = format!("extractor: {}\r\n", c.extractor);
+        if let Some(m) = c.method {
+            block.push_str(&format!("capture-method: {m}\r\n"));
+        }
+        if let Some(of) = c.re_extraction_of {
+            block.push_str(&format!("re-extraction-of: {of}\r\n"));
+        }
+        block.push_str(&format!(
+            "snapshot-sha256: {}\r\nsource-record: {}\r\n",
             hex(&Sha256::digest(c.text)),
             final_response_id
-        );
+        ));
+        metadata_block = block;
         records.push(Record {
             kind: "metadata",
             id: record_id(
@@ -256,7 +270,7 @@ pub fn write_warc(ex: &Exchange, conversion: Option<&Conversion>) -> Vec<u8> {
                 ("WARC-Warcinfo-ID", info_id.clone()),
                 ("WARC-Refers-To", conversion_id),
             ],
-            content_type: "application/warc-fields",
+            content_type: "application/warc-fields".to_string(),
             block: metadata_block.as_bytes(),
             payload_digest: None,
         });
@@ -271,6 +285,24 @@ pub fn write_warc(ex: &Exchange, conversion: Option<&Conversion>) -> Vec<u8> {
 /// An exchange of a body with no HTTP head: a Wayback Machine raw (`id_`) download, or any
 /// file of a page's bytes. Written to WARC as a `resource` record.
 pub fn from_raw_body(url: &str, body: Vec<u8>, fetched: &str) -> Exchange {
+    from_raw_body_typed(url, body, fetched, None)
+}
+
+/// [`from_raw_body`], with the media type the body is known to have (a local `page.html` is
+/// `text/html`): the `resource` record's `Content-Type`, and the exchange's content type.
+pub fn from_raw_body_typed(
+    url: &str,
+    body: Vec<u8>,
+    fetched: &str,
+    content_type: Option<&str>,
+) -> Exchange {
+    let headers = content_type
+        .map(|t| crate::capture::message::Header {
+            name: "Content-Type".to_string(),
+            value: t.as_bytes().to_vec(),
+        })
+        .into_iter()
+        .collect();
     Exchange {
         url: url.to_string(),
         final_url: url.to_string(),
@@ -282,7 +314,7 @@ pub fn from_raw_body(url: &str, body: Vec<u8>, fetched: &str) -> Exchange {
                 version: String::new(),
                 status: 200,
                 reason: String::new(),
-                headers: Vec::new(),
+                headers,
                 len: 0,
             },
             framing: Framing::UntilClose,
@@ -1049,4 +1081,196 @@ fn parse_lenient(block: Vec<u8>, cap: u64) -> Result<(Response, Vec<String>), Me
         }
         Err(e) => Err(e),
     }
+}
+
+/// A capture prov wrote, read back from its WARC file ([`write_warc`]'s records): enough to
+/// write the same request and response records again, and to re-extract the text.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The exchange: redirects with their requests and responses, the final request and
+    /// response (or a raw body), the fetch time and address, as the file records them.
+    pub exchange: Exchange,
+    /// The final record is a `resource` (a body without an HTTP head).
+    pub raw_body: bool,
+    /// The metadata record's `extractor` (`prov-html 1 article`), when there is one.
+    pub extractor: Option<String>,
+    /// Its `capture-method` (`fetch`, `archive`, `file`).
+    pub method: Option<String>,
+    /// Its `re-extraction-of`: the text sha256 of the capture this text re-extracts.
+    pub re_extraction_of: Option<String>,
+    /// Its `snapshot-sha256`: the sha256 of the text extracted then.
+    pub text_sha256: Option<String>,
+}
+
+/// The most records [`read_evidence`] reads: prov writes a warcinfo, a request and a response
+/// per redirect (at most 10) and for the page, a conversion and a metadata record.
+const MAX_EVIDENCE_RECORDS: usize = 64;
+
+/// One record kept while reading evidence.
+struct Kept {
+    kind: String,
+    target: String,
+    ip: Option<IpAddr>,
+    date: String,
+    content_type: Option<String>,
+    block: Vec<u8>,
+}
+
+/// Read back a WARC file prov wrote (one capture). `max_body` bounds each response's body, as
+/// for a fetch. A file that is not one prov wrote (no response or resource record) is refused.
+pub fn read_evidence(bytes: &[u8], max_body: u64) -> Result<Evidence, WarcError> {
+    let cap = max_body
+        .saturating_mul(2)
+        .saturating_add(message::MAX_HEAD_BYTES as u64);
+    let mut kept: Vec<Kept> = Vec::new();
+    // A file prov wrote holds a few records (two per redirect, at most 10 redirects); a file
+    // that claims more, or more bytes than a capture can have, is not one, and reading it is
+    // stopped before it costs more (a gzip bomb in a hostile workspace).
+    let most_bytes = cap.saturating_mul(4);
+    each_record(bytes, |rec, ordinal, offset, h| {
+        if ordinal >= MAX_EVIDENCE_RECORDS || offset.saturating_add(h.length) > most_bytes {
+            return Err(WarcError::Corrupt {
+                offset,
+                detail: format!(
+                    "more records or bytes than a capture prov wrote can hold (at most {MAX_EVIDENCE_RECORDS} records, {most_bytes} bytes)"
+                ),
+            });
+        }
+        let kind = h.get("WARC-Type").unwrap_or("").to_ascii_lowercase();
+        if !matches!(
+            kind.as_str(),
+            "request" | "response" | "resource" | "metadata"
+        ) {
+            return Ok(false);
+        }
+        let Some(block) = rec.block(h, offset, cap)? else {
+            return Err(WarcError::TooLarge {
+                url: h.get("WARC-Target-URI").unwrap_or("").to_string(),
+                cap: max_body,
+            });
+        };
+        kept.push(Kept {
+            kind,
+            target: h.get("WARC-Target-URI").unwrap_or("").to_string(),
+            ip: h.get("WARC-IP-Address").and_then(|ip| ip.parse().ok()),
+            date: h.get("WARC-Date").unwrap_or("").to_string(),
+            content_type: h.get("Content-Type").map(str::to_string),
+            block,
+        });
+        Ok(true)
+    })?;
+    // Request and response (or resource) pairs, in order.
+    let mut pairs: Vec<(Option<Vec<u8>>, Kept)> = Vec::new();
+    let mut request: Option<Kept> = None;
+    let mut metadata: Option<Vec<u8>> = None;
+    for k in kept {
+        match k.kind.as_str() {
+            "request" => request = Some(k),
+            "metadata" => metadata = Some(k.block),
+            _ => {
+                let req = request
+                    .take()
+                    .filter(|r| r.target == k.target)
+                    .map(|r| r.block);
+                pairs.push((req, k));
+            }
+        }
+    }
+    let Some((final_request, last)) = pairs.pop() else {
+        return Err(WarcError::NoResponse {
+            url: "the capture".to_string(),
+            urls: Vec::new(),
+            total: 0,
+        });
+    };
+    let bad = |url: &str, e: MessageError| match e {
+        MessageError::TooLarge { cap } => WarcError::TooLarge {
+            url: url.to_string(),
+            cap,
+        },
+        e => WarcError::BadResponse {
+            url: url.to_string(),
+            detail: e.to_string(),
+        },
+    };
+    let mut redirects = Vec::new();
+    for (req, k) in pairs {
+        let response = message::parse_response(k.block, max_body).map_err(|e| bad(&k.target, e))?;
+        let location = response
+            .head
+            .get_str("location")
+            .and_then(|l| url::Url::parse(&k.target).ok()?.join(&l).ok())
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let parsed = url::Url::parse(&k.target).ok();
+        redirects.push(Hop {
+            status: response.status(),
+            location,
+            request: match (req, &parsed) {
+                (Some(raw), Some(u)) => Some(crate::capture::http::parse_request(u, raw)),
+                _ => None,
+            },
+            response: Some(response),
+            remote_ip: k.ip,
+            url: k.target,
+        });
+    }
+    let raw_body = last.kind == "resource";
+    let mut exchange = if raw_body {
+        let ct = last
+            .content_type
+            .as_deref()
+            .filter(|t| !t.eq_ignore_ascii_case("application/octet-stream"));
+        from_raw_body_typed(&last.target, last.block, &last.date, ct)
+    } else {
+        let response =
+            message::parse_response(last.block, max_body).map_err(|e| bad(&last.target, e))?;
+        Exchange {
+            url: last.target.clone(),
+            final_url: last.target.clone(),
+            redirects: Vec::new(),
+            request: match (final_request, url::Url::parse(&last.target)) {
+                (Some(raw), Ok(u)) => Some(crate::capture::http::parse_request(&u, raw)),
+                _ => None,
+            },
+            response,
+            fetched: last.date.clone(),
+            remote_ip: None,
+            cross_site_redirect: false,
+            notes: Vec::new(),
+        }
+    };
+    exchange.remote_ip = last.ip;
+    if let Some(first) = redirects.first() {
+        exchange.url = first.url.clone();
+        let (a, b) = (
+            url::Url::parse(&exchange.url),
+            url::Url::parse(&exchange.final_url),
+        );
+        exchange.cross_site_redirect = matches!((a, b), (Ok(a), Ok(b)) if !same_site(&a, &b));
+    }
+    exchange.redirects = redirects;
+    let fields: Vec<(String, String)> = metadata
+        .map(|m| {
+            String::from_utf8_lossy(&m)
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    Ok(Evidence {
+        exchange,
+        raw_body,
+        extractor: field("extractor"),
+        method: field("capture-method"),
+        re_extraction_of: field("re-extraction-of"),
+        text_sha256: field("snapshot-sha256"),
+    })
 }

@@ -13,6 +13,7 @@
 //! Findings are made in `findings.rs`. Never prints; the result ([`Outcome`]) is data for
 //! [`crate::render`], [`crate::fix`], [`crate::accept`] and [`crate::report`].
 
+mod evidence;
 mod findings;
 mod hidden;
 mod plan;
@@ -67,6 +68,7 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
         diagnostics.push(findings::interrupted_write());
     }
     diagnostics.extend(findings::chain_of_captures(ws, &sources));
+    diagnostics.extend(evidence::warc_pins(ws, &sources));
     if opts.whole_workspace() {
         diagnostics.extend(findings::unused_sources(ws));
     }

@@ -43,11 +43,20 @@ pub fn run(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Sto
     let mut s = String::new();
     for p in &plans {
         s.push_str(&format!(
-            "accepted the new capture of `{}`: sha256 {}… → {}…; the old text is kept as {}\n",
+            "accepted the new capture of `{}`{}: sha256 {}… → {}…; the old text is kept as {}{}\n",
             p.id,
+            if p.re_extraction {
+                " (a re-extraction of the same server response, not a publisher's edit)"
+            } else {
+                ""
+            },
             &p.old_sha256[..12],
             &p.new_sha256[..12],
-            p.kept_as
+            p.kept_as,
+            match &p.warc_kept_as {
+                Some(w) => format!(", its WARC as {w}"),
+                None => String::new(),
+            }
         ));
         for c in &p.moved {
             s.push_str(&describe(&ws.files, c));

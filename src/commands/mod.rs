@@ -14,4 +14,5 @@ pub mod init;
 pub mod lsp;
 pub mod man;
 pub mod recover;
+pub mod refresh;
 pub mod report;

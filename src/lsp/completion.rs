@@ -2,7 +2,7 @@
 //! - keys of the table the cursor is in (`[[claim]]`, `[[claim.cite]]`, `[sources.<id>]`, …),
 //!   those not already there;
 //! - values: source ids in `source = "…"`, `supports`/`contradicts` in `stance`, fact flags in
-//!   `deny = [...]`, the cited source's captures in `revision`;
+//!   `deny = [...]`, the cited source's captures in `revision`, a capture's `mode` and `method`;
 //! - in `quote = "…"`: passages of the cited snapshot that begin with what has been typed (the
 //!   typed text is matched exactly, or after folding typography: a straight `'` finds a curly
 //!   `’`). Choosing one writes the source's exact characters and sets `span` as well, so the
@@ -51,8 +51,29 @@ pub const SOURCE_KEYS: &[&str] = &[
     "sha256",
     "note",
     "revisions",
+    "capture",
 ];
-pub const REVISION_KEYS: &[&str] = &["sha256", "captured", "superseded", "superseded_by", "note"];
+pub const CAPTURE_KEYS: &[&str] = &[
+    "warc",
+    "method",
+    "url",
+    "status",
+    "content_type",
+    "fetched",
+    "extractor",
+    "extractor_version",
+    "mode",
+    "re_extraction",
+];
+pub const FETCH_KEYS: &[&str] = &["contact", "delay", "robots", "timeout"];
+pub const REVISION_KEYS: &[&str] = &[
+    "sha256",
+    "captured",
+    "superseded",
+    "superseded_by",
+    "note",
+    "capture",
+];
 pub const POLICY_KEYS: &[&str] = &["min_origins", "deny"];
 
 /// The table the cursor is in.
@@ -64,7 +85,9 @@ enum Table {
     Cite,
     Source,
     Revision,
+    Capture,
     Policy,
+    Fetch,
     Unknown,
 }
 
@@ -77,7 +100,9 @@ impl Table {
             Table::Cite => CITE_KEYS,
             Table::Source => SOURCE_KEYS,
             Table::Revision => REVISION_KEYS,
+            Table::Capture => CAPTURE_KEYS,
             Table::Policy => POLICY_KEYS,
+            Table::Fetch => FETCH_KEYS,
         }
     }
 }
@@ -96,6 +121,8 @@ fn table_of(header: &str) -> Table {
         ["policy"] => Table::Policy,
         ["sources", _] => Table::Source,
         ["sources", _, "revisions"] => Table::Revision,
+        ["sources", _, "capture"] | ["sources", _, "revisions", "capture"] => Table::Capture,
+        ["fetch"] => Table::Fetch,
         _ => Table::Unknown,
     }
 }
@@ -402,6 +429,22 @@ pub fn completion(
             } else {
                 here.clone()
             };
+            // The members of a closed set of values (`stance`, `mode`, `method`).
+            let members = |values: &[&str]| -> Vec<CompletionItem> {
+                values
+                    .iter()
+                    .map(|v| {
+                        value_item(
+                            v,
+                            None,
+                            None,
+                            value_range,
+                            closing,
+                            CompletionItemKind::ENUM_MEMBER,
+                        )
+                    })
+                    .collect()
+            };
             match (table, key.as_deref(), in_array) {
                 (Table::Cite, Some("source"), false) => ws
                     .map(|ws| {
@@ -424,19 +467,9 @@ pub fn completion(
                             .collect()
                     })
                     .unwrap_or_default(),
-                (Table::Cite, Some("stance"), false) => ["supports", "contradicts"]
-                    .iter()
-                    .map(|v| {
-                        value_item(
-                            v,
-                            None,
-                            None,
-                            value_range,
-                            closing,
-                            CompletionItemKind::ENUM_MEMBER,
-                        )
-                    })
-                    .collect(),
+                (Table::Cite, Some("stance"), false) => members(&["supports", "contradicts"]),
+                (Table::Capture, Some("mode"), false) => members(&["article", "page", "none"]),
+                (Table::Capture, Some("method"), false) => members(&["fetch", "archive", "file"]),
                 (Table::Policy, Some("deny"), true) => Flag::ALL
                     .iter()
                     .map(|f| {
@@ -529,7 +562,7 @@ fn keys_in(lines: &[&str]) -> Vec<String> {
 fn headers(role: &Role, range: Range) -> Vec<CompletionItem> {
     let list: &[&str] = match role {
         Role::Claims { .. } => &["[[claim]]", "[[claim.cite]]"],
-        Role::Sources { .. } => &["[policy]", "[sources.]"],
+        Role::Sources { .. } => &["[policy]", "[fetch]", "[sources.]"],
         _ => &[],
     };
     list.iter()
@@ -964,6 +997,8 @@ mod tests {
             ("### [policy]", POLICY_KEYS),
             ("### [sources.\\<id>]", SOURCE_KEYS),
             ("### [[sources.\\<id>.revisions]]", REVISION_KEYS),
+            ("### [sources.\\<id>.capture]", CAPTURE_KEYS),
+            ("### [fetch]", FETCH_KEYS),
             ("### [[claim]]", CLAIM_KEYS),
             ("### [[claim.cite]]", CITE_KEYS),
         ] {

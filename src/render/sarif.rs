@@ -63,6 +63,8 @@ pub fn rule_name(c: Code) -> &'static str {
         Code::UnknownOrigin => "FactUnknownOrigin",
         Code::HiddenCharacter => "HiddenCharacter",
         Code::PartialWord => "QuotePartialWord",
+        Code::WarcMissing => "WarcMissing",
+        Code::WarcModified => "WarcModified",
     }
 }
 

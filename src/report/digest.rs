@@ -2,8 +2,8 @@
 //! workspace, so a reader can confirm a report describes the files in front of them.
 //!
 //! The files, in this order: `sources.toml`; every claim file (`claims/**/*.toml`, dot-files
-//! skipped, by path); every `snapshots/*.txt` (current, superseded and pending captures, by
-//! name). For each, one manifest line `path TAB bytes TAB sha256 LF` (paths relative to the
+//! skipped, by path); every `snapshots/*.txt` and `snapshots/*.warc.gz` (current, superseded
+//! and pending captures and their WARC evidence, by name). For each, one manifest line `path TAB bytes TAB sha256 LF` (paths relative to the
 //! workspace, `/`-separated). The digest is the sha256 of the manifest. A report lists the
 //! manifest, so `prov report --verify` can name every file that differs.
 
@@ -32,7 +32,12 @@ pub struct FileDigest {
     pub sha256: String,
 }
 
-fn list(dir: &Path, recursive: bool, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+fn list(
+    dir: &Path,
+    recursive: bool,
+    wanted: &dyn Fn(&str) -> bool,
+    out: &mut Vec<std::path::PathBuf>,
+) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -42,8 +47,8 @@ fn list(dir: &Path, recursive: bool, ext: &str, out: &mut Vec<std::path::PathBuf
             continue;
         }
         match e.file_type() {
-            Ok(t) if t.is_dir() && recursive => list(&p, true, ext, out),
-            Ok(t) if !t.is_dir() && p.extension().is_some_and(|x| x == ext) => out.push(p),
+            Ok(t) if t.is_dir() && recursive => list(&p, true, wanted, out),
+            Ok(t) if !t.is_dir() && wanted(&e.file_name().to_string_lossy()) => out.push(p),
             _ => {}
         }
     }
@@ -53,9 +58,19 @@ fn list(dir: &Path, recursive: bool, ext: &str, out: &mut Vec<std::path::PathBuf
 pub fn compute(root: &Path) -> Result<Digest, String> {
     let mut paths = vec![root.join(SOURCES_FILE)];
     let mut claims = Vec::new();
-    list(&root.join(CLAIMS_DIR), true, "toml", &mut claims);
+    list(
+        &root.join(CLAIMS_DIR),
+        true,
+        &|n| n.ends_with(".toml"),
+        &mut claims,
+    );
     let mut snaps = Vec::new();
-    list(&root.join(SNAPSHOTS_DIR), false, "txt", &mut snaps);
+    list(
+        &root.join(SNAPSHOTS_DIR),
+        false,
+        &|n| n.ends_with(".txt") || n.ends_with(".warc.gz"),
+        &mut snaps,
+    );
     let key = |p: &std::path::PathBuf| files::rel_display(root, p);
     claims.sort_by_key(key);
     snaps.sort_by_key(key);

@@ -338,6 +338,31 @@ pub fn render(r: &Report) -> String {
         for rev in &src.revisions {
             changes(&mut out, rev);
         }
+        for (which, c) in src.capture.iter().map(|c| ("current", c)).chain(
+            src.revisions
+                .iter()
+                .filter_map(|r| r.capture.as_ref().map(|c| ("superseded", c))),
+        ) {
+            let _ = writeln!(
+                out,
+                "<div class=\"meta\">evidence of the {which} capture: <code>{}</code>, {} {}{} · {} ({}){} · <strong>{}</strong>: {}</div>",
+                esc(&c.warc),
+                esc(c.method_phrase()),
+                esc(c.fetched.as_deref().unwrap_or("at an unknown time")),
+                c.url
+                    .as_deref()
+                    .map_or_else(String::new, |u| format!(" from {}", esc(u))),
+                esc(&c.extractor),
+                esc(&c.mode),
+                if c.re_extraction {
+                    ", a re-extraction"
+                } else {
+                    ""
+                },
+                esc(c.verdict()),
+                esc(&c.proof)
+            );
+        }
         let _ = writeln!(
             out,
             "<div class=\"meta\">published {} · cited {} time{}</div></section>",

@@ -341,6 +341,9 @@ pub fn render(r: &Report) -> String {
             if src.citations == 1 { "" } else { "s" }
         );
         let _ = writeln!(out, "- sha256: {}", code(src.sha256));
+        if let Some(c) = &src.capture {
+            evidence(&mut out, c);
+        }
         for rev in &src.revisions {
             let _ = writeln!(
                 out,
@@ -350,6 +353,10 @@ pub fn render(r: &Report) -> String {
                 rev.superseded.unwrap_or("unknown")
             );
             changes(&mut out, &rev.changes);
+            if let Some(c) = &rev.capture {
+                out.push_str("  ");
+                evidence(&mut out, c);
+            }
         }
         if let Some(p) = &src.pending_sha256 {
             let _ = writeln!(out, "- pending capture {} awaits review", code(p));
@@ -357,6 +364,36 @@ pub fn render(r: &Report) -> String {
         out.push('\n');
     }
     out
+}
+
+/// One list item: a capture's WARC evidence and what re-verifying it gave.
+fn evidence(out: &mut String, c: &super::CaptureEntry) {
+    let _ = writeln!(
+        out,
+        "- evidence: {} (sha256 {}), {} {}{}{}; {} ({}){}: {} — {}",
+        code(&c.warc),
+        code(&c.warc_sha256),
+        c.method_phrase(),
+        c.fetched.as_deref().unwrap_or("at an unknown time"),
+        c.url
+            .as_deref()
+            .map_or_else(String::new, |u| format!(" from {}", autolink(u))),
+        match (c.status, c.content_type.as_deref()) {
+            (Some(s), Some(t)) => format!(" (HTTP {s}, {})", esc(t)),
+            (Some(s), None) => format!(" (HTTP {s})"),
+            (None, Some(t)) => format!(" ({})", esc(t)),
+            (None, None) => String::new(),
+        },
+        esc(&c.extractor),
+        esc(&c.mode),
+        if c.re_extraction {
+            ", a re-extraction (not a publisher's edit)"
+        } else {
+            ""
+        },
+        c.verdict(),
+        esc(&c.proof)
+    );
 }
 
 /// The most a job summary may hold: GitHub refuses a step's summary over 1 MiB.

@@ -138,6 +138,10 @@ pub struct SourceEntry<'w> {
     pub citations: usize,
     pub revisions: Vec<RevisionEntry<'w>>,
     pub pending_sha256: Option<String>,
+    /// The WARC evidence of the current capture and what it proves; absent for a source
+    /// registered from text ([`attach_evidence`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture: Option<CaptureEntry>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -147,6 +151,110 @@ pub struct RevisionEntry<'w> {
     pub superseded: Option<&'w str>,
     /// What the capture that replaced it changed in the cited passages (word diffs).
     pub changes: changes::Changes,
+    /// The WARC evidence of that capture, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture: Option<CaptureEntry>,
+}
+
+/// A capture's WARC evidence, and the chain it proves: server bytes → text.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptureEntry {
+    /// The WARC file, workspace-relative.
+    pub warc: String,
+    pub warc_sha256: String,
+    /// `fetch`, `archive` or `file`.
+    pub method: crate::workspace::Method,
+    /// The URL the text came from (after redirects).
+    pub url: Option<String>,
+    pub status: Option<u16>,
+    pub content_type: Option<String>,
+    pub fetched: Option<String>,
+    /// `prov-html 1`.
+    pub extractor: String,
+    pub mode: String,
+    pub re_extraction: bool,
+    /// What re-verifying it gave.
+    pub chain: crate::evidence::Chain,
+    /// The same, in one sentence.
+    pub proof: String,
+}
+
+impl CaptureEntry {
+    /// "fetched", "taken from an archive, recorded", "a local file, added".
+    pub fn method_phrase(&self) -> &'static str {
+        match self.method {
+            crate::workspace::Method::Fetch => "fetched",
+            crate::workspace::Method::Archive => "taken from an archive, recorded",
+            crate::workspace::Method::File => "a local file, added",
+        }
+    }
+
+    /// `✓ proven`, `? not re-verified`, `✗ broken`.
+    pub fn verdict(&self) -> &'static str {
+        match self.chain {
+            crate::evidence::Chain::Proven => "✓ proven",
+            crate::evidence::Chain::OtherExtractor { .. } => "? not re-verified",
+            _ => "✗ broken",
+        }
+    }
+}
+
+/// Fill in each source's (and revision's) WARC evidence, reading the WARC files and texts from
+/// the workspace and re-verifying each chain ([`crate::evidence::verify`]).
+pub fn attach_evidence(r: &mut Report, ws: &Workspace) {
+    use crate::workspace::{revision_path, warc_path, warc_revision_path};
+    let entry = |record: &crate::workspace::CaptureRecord,
+                 warc: std::path::PathBuf,
+                 text: std::path::PathBuf| {
+        let rel = crate::files::rel_display(&ws.root, &warc);
+        let text_rel = crate::files::rel_display(&ws.root, &text);
+        let bytes = crate::files::read_bytes(&ws.root, &warc).ok();
+        let snapshot = crate::files::read_bytes(&ws.root, &text).unwrap_or_default();
+        let chain = crate::evidence::verify(record, bytes.as_deref(), &snapshot);
+        CaptureEntry {
+            proof: chain.describe(record, &rel, &text_rel),
+            warc: rel,
+            warc_sha256: record.warc.clone(),
+            method: record.method,
+            url: record.url.clone(),
+            status: record.status,
+            content_type: record.content_type.clone(),
+            fetched: record.fetched.clone(),
+            extractor: format!("{} {}", record.extractor, record.extractor_version),
+            mode: record.mode.clone(),
+            re_extraction: record.re_extraction,
+            chain,
+        }
+    };
+    for src in &mut r.sources {
+        let Some(source) = ws.source(src.id) else {
+            continue;
+        };
+        src.capture = source.capture.as_ref().map(|c| {
+            entry(
+                c,
+                warc_path(&ws.root, &source.id),
+                ws.snapshot_path(&source.id),
+            )
+        });
+        // The report may list revisions in another order: each is found by its sha256.
+        for entry_rev in &mut src.revisions {
+            let Some(rev) = source
+                .revisions
+                .iter()
+                .find(|r| r.sha256 == entry_rev.sha256)
+            else {
+                continue;
+            };
+            entry_rev.capture = rev.capture.as_ref().map(|c| {
+                entry(
+                    c,
+                    warc_revision_path(&ws.root, &source.id, &rev.sha256),
+                    revision_path(&ws.root, &source.id, &rev.sha256),
+                )
+            });
+        }
+    }
 }
 
 impl FactEntry<'_> {
@@ -637,6 +745,7 @@ fn revisions<'w>(
             captured: r.captured.as_deref(),
             superseded: r.superseded.as_deref(),
             changes,
+            capture: None,
         });
     }
     out.reverse();
@@ -843,6 +952,7 @@ pub fn build<'w>(
                 pending_sha256: report
                     .and_then(|r| r.pending.as_ref())
                     .and_then(|p| p.sha256.clone()),
+                capture: None,
             }
         })
         .collect();

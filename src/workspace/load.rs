@@ -10,8 +10,8 @@ use rayon::prelude::*;
 
 use super::tree::{self, Check, Entry, Node, get, suggest_free_id, suggest_id, valid_id};
 use super::{
-    CLAIMS_DIR, Cite, Claim, Policy, Revision, SNAPSHOTS_DIR, SOURCES_FILE, Source, Stance,
-    Workspace,
+    CLAIMS_DIR, Cite, Claim, FetchSettings, Policy, Revision, SNAPSHOTS_DIR, SOURCES_FILE, Source,
+    Stance, Workspace,
 };
 use crate::diag::{Code, Diagnostic, Loc, suggest};
 use crate::escape;
@@ -35,9 +35,17 @@ const SOURCE_KEYS: &[&str] = &[
     "captured",
     "sha256",
     "revisions",
+    "capture",
     "note",
 ];
-const REVISION_KEYS: &[&str] = &["sha256", "captured", "superseded", "superseded_by", "note"];
+const REVISION_KEYS: &[&str] = &[
+    "sha256",
+    "captured",
+    "superseded",
+    "superseded_by",
+    "capture",
+    "note",
+];
 const POLICY_KEYS: &[&str] = &["min_origins", "deny"];
 const CLAIM_KEYS: &[&str] = &["id", "fact", "cite", "note"];
 const CITE_KEYS: &[&str] = &[
@@ -47,6 +55,37 @@ const CITE_KEYS: &[&str] = &[
 /// Load and validate the workspace rooted at `root`.
 pub fn load(root: &Path) -> Result<Workspace, LoadError> {
     load_some(root, None)
+}
+
+/// Only `[fetch]` of sources.toml, validated (what `prov add --url` needs, without loading
+/// every claim file). A sources.toml that cannot be read or parsed gives the defaults: the
+/// command that writes it reports that itself.
+pub fn fetch_settings(root: &Path) -> Result<FetchSettings, LoadError> {
+    let mut files = Files::default();
+    let Ok(text) = files::read_text(root, &root.join(SOURCES_FILE)) else {
+        return Ok(FetchSettings::default());
+    };
+    let file = files.add(SOURCES_FILE.to_string(), text);
+    let mut diagnostics = Vec::new();
+    let mut ignored = Vec::new();
+    let Some(entries) = parse(&files, file, &mut ignored) else {
+        return Ok(FetchSettings::default());
+    };
+    let settings = match get(&entries, "fetch") {
+        Some(e) => super::capture::load_fetch(
+            &mut Check {
+                file,
+                diags: &mut diagnostics,
+            },
+            e,
+        ),
+        None => FetchSettings::default(),
+    };
+    if diagnostics.is_empty() {
+        Ok(settings)
+    } else {
+        Err(LoadError { files, diagnostics })
+    }
 }
 
 /// Load the workspace with only the claim files whose workspace-relative path `only` accepts
@@ -140,14 +179,14 @@ pub fn load_overlaid(
         }
     }
     // sources.toml is validated while the claim files are parsed.
-    let ((policy, sources, source_diags), claimed) = rayon::join(
+    let ((policy, fetch, sources, source_diags), claimed) = rayon::join(
         || {
             let mut d = Vec::new();
-            let (policy, sources) = match parse(&files, sources_file, &mut d) {
+            let (policy, fetch, sources) = match parse(&files, sources_file, &mut d) {
                 Some(entries) => load_sources(&entries, sources_file, &mut d),
-                None => (Policy::default(), Vec::new()),
+                None => (Policy::default(), FetchSettings::default(), Vec::new()),
             };
-            (policy, sources, d)
+            (policy, fetch, sources, d)
         },
         || {
             let mut d = Vec::new();
@@ -231,6 +270,7 @@ pub fn load_overlaid(
         files,
         sources_file,
         policy,
+        fetch,
         sources,
         claim_files,
         claims,
@@ -422,9 +462,12 @@ fn load_sources(
     entries: &[Entry],
     file: FileId,
     diags: &mut Vec<Diagnostic>,
-) -> (Policy, Vec<Source>) {
+) -> (Policy, FetchSettings, Vec<Source>) {
     let mut c = Check { file, diags };
-    c.unknown_keys(entries, &["policy", "sources"], SOURCES_FILE);
+    c.unknown_keys(entries, &["policy", "fetch", "sources"], SOURCES_FILE);
+    let fetch = get(entries, "fetch")
+        .map(|e| super::capture::load_fetch(&mut c, e))
+        .unwrap_or_default();
     let policy = match get(entries, "policy") {
         Some(e) => match &e.value.node {
             Node::Table(t) => load_policy(&mut c, t),
@@ -449,7 +492,7 @@ fn load_sources(
             other => c.wrong_type(e, "a table of sources", other),
         }
     }
-    (policy, sources)
+    (policy, fetch, sources)
 }
 
 fn load_policy(c: &mut Check<'_>, t: &[Entry]) -> Policy {
@@ -601,6 +644,8 @@ fn load_source(c: &mut Check<'_>, entry: &Entry, ids: &HashSet<&str>) -> Option<
             other => c.wrong_type(e, "an array of tables ([[sources.<id>.revisions]])", other),
         }
     }
+    let capture = get(t, "capture")
+        .and_then(|e| super::capture::load_capture(c, e, &format!("source `{id}`")));
     let (Some(outlet), Some(sha256), Some(sha)) = (outlet, sha256, sha) else {
         return None;
     };
@@ -617,6 +662,7 @@ fn load_source(c: &mut Check<'_>, entry: &Entry, ids: &HashSet<&str>) -> Option<
         sha256,
         sha256_loc: c.loc(&sha.value.span),
         revisions,
+        capture,
     })
 }
 
@@ -650,6 +696,8 @@ fn load_revision(c: &mut Check<'_>, item: &tree::Spanned, id: &str) -> Option<Re
     let by_entry = get(t, "superseded_by");
     let superseded_by = by_entry.and_then(|e| sha256_value(c, e));
     let _note = opt_string(c, t, "note");
+    let capture = get(t, "capture")
+        .and_then(|e| super::capture::load_capture(c, e, &format!("a revision of `{id}`")));
     let sha256 = sha256?;
     Some(Revision {
         sha256,
@@ -658,6 +706,7 @@ fn load_revision(c: &mut Check<'_>, item: &tree::Spanned, id: &str) -> Option<Re
         superseded,
         superseded_by,
         superseded_by_loc: by_entry.map(|e| c.loc(&e.value.span)),
+        capture,
     })
 }
 
@@ -688,7 +737,7 @@ fn sha256_value(c: &mut Check<'_>, e: &Entry) -> Option<String> {
     None
 }
 
-fn datetime(c: &mut Check<'_>, e: &Entry) -> Option<String> {
+pub(super) fn datetime(c: &mut Check<'_>, e: &Entry) -> Option<String> {
     match &e.value.node {
         Node::Datetime(d) if d.date.is_some() && d.time.is_some() && d.offset.is_some() => {
             Some(d.to_string())

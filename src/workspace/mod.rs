@@ -5,13 +5,17 @@
 //! [`crate::check`]. Layout: `tree` converts toml_edit's parse into a spanned tree, `load` walks
 //! it into these types.
 
+mod capture;
 mod load;
 mod policy;
 pub mod tree;
 
 use std::path::{Path, PathBuf};
 
-pub use load::{LoadError, Overlay, load, load_overlaid, load_some};
+pub use capture::{
+    CaptureRecord, FetchSettings, Method, warc_path, warc_pending_path, warc_revision_path,
+};
+pub use load::{LoadError, Overlay, fetch_settings, load, load_overlaid, load_some};
 pub use policy::{Flag, Policy};
 
 use crate::diag::Loc;
@@ -31,6 +35,8 @@ pub struct Workspace {
     pub files: Files,
     pub sources_file: FileId,
     pub policy: Policy,
+    /// `[fetch]`: how prov fetches pages for this workspace.
+    pub fetch: FetchSettings,
     pub sources: Vec<Source>,
     /// Claim files in path order.
     pub claim_files: Vec<FileId>,
@@ -86,6 +92,8 @@ pub struct Source {
     pub sha256: String,
     pub sha256_loc: Loc,
     pub revisions: Vec<Revision>,
+    /// `[sources.<id>.capture]`: the WARC evidence of the current capture, when it has one.
+    pub capture: Option<CaptureRecord>,
 }
 
 impl Source {
@@ -115,6 +123,8 @@ pub struct Revision {
     /// The sha256 of the capture that replaced it (written by `prov accept`).
     pub superseded_by: Option<String>,
     pub superseded_by_loc: Option<Loc>,
+    /// The WARC evidence of that capture, when it had one.
+    pub capture: Option<CaptureRecord>,
 }
 
 /// One fact with its citations.
