@@ -179,7 +179,7 @@ fn span_value((s, e): (usize, usize)) -> Value {
 
 /// Element `index` of an array of tables (`[[x]]`) or an array of inline tables (`x = [{…}]`).
 /// Also says whether it is inline.
-fn nth_table(item: &mut Item, index: usize) -> Option<(&mut dyn TableLike, bool)> {
+pub(crate) fn nth_table(item: &mut Item, index: usize) -> Option<(&mut dyn TableLike, bool)> {
     match item {
         Item::ArrayOfTables(a) => a.get_mut(index).map(|t| (t as &mut dyn TableLike, false)),
         Item::Value(Value::Array(a)) => a
@@ -190,32 +190,33 @@ fn nth_table(item: &mut Item, index: usize) -> Option<(&mut dyn TableLike, bool)
     }
 }
 
+/// Add `key = value` last in a table. In an inline table (`{ a = 1, b = 2 }`) the new key takes
+/// over the space the last value had before the closing brace.
+pub(crate) fn insert_last(table: &mut dyn TableLike, inline: bool, key: &str, mut v: Value) {
+    if inline {
+        let last_key = table.iter().last().map(|(k, _)| k.to_string());
+        if let Some(last) = last_key
+            .and_then(|k| table.get_mut(&k))
+            .and_then(Item::as_value_mut)
+        {
+            let suffix = last.decor().suffix().cloned();
+            last.decor_mut().set_suffix("");
+            v.decor_mut().set_prefix(" ");
+            if let Some(s) = suffix {
+                v.decor_mut().set_suffix(s);
+            }
+        }
+    }
+    table.insert(key, Item::Value(v));
+}
+
 /// Find claim number `claim_index`, its citation `cite_index`, and set its span and quote.
 fn edit_cite(doc: &mut DocumentMut, c: &Change) -> Option<()> {
     let (claim, _) = nth_table(doc.get_mut("claim")?, c.claim_index)?;
     let (cite, inline) = nth_table(claim.get_mut("cite")?, c.cite_index)?;
     match cite.get_mut("span") {
         Some(slot) => replace_value(slot.as_value_mut()?, span_value(c.new_span)),
-        None => {
-            let mut v = span_value(c.new_span);
-            if inline {
-                // `{ a = 1, b = 2 }`: the new key goes last, taking over the space the last
-                // value had before the closing brace.
-                let last_key = cite.iter().last().map(|(k, _)| k.to_string());
-                if let Some(last) = last_key
-                    .and_then(|k| cite.get_mut(&k))
-                    .and_then(Item::as_value_mut)
-                {
-                    let suffix = last.decor().suffix().cloned();
-                    last.decor_mut().set_suffix("");
-                    v.decor_mut().set_prefix(" ");
-                    if let Some(s) = suffix {
-                        v.decor_mut().set_suffix(s);
-                    }
-                }
-            }
-            cite.insert("span", Item::Value(v));
-        }
+        None => insert_last(cite, inline, "span", span_value(c.new_span)),
     }
     if let Some(q) = &c.new_quote {
         let slot = cite.get_mut("quote")?.as_value_mut()?;

@@ -15,9 +15,9 @@ use lsp_types::{
     OneOf, OptionalVersionedTextDocumentIdentifier, Range, TextDocumentEdit, TextEdit,
     WorkspaceEdit,
 };
-use toml_edit::{DocumentMut, Item, TableLike, Value};
+use toml_edit::{DocumentMut, Value};
 
-use crate::fix::{self, Change};
+use crate::fix::{self, Change, insert_last, nth_table};
 use crate::verdict::Verdict;
 
 use super::Ctx;
@@ -302,7 +302,7 @@ fn pin(
     let mut toml: DocumentMut = doc.text.parse().ok()?;
     let (claim, _) = nth_table(toml.get_mut("claim")?, cite.claim_index)?;
     let (table, inline) = nth_table(claim.get_mut("cite")?, cite.index)?;
-    insert(table, inline, "revision", Value::from(sha12.as_str()));
+    insert_last(table, inline, "revision", Value::from(sha12.as_str()));
     let new = toml.to_string();
     Some((
         format!(
@@ -311,36 +311,4 @@ fn pin(
         ),
         vec![smallest_edit(ctx, doc, &new)],
     ))
-}
-
-/// Element `index` of an array of tables or of inline tables, and whether it is inline.
-fn nth_table(item: &mut Item, index: usize) -> Option<(&mut dyn TableLike, bool)> {
-    match item {
-        Item::ArrayOfTables(a) => a.get_mut(index).map(|t| (t as &mut dyn TableLike, false)),
-        Item::Value(Value::Array(a)) => a
-            .get_mut(index)?
-            .as_inline_table_mut()
-            .map(|t| (t as &mut dyn TableLike, true)),
-        _ => None,
-    }
-}
-
-/// Add `key = value` last in a table, as `prov fix` adds a span.
-fn insert(table: &mut dyn TableLike, inline: bool, key: &str, mut v: Value) {
-    if inline {
-        // `{ a = 1 }`: the new key takes over the space before the closing brace.
-        let last_key = table.iter().last().map(|(k, _)| k.to_string());
-        if let Some(last) = last_key
-            .and_then(|k| table.get_mut(&k))
-            .and_then(Item::as_value_mut)
-        {
-            let suffix = last.decor().suffix().cloned();
-            last.decor_mut().set_suffix("");
-            v.decor_mut().set_prefix(" ");
-            if let Some(s) = suffix {
-                v.decor_mut().set_suffix(s);
-            }
-        }
-    }
-    table.insert(key, Item::Value(v));
 }

@@ -20,10 +20,11 @@ use std::time::{Duration, Instant};
 
 use crate::check;
 use crate::diag::{Code, Severity};
-use crate::facts::{Fact, OriginSupport};
+use crate::facts::Fact;
 use crate::files::FileId;
 use crate::fix::{self, Change};
 use crate::outcome::Outcome;
+use crate::render::table::side_items;
 use crate::verdict::Verdict;
 use crate::workspace::{self, LoadError, Overlay, SOURCES_FILE, Workspace};
 
@@ -393,8 +394,8 @@ fn views(ws: &Workspace, outcome: &Outcome<'_>) -> Views {
 fn claim_view(f: &Fact<'_>) -> ClaimView {
     ClaimView {
         claim_pos: f.claim_pos,
-        supported_by: side(&f.supports, f.supports_not_holding),
-        contradicted_by: side(&f.contradicts, f.contradicts_not_holding),
+        supported_by: side_items(&f.supports, f.supports_not_holding),
+        contradicted_by: side_items(&f.contradicts, f.contradicts_not_holding),
         flags: f
             .flags
             .iter()
@@ -407,25 +408,6 @@ fn claim_view(f: &Fact<'_>) -> ClaimView {
             })
             .collect(),
     }
-}
-
-/// One side of a fact's row, as the facts table writes it.
-fn side(origins: &[OriginSupport<'_>], not_holding: usize) -> Vec<String> {
-    let mut items: Vec<String> = origins
-        .iter()
-        .map(|o| {
-            let name = o.label();
-            if o.only_reports.is_empty() {
-                name
-            } else {
-                format!("{name} [says {}]", o.only_reports.join(", "))
-            }
-        })
-        .collect();
-    if not_holding > 0 {
-        items.push(format!("({not_holding} not holding)"));
-    }
-    items
 }
 
 /// Diagnostics of one file, for tests.

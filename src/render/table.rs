@@ -59,8 +59,18 @@ pub fn facts(facts: &[Fact]) -> String {
     out
 }
 
-/// The items of one side: each origin, what it only reports, and citations that do not hold.
+/// The items of one side, `—` when it has none.
 fn side(origins: &[OriginSupport], not_holding: usize) -> Vec<String> {
+    let mut items = side_items(origins, not_holding);
+    if items.is_empty() {
+        items.push("—".to_string());
+    }
+    items
+}
+
+/// The items of one side of a fact's row: each origin, what it only reports, and how many
+/// citations do not hold. The language server's hover shows the same.
+pub fn side_items(origins: &[OriginSupport], not_holding: usize) -> Vec<String> {
     let mut items: Vec<String> = origins
         .iter()
         .map(|o| {
@@ -74,9 +84,6 @@ fn side(origins: &[OriginSupport], not_holding: usize) -> Vec<String> {
         .collect();
     if not_holding > 0 {
         items.push(format!("({not_holding} not holding)"));
-    }
-    if items.is_empty() {
-        items.push("—".to_string());
     }
     items
 }
