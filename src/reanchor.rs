@@ -39,6 +39,10 @@ const MAX_DISPLACEMENT: f64 = 0.25;
 /// A changed line is followed into the most similar new line only when they share this share
 /// of their words; below, it was rewritten beyond recognition or deleted.
 const MIN_LINE_SIMILARITY: f64 = 0.4;
+/// An edited passage placed by the diff must keep this share of its distinct content words
+/// (runs of 4 or more letters) there, unless it shares enough of all its words (see
+/// [`resembles`]); below, nothing recognisable of it is left at that place.
+const MIN_CONTENT_KEPT: f64 = 0.3;
 /// Exact quotes shorter than this need their context to agree to be moved on exact search alone.
 const SHORT_QUOTE: usize = 40;
 /// A changed line is compared with at most this many new lines of its hunk (around its
@@ -694,6 +698,15 @@ impl<'a> Reanchorer<'a> {
                     };
                 }
             }
+            if text != quote
+                && !fold::is_folded_equal(text, quote)
+                && !resembles(quote, text, errors)
+            {
+                // The diff's place is not the passage edited: too little of it is left there (a
+                // deleted sentence whose line was paired with its rewritten neighbour). As if
+                // the diff could not place it: search.
+                return self.search(quote, span, (os, oe), base);
+            }
             let verdict = if text == quote {
                 match span {
                     Some(sp) if sp == found => Verdict::Ok,
@@ -748,6 +761,19 @@ impl<'a> Reanchorer<'a> {
                 ..base
             };
         }
+        self.search(quote, span, (os, oe), base)
+    }
+
+    /// Steps 2 to 6: the diff cannot place the passage at `(os, oe)` of the old text (it was
+    /// deleted, moved away, or what the diff found is not it), so the new text is searched.
+    fn search(
+        &self,
+        quote: &str,
+        span: Option<(usize, usize)>,
+        (os, oe): (usize, usize),
+        base: Anchor,
+    ) -> Anchor {
+        let m = oe - os;
         // 2. The diff cannot place it: exact search, context breaking ties.
         let exact = self.exact_places(quote, MAX_COMPARED + 1);
         let single = exact.total == 1;
@@ -1179,6 +1205,58 @@ impl<'a> Reanchorer<'a> {
     }
 }
 
+/// Whether `text`, the new text where the diff put an edited passage, is recognisably the
+/// quote edited: within the edit budget of an approximate match ([`max_errors`]); or sharing at
+/// least [`MIN_LINE_SIMILARITY`] of its words (runs of letters and digits, compared lower-cased)
+/// over the larger word count, as a changed line must with the line it became; or still holding
+/// [`MIN_CONTENT_KEPT`] of the quote's distinct content words (runs of 4 or more letters), as a
+/// heavily reworded sentence does. A short quote (under [`SHORT_QUOTE`] code points) has too few
+/// words for a share to say anything ("mardi" corrected to "lundi" keeps none): the diff's
+/// alignment in its line is the evidence.
+fn resembles(quote: &str, text: &str, errors: Option<usize>) -> bool {
+    let m = quote.chars().count();
+    if m < SHORT_QUOTE || errors.is_some_and(|e| e <= max_errors(m)) {
+        return true;
+    }
+    let words = |s: &str| -> Vec<String> {
+        let mut w: Vec<String> = s
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        w.sort_unstable();
+        w
+    };
+    let (a, b) = (words(quote), words(text));
+    let larger = a.len().max(b.len());
+    if larger == 0 {
+        return false;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    if common as f64 / larger as f64 >= MIN_LINE_SIMILARITY {
+        return true;
+    }
+    let content = |s: &str| -> std::collections::HashSet<String> {
+        s.split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (q, t) = (content(quote), content(text));
+    !q.is_empty() && q.intersection(&t).count() as f64 >= MIN_CONTENT_KEPT * q.len() as f64
+}
+
 /// How many words two sorted word lists share (each counted as often as both have it).
 fn shared(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut common) = (0, 0, 0);
@@ -1381,6 +1459,26 @@ mod tests {
         assert_eq!(a.verdict, Verdict::Missing, "{a:?}");
         let (s, e) = a.cut_short.expect("cut short");
         assert!(e - s < new.len());
+    }
+
+    #[test]
+    fn a_deleted_sentence_is_not_changed_into_its_replacement() {
+        // The line is paired with its edited self; the cited sentence was deleted and another
+        // one, sharing none of its words, stands where it was: nothing of it is left there.
+        let old = "The cat sat on the mat in the sun all day long. \
+                   We also sell fresh bread every morning at dawn.\n";
+        let new = "The cat sat on the mat in the sun all day long. Visit our shop for pastries.\n";
+        let a = run(old, new, "We also sell fresh bread every morning at dawn.");
+        assert_eq!(a.verdict, Verdict::Missing, "{a:?}");
+        // A light edit there is still the passage, changed.
+        let new = "The cat sat on the mat in the sun all day long. \
+                   We also sell fresh rolls every morning at dawn.\n";
+        let a = run(old, new, "We also sell fresh bread every morning at dawn.");
+        assert_eq!(a.verdict, Verdict::Changed, "{a:?}");
+        assert_eq!(
+            at(new, &a),
+            "We also sell fresh rolls every morning at dawn."
+        );
     }
 
     #[test]
