@@ -48,6 +48,12 @@ const SHORT_QUOTE: usize = 40;
 /// A changed line is compared with at most this many new lines of its hunk (around its
 /// proportional place) when looking for the line it became.
 const PAIR_REACH: usize = 256;
+/// Among several exact places, one is singled out by its neighbouring lines only when their
+/// agreement with the old neighbours (0..1, see [`Reanchorer::line_agreement`]) is at least
+/// this...
+const MIN_LINE_AGREEMENT: f64 = 0.5;
+/// ...and this much above any other place's (places overlapping it excepted).
+const LINE_AGREEMENT_LEAD: f64 = 0.25;
 /// A quote that stands exactly at more places than this is `ambiguous` without comparing their
 /// contexts (comparing them all would cost a pass per place).
 const MAX_COMPARED: usize = 256;
@@ -745,12 +751,28 @@ impl<'a> Reanchorer<'a> {
                             .fold(0.0f64, f64::max)
                     };
                     if mine - rival < 0.2 {
+                        // Not the diff's place by the characters around it: the place the
+                        // neighbouring lines single out (the heading above a rule), if any.
+                        let Some(at) = self.single_out_by_lines(quote, (os, oe)) else {
+                            return Anchor {
+                                verdict: Verdict::Ambiguous,
+                                strategy: Strategy::Context,
+                                ..base
+                            }
+                            .with_candidates(capped(all));
+                        };
                         return Anchor {
-                            verdict: Verdict::Ambiguous,
+                            verdict: if Some(at) == span {
+                                Verdict::Ok
+                            } else if span.is_none() {
+                                Verdict::Unanchored
+                            } else {
+                                Verdict::Moved
+                            },
+                            found: Some(at),
                             strategy: Strategy::Context,
                             ..base
-                        }
-                        .with_candidates(capped(all));
+                        };
                     }
                 }
             }
@@ -777,7 +799,8 @@ impl<'a> Reanchorer<'a> {
         // 2. The diff cannot place it: exact search, context breaking ties.
         let exact = self.exact_places(quote, MAX_COMPARED + 1);
         let single = exact.total == 1;
-        if let Some(a) = self.pick_by_context(exact, (os, oe), m < SHORT_QUOTE, &base) {
+        if let Some(a) = self.pick_by_context(exact, (os, oe), m < SHORT_QUOTE, Some(quote), &base)
+        {
             return Anchor {
                 strategy: if a.verdict == Verdict::Moved && single {
                     Strategy::Exact
@@ -809,7 +832,7 @@ impl<'a> Reanchorer<'a> {
                 }
                 true
             });
-            if let Some(a) = self.pick_by_context(hits, (os, oe), m < SHORT_QUOTE, &base) {
+            if let Some(a) = self.pick_by_context(hits, (os, oe), m < SHORT_QUOTE, None, &base) {
                 let verdict = match a.verdict {
                     Verdict::Moved => Verdict::Typography,
                     other => other,
@@ -888,8 +911,11 @@ impl<'a> Reanchorer<'a> {
         light: bool,
     ) -> Option<(usize, usize)> {
         let all = self.exact_places(quote, MAX_COMPARED + 1);
-        if all.total == 0 || all.total > MAX_COMPARED {
+        if all.total == 0 {
             return None;
+        }
+        if all.total > MAX_COMPARED {
+            return self.by_lines_over(quote, old, placed);
         }
         let mut scored: Vec<(f64, (usize, usize))> = all
             .first
@@ -905,7 +931,24 @@ impl<'a> Reanchorer<'a> {
         }
         let second = rival(&scored, at);
         let singled = best >= MIN_CONTEXT_AGREEMENT && best - second >= 0.2;
-        (singled && (!light || best >= self.context_agreement(old, placed))).then_some(at)
+        if singled {
+            return (!light || best >= self.context_agreement(old, placed)).then_some(at);
+        }
+        self.by_lines_over(quote, old, placed)
+    }
+
+    /// When the characters around the exact places tell none apart (rules of dashes under
+    /// headings): the one whose neighbouring lines are clearly the old ones, and clearly more
+    /// so than those of `placed`, the edited place the diff chose.
+    fn by_lines_over(
+        &self,
+        quote: &str,
+        old: (usize, usize),
+        placed: (usize, usize),
+    ) -> Option<(usize, usize)> {
+        let at = self.single_out_by_lines(quote, old)?;
+        (self.line_agreement(old, at) - self.line_agreement(old, placed) >= LINE_AGREEMENT_LEAD)
+            .then_some(at)
     }
 
     /// `found` widened to whole words of the new text: an edge inside a word moves to the
@@ -1094,6 +1137,91 @@ impl<'a> Reanchorer<'a> {
         (best.0, best.1)
     }
 
+    /// The neighbourhood of `[s, e)` in the old (`new = false`) or new text, line by line: the
+    /// tokens (whitespace left out, as sorted hashes) of the nearest non-blank line above the
+    /// passage's first line together with its own line's text before it; and of its own line's
+    /// text after it together with the nearest non-blank line below its last line.
+    fn neighbours(&self, new: bool, (s, e): (usize, usize)) -> [Vec<u64>; 2] {
+        let (text, starts) = if new {
+            (&self.new, &self.new_lines)
+        } else {
+            (&self.old, &self.old_lines)
+        };
+        let chars = text.chars();
+        let last = starts.len() - 1;
+        let blank = |l: usize| {
+            chars[Self::chars_of(starts, l, l + 1)]
+                .iter()
+                .all(|c| c.is_whitespace())
+        };
+        let la = Self::line_of(starts, s);
+        let lb = Self::line_of(starts, e.saturating_sub(1).max(s));
+        let above = (0..la).rev().find(|&l| !blank(l));
+        let below = (lb + 1..last).find(|&l| !blank(l));
+        let line = |l: Option<usize>| l.map_or(0..0, |l| Self::chars_of(starts, l, l + 1));
+        let own_end = starts[(lb + 1).min(last)].max(e);
+        let keys = |ranges: [Range<usize>; 2]| -> Vec<u64> {
+            let mut keys: Vec<u64> = ranges
+                .into_iter()
+                .flat_map(|r| tokens(&chars[r]).0)
+                .filter(|t| !t.iter().all(|c| c.is_whitespace()))
+                .map(token_key)
+                .collect();
+            keys.sort_unstable();
+            keys
+        };
+        [
+            keys([line(above), starts[la]..s]),
+            keys([e..own_end, line(below)]),
+        ]
+    }
+
+    /// How well the lines around `new` agree with the lines around `old` (see
+    /// [`Reanchorer::neighbours`]): the mean over the two sides of the tokens they share, over
+    /// the larger count; a side empty in both texts (the document's edge) agrees fully.
+    pub fn line_agreement(&self, old: (usize, usize), new: (usize, usize)) -> f64 {
+        let (a, b) = (self.neighbours(false, old), self.neighbours(true, new));
+        let side = |x: &[u64], y: &[u64]| match x.len().max(y.len()) {
+            0 => 1.0,
+            n => shared(x, y) as f64 / n as f64,
+        };
+        (side(&a[0], &b[0]) + side(&a[1], &b[1])) / 2.0
+    }
+
+    /// Among the exact places of `quote` in the new text, the one its old neighbouring lines
+    /// (at `old`) single out: line agreement at least [`MIN_LINE_AGREEMENT`] and
+    /// [`LINE_AGREEMENT_LEAD`] above any other. Overlapping places (a rule of dashes inside a
+    /// longer rule) are one stretch of text, compared at its first place, so a rule inside
+    /// hundreds of longer ones is still compared; at most [`MAX_COMPARED`] stretches. `None`
+    /// when none is clearly best.
+    fn single_out_by_lines(&self, quote: &str, old: (usize, usize)) -> Option<(usize, usize)> {
+        let mut firsts: Vec<(usize, usize)> = Vec::new();
+        let mut end = 0;
+        let mut too_many = false;
+        self.new.text.find_each(quote, |(s, e)| {
+            if firsts.is_empty() || s >= end {
+                if firsts.len() == MAX_COMPARED {
+                    too_many = true;
+                    return false;
+                }
+                firsts.push((s, e));
+            }
+            end = e;
+            true
+        });
+        if too_many {
+            return None;
+        }
+        let mut scored: Vec<(f64, (usize, usize))> = firsts
+            .iter()
+            .map(|h| (self.line_agreement(old, *h), *h))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let &(best, at) = scored.first()?;
+        let second = scored.get(1).map_or(0.0, |s| s.0);
+        (best >= MIN_LINE_AGREEMENT && best - second >= LINE_AGREEMENT_LEAD).then_some(at)
+    }
+
     /// How well the text around `new` agrees with the text around `old`: the better of the
     /// two sides, 1.0 when identical, 0.0 when nothing is alike. A side with no text on either
     /// version (start or end of the document) agrees fully.
@@ -1125,13 +1253,15 @@ impl<'a> Reanchorer<'a> {
 
     /// Among hits, the one the old context singles out. One hit: moved, unless the quote is
     /// short and its context disagrees. Several: the best context agreement if it beats the
-    /// second best clearly; else ambiguous (at once when there are more than
-    /// [`MAX_COMPARED`]). None: `None`.
+    /// second best clearly (not compared when there are more than [`MAX_COMPARED`]); else,
+    /// for hits of the exact quote `lines`, the one its neighbouring lines single out
+    /// ([`Reanchorer::single_out_by_lines`]); else ambiguous. None: `None`.
     fn pick_by_context(
         &self,
         hits: Occurrences,
         old: (usize, usize),
         short: bool,
+        lines: Option<&str>,
         base: &Anchor,
     ) -> Option<Anchor> {
         // Overlapping places (a quote of dashes inside a longer rule) are one stretch of text:
@@ -1192,13 +1322,22 @@ impl<'a> Reanchorer<'a> {
                             ..base.clone()
                         })
                     }
-                    _ => Some(
-                        Anchor {
-                            verdict: Verdict::Ambiguous,
+                    _ => match lines.and_then(|q| self.single_out_by_lines(q, old)) {
+                        // The characters around them tell no place apart: the neighbouring
+                        // lines may (the heading above a rule).
+                        Some(at) => Some(Anchor {
+                            verdict: Verdict::Moved,
+                            found: Some(at),
                             ..base.clone()
-                        }
-                        .with_candidates(capped(hits)),
-                    ),
+                        }),
+                        None => Some(
+                            Anchor {
+                                verdict: Verdict::Ambiguous,
+                                ..base.clone()
+                            }
+                            .with_candidates(capped(hits)),
+                        ),
+                    },
                 }
             }
         }
