@@ -641,10 +641,10 @@ proptest! {
         let kept = new_sections.remove(cited);
         let heading = kept.0.clone();
         new_sections.insert(to.min(new_sections.len()), kept);
-        if let Some(d) = deleted.map(|d| d % new_sections.len()) {
-            if new_sections[d].0 != heading {
-                new_sections.remove(d);
-            }
+        if let Some(d) = deleted.map(|d| d % new_sections.len())
+            && new_sections[d].0 != heading
+        {
+            new_sections.remove(d);
         }
         let (new, new_rules) = page(&new_sections, same_length);
         let want = new_sections
