@@ -33,9 +33,11 @@ pub struct Reanchored {
 }
 
 impl Reanchored {
-    /// Would accepting the capture break the citation?
+    /// Would accepting the capture break the citation? It would when the quote no longer holds,
+    /// and when it holds only at a place that begins or ends inside a word of the new text:
+    /// `prov accept` never moves a span onto part of a word.
     pub fn breaks(&self) -> bool {
-        !self.anchor.verdict.holds()
+        !self.anchor.verdict.holds() || self.anchor.partial_word.is_some()
     }
 }
 
@@ -77,5 +79,36 @@ impl Capture {
                 None,
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod breaks_tests {
+    use super::Reanchored;
+    use crate::verdict::{Anchor, Verdict};
+
+    #[test]
+    fn a_place_inside_a_word_breaks_the_citation() {
+        let moved = Anchor {
+            verdict: Verdict::Moved,
+            found: Some((1, 25)),
+            ..Anchor::missing(false)
+        };
+        let whole = Reanchored {
+            anchor: moved.clone(),
+            found_text: None,
+        };
+        assert!(!whole.breaks());
+        let partial = Reanchored {
+            anchor: Anchor {
+                partial_word: Some("Ola victime avait 66 ans.".into()),
+                ..moved
+            },
+            found_text: None,
+        };
+        assert!(
+            partial.breaks(),
+            "accept must not move a span onto part of a word"
+        );
     }
 }

@@ -39,11 +39,21 @@ const MAX_DISPLACEMENT: f64 = 0.25;
 /// A changed line is followed into the most similar new line only when they share this share
 /// of their words; below, it was rewritten beyond recognition or deleted.
 const MIN_LINE_SIMILARITY: f64 = 0.4;
+/// An edited passage placed by the diff must keep this share of its distinct content words
+/// (runs of 4 or more letters) there, unless it shares enough of all its words (see
+/// [`resembles`]); below, nothing recognisable of it is left at that place.
+const MIN_CONTENT_KEPT: f64 = 0.3;
 /// Exact quotes shorter than this need their context to agree to be moved on exact search alone.
 const SHORT_QUOTE: usize = 40;
 /// A changed line is compared with at most this many new lines of its hunk (around its
 /// proportional place) when looking for the line it became.
 const PAIR_REACH: usize = 256;
+/// Among several exact places, one is singled out by its neighbouring lines only when their
+/// agreement with the old neighbours (0..1, see [`Reanchorer::line_agreement`]) is at least
+/// this...
+const MIN_LINE_AGREEMENT: f64 = 0.5;
+/// ...and this much above any other place's (places overlapping it excepted).
+const LINE_AGREEMENT_LEAD: f64 = 0.25;
 /// A quote that stands exactly at more places than this is `ambiguous` without comparing their
 /// contexts (comparing them all would cost a pass per place).
 const MAX_COMPARED: usize = 256;
@@ -694,6 +704,15 @@ impl<'a> Reanchorer<'a> {
                     };
                 }
             }
+            if text != quote
+                && !fold::is_folded_equal(text, quote)
+                && !resembles(quote, text, errors)
+            {
+                // The diff's place is not the passage edited: too little of it is left there (a
+                // deleted sentence whose line was paired with its rewritten neighbour). As if
+                // the diff could not place it: search.
+                return self.search(quote, span, (os, oe), base);
+            }
             let verdict = if text == quote {
                 match span {
                     Some(sp) if sp == found => Verdict::Ok,
@@ -732,12 +751,28 @@ impl<'a> Reanchorer<'a> {
                             .fold(0.0f64, f64::max)
                     };
                     if mine - rival < 0.2 {
+                        // Not the diff's place by the characters around it: the place the
+                        // neighbouring lines single out (the heading above a rule), if any.
+                        let Some(at) = self.single_out_by_lines(quote, (os, oe)) else {
+                            return Anchor {
+                                verdict: Verdict::Ambiguous,
+                                strategy: Strategy::Context,
+                                ..base
+                            }
+                            .with_candidates(capped(all));
+                        };
                         return Anchor {
-                            verdict: Verdict::Ambiguous,
+                            verdict: if Some(at) == span {
+                                Verdict::Ok
+                            } else if span.is_none() {
+                                Verdict::Unanchored
+                            } else {
+                                Verdict::Moved
+                            },
+                            found: Some(at),
                             strategy: Strategy::Context,
                             ..base
-                        }
-                        .with_candidates(capped(all));
+                        };
                     }
                 }
             }
@@ -748,10 +783,24 @@ impl<'a> Reanchorer<'a> {
                 ..base
             };
         }
+        self.search(quote, span, (os, oe), base)
+    }
+
+    /// Steps 2 to 6: the diff cannot place the passage at `(os, oe)` of the old text (it was
+    /// deleted, moved away, or what the diff found is not it), so the new text is searched.
+    fn search(
+        &self,
+        quote: &str,
+        span: Option<(usize, usize)>,
+        (os, oe): (usize, usize),
+        base: Anchor,
+    ) -> Anchor {
+        let m = oe - os;
         // 2. The diff cannot place it: exact search, context breaking ties.
         let exact = self.exact_places(quote, MAX_COMPARED + 1);
         let single = exact.total == 1;
-        if let Some(a) = self.pick_by_context(exact, (os, oe), m < SHORT_QUOTE, &base) {
+        if let Some(a) = self.pick_by_context(exact, (os, oe), m < SHORT_QUOTE, Some(quote), &base)
+        {
             return Anchor {
                 strategy: if a.verdict == Verdict::Moved && single {
                     Strategy::Exact
@@ -783,7 +832,7 @@ impl<'a> Reanchorer<'a> {
                 }
                 true
             });
-            if let Some(a) = self.pick_by_context(hits, (os, oe), m < SHORT_QUOTE, &base) {
+            if let Some(a) = self.pick_by_context(hits, (os, oe), m < SHORT_QUOTE, None, &base) {
                 let verdict = match a.verdict {
                     Verdict::Moved => Verdict::Typography,
                     other => other,
@@ -862,8 +911,11 @@ impl<'a> Reanchorer<'a> {
         light: bool,
     ) -> Option<(usize, usize)> {
         let all = self.exact_places(quote, MAX_COMPARED + 1);
-        if all.total == 0 || all.total > MAX_COMPARED {
+        if all.total == 0 {
             return None;
+        }
+        if all.total > MAX_COMPARED {
+            return self.by_lines_over(quote, old, placed);
         }
         let mut scored: Vec<(f64, (usize, usize))> = all
             .first
@@ -879,7 +931,24 @@ impl<'a> Reanchorer<'a> {
         }
         let second = rival(&scored, at);
         let singled = best >= MIN_CONTEXT_AGREEMENT && best - second >= 0.2;
-        (singled && (!light || best >= self.context_agreement(old, placed))).then_some(at)
+        if singled {
+            return (!light || best >= self.context_agreement(old, placed)).then_some(at);
+        }
+        self.by_lines_over(quote, old, placed)
+    }
+
+    /// When the characters around the exact places tell none apart (rules of dashes under
+    /// headings): the one whose neighbouring lines are clearly the old ones, and clearly more
+    /// so than those of `placed`, the edited place the diff chose.
+    fn by_lines_over(
+        &self,
+        quote: &str,
+        old: (usize, usize),
+        placed: (usize, usize),
+    ) -> Option<(usize, usize)> {
+        let at = self.single_out_by_lines(quote, old)?;
+        (self.line_agreement(old, at) - self.line_agreement(old, placed) >= LINE_AGREEMENT_LEAD)
+            .then_some(at)
     }
 
     /// `found` widened to whole words of the new text: an edge inside a word moves to the
@@ -1068,6 +1137,91 @@ impl<'a> Reanchorer<'a> {
         (best.0, best.1)
     }
 
+    /// The neighbourhood of `[s, e)` in the old (`new = false`) or new text, line by line: the
+    /// tokens (whitespace left out, as sorted hashes) of the nearest non-blank line above the
+    /// passage's first line together with its own line's text before it; and of its own line's
+    /// text after it together with the nearest non-blank line below its last line.
+    fn neighbours(&self, new: bool, (s, e): (usize, usize)) -> [Vec<u64>; 2] {
+        let (text, starts) = if new {
+            (&self.new, &self.new_lines)
+        } else {
+            (&self.old, &self.old_lines)
+        };
+        let chars = text.chars();
+        let last = starts.len() - 1;
+        let blank = |l: usize| {
+            chars[Self::chars_of(starts, l, l + 1)]
+                .iter()
+                .all(|c| c.is_whitespace())
+        };
+        let la = Self::line_of(starts, s);
+        let lb = Self::line_of(starts, e.saturating_sub(1).max(s));
+        let above = (0..la).rev().find(|&l| !blank(l));
+        let below = (lb + 1..last).find(|&l| !blank(l));
+        let line = |l: Option<usize>| l.map_or(0..0, |l| Self::chars_of(starts, l, l + 1));
+        let own_end = starts[(lb + 1).min(last)].max(e);
+        let keys = |ranges: [Range<usize>; 2]| -> Vec<u64> {
+            let mut keys: Vec<u64> = ranges
+                .into_iter()
+                .flat_map(|r| tokens(&chars[r]).0)
+                .filter(|t| !t.iter().all(|c| c.is_whitespace()))
+                .map(token_key)
+                .collect();
+            keys.sort_unstable();
+            keys
+        };
+        [
+            keys([line(above), starts[la]..s]),
+            keys([e..own_end, line(below)]),
+        ]
+    }
+
+    /// How well the lines around `new` agree with the lines around `old` (see
+    /// [`Reanchorer::neighbours`]): the mean over the two sides of the tokens they share, over
+    /// the larger count; a side empty in both texts (the document's edge) agrees fully.
+    pub fn line_agreement(&self, old: (usize, usize), new: (usize, usize)) -> f64 {
+        let (a, b) = (self.neighbours(false, old), self.neighbours(true, new));
+        let side = |x: &[u64], y: &[u64]| match x.len().max(y.len()) {
+            0 => 1.0,
+            n => shared(x, y) as f64 / n as f64,
+        };
+        (side(&a[0], &b[0]) + side(&a[1], &b[1])) / 2.0
+    }
+
+    /// Among the exact places of `quote` in the new text, the one its old neighbouring lines
+    /// (at `old`) single out: line agreement at least [`MIN_LINE_AGREEMENT`] and
+    /// [`LINE_AGREEMENT_LEAD`] above any other. Overlapping places (a rule of dashes inside a
+    /// longer rule) are one stretch of text, compared at its first place, so a rule inside
+    /// hundreds of longer ones is still compared; at most [`MAX_COMPARED`] stretches. `None`
+    /// when none is clearly best.
+    fn single_out_by_lines(&self, quote: &str, old: (usize, usize)) -> Option<(usize, usize)> {
+        let mut firsts: Vec<(usize, usize)> = Vec::new();
+        let mut end = 0;
+        let mut too_many = false;
+        self.new.text.find_each(quote, |(s, e)| {
+            if firsts.is_empty() || s >= end {
+                if firsts.len() == MAX_COMPARED {
+                    too_many = true;
+                    return false;
+                }
+                firsts.push((s, e));
+            }
+            end = e;
+            true
+        });
+        if too_many {
+            return None;
+        }
+        let mut scored: Vec<(f64, (usize, usize))> = firsts
+            .iter()
+            .map(|h| (self.line_agreement(old, *h), *h))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let &(best, at) = scored.first()?;
+        let second = scored.get(1).map_or(0.0, |s| s.0);
+        (best >= MIN_LINE_AGREEMENT && best - second >= LINE_AGREEMENT_LEAD).then_some(at)
+    }
+
     /// How well the text around `new` agrees with the text around `old`: the better of the
     /// two sides, 1.0 when identical, 0.0 when nothing is alike. A side with no text on either
     /// version (start or end of the document) agrees fully.
@@ -1099,13 +1253,15 @@ impl<'a> Reanchorer<'a> {
 
     /// Among hits, the one the old context singles out. One hit: moved, unless the quote is
     /// short and its context disagrees. Several: the best context agreement if it beats the
-    /// second best clearly; else ambiguous (at once when there are more than
-    /// [`MAX_COMPARED`]). None: `None`.
+    /// second best clearly (not compared when there are more than [`MAX_COMPARED`]); else,
+    /// for hits of the exact quote `lines`, the one its neighbouring lines single out
+    /// ([`Reanchorer::single_out_by_lines`]); else ambiguous. None: `None`.
     fn pick_by_context(
         &self,
         hits: Occurrences,
         old: (usize, usize),
         short: bool,
+        lines: Option<&str>,
         base: &Anchor,
     ) -> Option<Anchor> {
         // Overlapping places (a quote of dashes inside a longer rule) are one stretch of text:
@@ -1166,17 +1322,78 @@ impl<'a> Reanchorer<'a> {
                             ..base.clone()
                         })
                     }
-                    _ => Some(
-                        Anchor {
-                            verdict: Verdict::Ambiguous,
+                    _ => match lines.and_then(|q| self.single_out_by_lines(q, old)) {
+                        // The characters around them tell no place apart: the neighbouring
+                        // lines may (the heading above a rule).
+                        Some(at) => Some(Anchor {
+                            verdict: Verdict::Moved,
+                            found: Some(at),
                             ..base.clone()
-                        }
-                        .with_candidates(capped(hits)),
-                    ),
+                        }),
+                        None => Some(
+                            Anchor {
+                                verdict: Verdict::Ambiguous,
+                                ..base.clone()
+                            }
+                            .with_candidates(capped(hits)),
+                        ),
+                    },
                 }
             }
         }
     }
+}
+
+/// Whether `text`, the new text where the diff put an edited passage, is recognisably the
+/// quote edited: within the edit budget of an approximate match ([`max_errors`]); or sharing at
+/// least [`MIN_LINE_SIMILARITY`] of its words (runs of letters and digits, compared lower-cased)
+/// over the larger word count, as a changed line must with the line it became; or still holding
+/// [`MIN_CONTENT_KEPT`] of the quote's distinct content words (runs of 4 or more letters), as a
+/// heavily reworded sentence does. A short quote (under [`SHORT_QUOTE`] code points) has too few
+/// words for a share to say anything ("mardi" corrected to "lundi" keeps none): the diff's
+/// alignment in its line is the evidence.
+fn resembles(quote: &str, text: &str, errors: Option<usize>) -> bool {
+    let m = quote.chars().count();
+    if m < SHORT_QUOTE || errors.is_some_and(|e| e <= max_errors(m)) {
+        return true;
+    }
+    let words = |s: &str| -> Vec<String> {
+        let mut w: Vec<String> = s
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        w.sort_unstable();
+        w
+    };
+    let (a, b) = (words(quote), words(text));
+    let larger = a.len().max(b.len());
+    if larger == 0 {
+        return false;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    if common as f64 / larger as f64 >= MIN_LINE_SIMILARITY {
+        return true;
+    }
+    let content = |s: &str| -> std::collections::HashSet<String> {
+        s.split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 4)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (q, t) = (content(quote), content(text));
+    !q.is_empty() && q.intersection(&t).count() as f64 >= MIN_CONTENT_KEPT * q.len() as f64
 }
 
 /// How many words two sorted word lists share (each counted as often as both have it).
@@ -1381,6 +1598,26 @@ mod tests {
         assert_eq!(a.verdict, Verdict::Missing, "{a:?}");
         let (s, e) = a.cut_short.expect("cut short");
         assert!(e - s < new.len());
+    }
+
+    #[test]
+    fn a_deleted_sentence_is_not_changed_into_its_replacement() {
+        // The line is paired with its edited self; the cited sentence was deleted and another
+        // one, sharing none of its words, stands where it was: nothing of it is left there.
+        let old = "The cat sat on the mat in the sun all day long. \
+                   We also sell fresh bread every morning at dawn.\n";
+        let new = "The cat sat on the mat in the sun all day long. Visit our shop for pastries.\n";
+        let a = run(old, new, "We also sell fresh bread every morning at dawn.");
+        assert_eq!(a.verdict, Verdict::Missing, "{a:?}");
+        // A light edit there is still the passage, changed.
+        let new = "The cat sat on the mat in the sun all day long. \
+                   We also sell fresh rolls every morning at dawn.\n";
+        let a = run(old, new, "We also sell fresh bread every morning at dawn.");
+        assert_eq!(a.verdict, Verdict::Changed, "{a:?}");
+        assert_eq!(
+            at(new, &a),
+            "We also sell fresh rolls every morning at dawn."
+        );
     }
 
     #[test]

@@ -561,3 +561,104 @@ proptest! {
         prop_assert_eq!(a.verdict, Verdict::Missing, "{:?}", a);
     }
 }
+
+// ── Issue #16, follow-up: identical lines told apart by their neighbours ─────────────────────
+
+/// Headings of a terms-of-service page, each distinct.
+const HEADINGS: &[&str] = &[
+    "Trials",
+    "User guidelines",
+    "Brand accounts",
+    "Export control and sanctions",
+    "Infringement claims",
+    "Warranty disclaimers",
+    "Third party rights",
+    "Indemnification",
+    "Entire agreement",
+    "Severability and waiver",
+    "Assignment",
+    "Changes",
+];
+
+/// A Markdown page: sections of a heading, its underline (a rule of `-`: all of one length, or
+/// each as long as its heading) and a paragraph.
+fn page(
+    sections: &[(String, String)],
+    same_length: Option<usize>,
+) -> (String, Vec<(usize, usize)>) {
+    let mut s = String::from("Terms of Use\n============\n\n");
+    let mut rules = Vec::new();
+    for (heading, paragraph) in sections {
+        s.push_str(heading);
+        s.push('\n');
+        let n = same_length.unwrap_or(heading.chars().count());
+        let at = s.chars().count();
+        rules.push((at, at + n));
+        s.push_str(&"-".repeat(n));
+        s.push_str("\n\n");
+        s.push_str(paragraph);
+        s.push_str("\n\n");
+    }
+    (s, rules)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x1616),
+        ..ProptestConfig::default()
+    })]
+
+    /// The underline of a heading, the same rule standing under other headings: when its
+    /// heading is still there (the sections reordered, others edited, renamed or deleted), it
+    /// is `ok` or `moved` at the rule under that heading; never at another rule.
+    #[test]
+    fn a_rule_under_a_kept_heading_is_placed_under_that_heading(
+        ps in sentences(12),
+        n in 4usize..12,
+        cited in 0usize..12,
+        to in 0usize..12,
+        same_length in prop::option::of(20usize..60),
+        edited in prop::collection::vec((0usize..12, 0usize..6), 0..4),
+        renamed in prop::option::of(0usize..12),
+        deleted in prop::option::of(0usize..12),
+    ) {
+        let cited = cited % n;
+        let old_sections: Vec<(String, String)> =
+            (0..n).map(|i| (HEADINGS[i].to_string(), ps[i].clone())).collect();
+        let (old, old_rules) = page(&old_sections, same_length);
+        let mut new_sections = old_sections.clone();
+        for &(i, w) in &edited {
+            let i = i % n;
+            let mut words: Vec<String> = new_sections[i].1.split(' ').map(String::from).collect();
+            let k = 1 + w % (words.len() - 1);
+            words[k] = "modifié".into();
+            new_sections[i].1 = words.join(" ");
+        }
+        if let Some(r) = renamed.map(|r| r % n).filter(|&r| r != cited) {
+            new_sections[r].0.push_str(" (updated)");
+        }
+        let kept = new_sections.remove(cited);
+        let heading = kept.0.clone();
+        new_sections.insert(to.min(new_sections.len()), kept);
+        if let Some(d) = deleted.map(|d| d % new_sections.len())
+            && new_sections[d].0 != heading
+        {
+            new_sections.remove(d);
+        }
+        let (new, new_rules) = page(&new_sections, same_length);
+        let want = new_sections
+            .iter()
+            .position(|(h, _)| *h == heading)
+            .map(|i| new_rules[i]);
+        let r = Reanchorer::new(&old, &new);
+        let span = old_rules[cited];
+        let old_chars: Vec<char> = old.chars().collect();
+        let quote = slice(&old_chars, span);
+        let a_old = anchor(&r.old, &quote, Some(span));
+        prop_assert_eq!(a_old.verdict, Verdict::Ok);
+        let a = r.reanchor(&quote, a_old.found, &a_old);
+        prop_assert!(matches!(a.verdict, Verdict::Ok | Verdict::Moved), "{:?}\n{}", a, new);
+        prop_assert_eq!(a.found, want, "{}", new);
+    }
+}

@@ -557,6 +557,18 @@ pub(super) fn pending_citation_finding(
     let at = |(s, e): (usize, usize)| format!("[{s}, {e}]");
     let src = &report.cite.source;
     let d = match a.verdict {
+        _ if a.verdict.holds() && a.partial_word.is_some() => Diagnostic::new(
+            Code::PartialWord,
+            format!(
+                "in the pending capture of `{src}` the quote stands only where it begins or ends inside a word, at {}",
+                at(a.found.unwrap_or((0, 0)))
+            ),
+        )
+        .label("part of a word")
+        .note(format!(
+            "in whole words the new version says: {:?}; `prov accept` does not move a span onto part of a word",
+            clip(a.partial_word.as_deref().unwrap_or(""), 300)
+        )),
         Verdict::Changed => {
             let found = a.found.unwrap_or((0, 0));
             let mut d = Diagnostic::new(

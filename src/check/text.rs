@@ -93,7 +93,9 @@ fn run_text<'w>(
                         anchors.push((job.index, a, found_text));
                         continue;
                     }
-                    let p = r.reanchor(&job.cite.quote, job.cite.span, &a);
+                    let p = r
+                        .reanchor(&job.cite.quote, job.cite.span, &a)
+                        .with_partial_word(&r.new);
                     moved.push((
                         job.index,
                         pending::Reanchored {
