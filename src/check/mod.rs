@@ -168,7 +168,7 @@ fn record<'w>(
                 report.severity = Some(d.severity);
                 report.message = d.message.clone().into();
                 report.finding_at = d.loc.clone();
-                diagnostics.push(d);
+                diagnostics.push(*d);
             } else {
                 report.message = match &report.revision {
                     Some(sha) if *sha == source.sha256 => format!(

@@ -39,7 +39,7 @@ pub(super) struct TextResult<'w> {
     /// Every citation checked against this text.
     pub citations: Vec<usize>,
     /// Their anchors: only when the text is intact (its sha256 matches the pin).
-    pub anchors: Vec<(usize, Anchor, Option<String>, Option<Diagnostic>)>,
+    pub anchors: Vec<(usize, Anchor, Option<String>, Option<Box<Diagnostic>>)>,
     /// A pending capture of the source, and each citation re-anchored in it.
     pub pending: Option<(pending::Capture, Vec<(usize, pending::Reanchored)>)>,
 }
@@ -134,6 +134,8 @@ fn run_text<'w>(
             let finding = reports.get(index).and_then(|report| {
                 findings::citation_finding(report, &a, found_text.as_deref(), &rel, bom, index)
             });
+            // Boxed: most citations have no finding, and a `Diagnostic` is 200 bytes.
+            let finding = finding.map(Box::new);
             (index, a, found_text, finding)
         })
         .collect();
