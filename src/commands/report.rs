@@ -10,7 +10,8 @@ use prov::refusal::Refusal;
 use prov::render::human;
 
 use crate::app::{
-    Access, FINDINGS, OK, Stop, begin, cwd, err, exit_code, load, out, out_json, to_json,
+    Access, FINDINGS, OK, Stop, begin, cwd, err, exit_code, load, out, out_json, out_json_with,
+    to_json,
 };
 use crate::cli::{Format, ReportArgs, ReportFormat};
 use crate::scope::select;
@@ -82,7 +83,7 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         // Straight to standard output, without the whole document as one string first.
         match args.format {
             ReportFormat::W3c => out_json(&report::w3c::render(&r)),
-            _ => out_json(&r),
+            _ => out_json_with(|w| report::write_json(w, &r)),
         }
         let code = exit_code(&outcome.diagnostics);
         // As in `check`: the process ends here, the OS frees the memory at once.

@@ -15,6 +15,7 @@ pub mod w3c;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::anchor::text::CharText;
@@ -359,7 +360,7 @@ impl MatrixRow<'_> {
 /// Reads the text of a source, or of one of its retained revisions (by full sha256; the
 /// current capture's sha256 reads the snapshot). [`build`] asks for each text once and keeps
 /// only one source's texts at a time.
-pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<String> + 'a;
+pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<String> + Sync + 'a;
 
 /// At most this many code points of context either side of a quote.
 const CONTEXT: usize = 240;
@@ -609,88 +610,102 @@ fn quotes(
             members.push(i);
         }
     }
-    for (source, members) in groups {
-        // The distinct texts this source's citations were verified against (a revision naming
-        // the current capture reads the snapshot), and which one each citation reads. They are
-        // dropped when the source is done.
-        let mut texts: Vec<Option<String>> = Vec::new();
-        let mut revs: Vec<Option<&str>> = Vec::new();
-        let mut at: Vec<usize> = Vec::with_capacity(members.len());
-        for &i in &members {
-            let rev = citations
-                .get(i)
-                .and_then(|c| c.revision)
-                .filter(|r| *r != source.sha256);
-            let k = revs.iter().position(|r| *r == rev).unwrap_or_else(|| {
-                revs.push(rev);
-                texts.push(text_of(&source.id, rev));
-                texts.len() - 1
-            });
-            at.push(k);
-        }
-        {
-            let views: Vec<Option<CharText<'_>>> = texts
-                .iter()
-                .map(|t| t.as_deref().map(CharText::new))
-                .collect();
-            let mut jobs: Vec<Vec<LinkJob<'_>>> = texts.iter().map(|_| Vec::new()).collect();
-            for (&i, k) in members.iter().zip(at) {
-                let Some(c) = citations.get(i) else {
-                    continue;
-                };
-                let Some((s, e)) = c.anchor.as_ref().and_then(|a| a.found) else {
-                    continue;
-                };
-                let Some(win) = views
-                    .get(k)
-                    .and_then(Option::as_ref)
-                    .and_then(|v| Window::around(v, s, e, (CONTEXT + 1).max(fragment::NEAR)))
-                else {
-                    continue;
-                };
-                let (before, after) = context(&win, s, e, CONTEXT);
-                let holds = c.verdict().is_some_and(Verdict::holds);
-                if let (Some(url), true, Some(list)) = (&source.url, holds, jobs.get_mut(k)) {
-                    list.push(LinkJob {
-                        citation: i,
-                        url,
-                        bytes: (win.byte(s), win.byte(e)),
-                        before: win.string(s.saturating_sub(fragment::NEAR), s),
-                        after: win.string(e, e.saturating_add(fragment::NEAR)),
-                    });
-                }
-                if let Some(slot) = out.get_mut(i) {
-                    *slot = Some(Quoted {
-                        before,
-                        text: win.string(s, e),
-                        after,
-                        link: None,
-                    });
-                }
+    // Source by source on every core (each holds one source's texts at a time); the quotes
+    // are put in place in citation order afterwards.
+    let found: Vec<Vec<(usize, Quoted)>> = groups
+        .into_par_iter()
+        .map(|(source, members)| {
+            let mut found: HashMap<usize, Quoted> = HashMap::with_capacity(members.len());
+            // The distinct texts this source's citations were verified against (a revision naming
+            // the current capture reads the snapshot), and which one each citation reads. They are
+            // dropped when the source is done.
+            let mut texts: Vec<Option<String>> = Vec::new();
+            let mut revs: Vec<Option<&str>> = Vec::new();
+            let mut at: Vec<usize> = Vec::with_capacity(members.len());
+            for &i in &members {
+                let rev = citations
+                    .get(i)
+                    .and_then(|c| c.revision)
+                    .filter(|r| *r != source.sha256);
+                let k = revs.iter().position(|r| *r == rev).unwrap_or_else(|| {
+                    revs.push(rev);
+                    texts.push(text_of(&source.id, rev));
+                    texts.len() - 1
+                });
+                at.push(k);
             }
-            for (list, view) in jobs.iter().zip(&views) {
-                let Some(view) = view else {
-                    continue;
-                };
-                // Only a quote of SHORT code points or more needs its repetitions counted.
-                let long: Vec<(usize, usize)> = list
+            {
+                let views: Vec<Option<CharText<'_>>> = texts
                     .iter()
-                    .filter_map(|j| out.get(j.citation)?.as_ref().map(|q| (j, q)))
-                    .filter(|(_, q)| q.text.chars().count() >= fragment::SHORT)
-                    .map(|(j, _)| j.bytes)
+                    .map(|t| t.as_deref().map(CharText::new))
                     .collect();
-                let mut repeated = fragment::ambiguous(view.as_str().as_bytes(), &long).into_iter();
-                for j in list {
-                    let Some(Some(q)) = out.get_mut(j.citation) else {
+                let mut jobs: Vec<Vec<LinkJob<'_>>> = texts.iter().map(|_| Vec::new()).collect();
+                for (&i, k) in members.iter().zip(at) {
+                    let Some(c) = citations.get(i) else {
                         continue;
                     };
-                    let ambiguous = q.text.chars().count() >= fragment::SHORT
-                        && repeated.next().unwrap_or(false);
-                    q.link = Some(fragment::link_parts(
-                        j.url, &j.before, &q.text, &j.after, ambiguous,
-                    ));
+                    let Some((s, e)) = c.anchor.as_ref().and_then(|a| a.found) else {
+                        continue;
+                    };
+                    let Some(win) = views
+                        .get(k)
+                        .and_then(Option::as_ref)
+                        .and_then(|v| Window::around(v, s, e, (CONTEXT + 1).max(fragment::NEAR)))
+                    else {
+                        continue;
+                    };
+                    let (before, after) = context(&win, s, e, CONTEXT);
+                    let holds = c.verdict().is_some_and(Verdict::holds);
+                    if let (Some(url), true, Some(list)) = (&source.url, holds, jobs.get_mut(k)) {
+                        list.push(LinkJob {
+                            citation: i,
+                            url,
+                            bytes: (win.byte(s), win.byte(e)),
+                            before: win.string(s.saturating_sub(fragment::NEAR), s),
+                            after: win.string(e, e.saturating_add(fragment::NEAR)),
+                        });
+                    }
+                    found.insert(
+                        i,
+                        Quoted {
+                            before,
+                            text: win.string(s, e),
+                            after,
+                            link: None,
+                        },
+                    );
+                }
+                for (list, view) in jobs.iter().zip(&views) {
+                    let Some(view) = view else {
+                        continue;
+                    };
+                    // Only a quote of SHORT code points or more needs its repetitions counted.
+                    let long: Vec<(usize, usize)> = list
+                        .iter()
+                        .filter_map(|j| found.get(&j.citation).map(|q| (j, q)))
+                        .filter(|(_, q)| q.text.chars().count() >= fragment::SHORT)
+                        .map(|(j, _)| j.bytes)
+                        .collect();
+                    let mut repeated =
+                        fragment::ambiguous(view.as_str().as_bytes(), &long).into_iter();
+                    for j in list {
+                        let Some(q) = found.get_mut(&j.citation) else {
+                            continue;
+                        };
+                        let ambiguous = q.text.chars().count() >= fragment::SHORT
+                            && repeated.next().unwrap_or(false);
+                        q.link = Some(fragment::link_parts(
+                            j.url, &j.before, &q.text, &j.after, ambiguous,
+                        ));
+                    }
                 }
             }
+            found.into_iter().collect()
+        })
+        .collect();
+    for (i, q) in found.into_iter().flatten() {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Some(q);
         }
     }
     out
@@ -993,6 +1008,34 @@ pub fn build<'w>(
             })
             .collect(),
     }
+}
+
+/// Write `r` byte for byte as `serde_json::to_writer_pretty` does, with its facts, sources and
+/// findings pretty-printed in parallel batches and written in order: on a 100k-citation
+/// workspace serialising the report on one core was half of `prov report --format json`.
+///
+/// # Errors
+/// When serialising or writing fails.
+pub fn write_json<W: std::io::Write>(w: &mut W, r: &Report<'_>) -> std::io::Result<()> {
+    use crate::render::json::{write_nested, write_nested_array};
+    // The derive's field order.
+    w.write_all(b"{\n  \"schema\": ")?;
+    write_nested(w, &r.schema)?;
+    w.write_all(b",\n  \"tool\": ")?;
+    write_nested(w, &r.tool)?;
+    w.write_all(b",\n  \"generated\": ")?;
+    write_nested(w, &r.generated)?;
+    w.write_all(b",\n  \"workspace\": ")?;
+    write_nested(w, &r.workspace)?;
+    w.write_all(b",\n  \"summary\": ")?;
+    write_nested(w, &r.summary)?;
+    w.write_all(b",\n  \"facts\": ")?;
+    write_nested_array(w, &r.facts)?;
+    w.write_all(b",\n  \"sources\": ")?;
+    write_nested_array(w, &r.sources)?;
+    w.write_all(b",\n  \"findings\": ")?;
+    write_nested_array(w, &r.findings)?;
+    w.write_all(b"\n}")
 }
 
 #[cfg(test)]
