@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::{Texts, findings};
+use super::findings;
 use crate::diag::Diagnostic;
 use crate::files::rel_display;
 use crate::outcome::CitationReport;
@@ -44,10 +44,11 @@ pub(super) struct TextResult<'w> {
     pub pending: Option<(pending::Capture, Vec<(usize, pending::Reanchored)>)>,
 }
 
-/// Read every text once and anchor its citations, on every core, in key order.
+/// Read each text once and anchor its citations, on every core; the results in the texts'
+/// order.
 pub(super) fn read_and_anchor<'w>(
     ws: &'w Workspace,
-    texts: Texts<'w>,
+    texts: Vec<(TextKey<'w>, Vec<Job<'w>>)>,
     citations: &[CitationReport],
 ) -> Vec<TextResult<'w>> {
     texts
