@@ -105,6 +105,19 @@ pub fn write_nested_array<W: Write, T: Serialize + Sync>(w: &mut W, items: &[T])
     write_elements(w, items.len(), &|i| &items[i], BATCH)
 }
 
+/// [`write_nested_array`] of the elements `get(0..n)`, each made only when its batch is
+/// written.
+///
+/// # Errors
+/// When serialising or writing fails.
+pub fn write_nested_array_with<W: Write, J: Serialize>(
+    w: &mut W,
+    n: usize,
+    get: &(dyn Fn(usize) -> J + Sync),
+) -> io::Result<()> {
+    write_elements(w, n, get, BATCH)
+}
+
 /// A value as a top-level field's value (one level in), as `serde_json::to_writer_pretty`
 /// writes it inside an object.
 ///
