@@ -1221,6 +1221,45 @@ fn write_json_with<W: std::io::Write>(
 mod tests {
     use super::*;
 
+    /// The JSON written fact by fact (and the parallel writer of a built report) is byte for
+    /// byte serde_json's pretty print of the built report.
+    #[test]
+    fn prepared_json_is_the_built_reports() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let ws = crate::workspace::load(root).expect("the example workspace loads");
+        let text_of = |id: &str, revision: Option<&str>| -> Option<String> {
+            let source = ws.source(id)?;
+            let path = match revision {
+                Some(sha) if sha != source.sha256 => crate::workspace::revision_path(root, id, sha),
+                _ => ws.snapshot_path(id),
+            };
+            crate::files::read_text(root, &path).ok()
+        };
+        let full = crate::check::check(&ws, &Default::default());
+        let one_file = crate::check::check(
+            &ws,
+            &crate::check::Options {
+                only_files: Some(vec![ws.claim_files[0]]),
+                ..Default::default()
+            },
+        );
+        for outcome in [&full, &one_file] {
+            let digest = digest::compute(root).expect("digest");
+            let mut r = build(&ws, outcome, digest.clone(), &text_of);
+            attach_evidence(&mut r, &ws);
+            assert!(!r.facts.is_empty());
+            let want = serde_json::to_vec_pretty(&r).expect("serialises");
+            let mut got = Vec::new();
+            write_json(&mut got, &r).expect("writes");
+            assert!(got == want, "write_json differs from serde_json");
+            let mut p = prepare(&ws, outcome, digest, &text_of);
+            attach_evidence(&mut p.head, &ws);
+            let mut got = Vec::new();
+            write_json_prepared(&mut got, &p).expect("writes");
+            assert!(got == want, "write_json_prepared differs from serde_json");
+        }
+    }
+
     #[test]
     fn context_is_about_a_sentence_either_side() {
         let t = Window::whole("Un. Deux trois. La victime avait 66 ans. Quatre cinq. Six.");
