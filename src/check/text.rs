@@ -30,6 +30,10 @@ pub(super) struct Job<'w> {
     pub cite: &'w Cite,
 }
 
+/// One citation anchored: its index, its anchor, the text found (not for `ok`) and its finding
+/// (boxed: most citations have none).
+pub(super) type Anchored = (usize, Anchor, Option<String>, Option<Box<Diagnostic>>);
+
 /// The result of reading one text and anchoring its citations.
 pub(super) struct TextResult<'w> {
     pub key: TextKey<'w>,
@@ -39,7 +43,7 @@ pub(super) struct TextResult<'w> {
     /// Every citation checked against this text.
     pub citations: Vec<usize>,
     /// Their anchors: only when the text is intact (its sha256 matches the pin).
-    pub anchors: Vec<(usize, Anchor, Option<String>, Option<Box<Diagnostic>>)>,
+    pub anchors: Vec<Anchored>,
     /// A pending capture of the source, and each citation re-anchored in it.
     pub pending: Option<(pending::Capture, Vec<(usize, pending::Reanchored)>)>,
 }
