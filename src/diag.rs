@@ -211,8 +211,8 @@ pub struct Diagnostic {
     pub notes: Vec<Cow<'static, str>>,
     /// What to do (`= help: …`).
     pub help: Option<Cow<'static, str>>,
-    /// A word diff to show, as (old, new) text.
-    pub diff: Option<(String, String)>,
+    /// A word diff to show, as (old, new) text (boxed: rare, and a check keeps every finding).
+    pub diff: Option<Box<(String, String)>>,
     /// The citation this finding belongs to (index into the check's citation list).
     pub citation: Option<usize>,
     /// It is about a pending capture (what accepting it would do), not the current evidence.
@@ -255,6 +255,11 @@ impl Diagnostic {
     }
 
     pub fn note(mut self, note: impl Into<Cow<'static, str>>) -> Self {
+        // Most findings have one note: room for exactly one (a push reserves four), since a
+        // 100k-citation check keeps 50,000 findings.
+        if self.notes.capacity() == 0 {
+            self.notes.reserve_exact(1);
+        }
         self.notes.push(note.into());
         self
     }
@@ -265,7 +270,7 @@ impl Diagnostic {
     }
 
     pub fn diff(mut self, old: impl Into<String>, new: impl Into<String>) -> Self {
-        self.diff = Some((old.into(), new.into()));
+        self.diff = Some(Box::new((old.into(), new.into())));
         self
     }
 

@@ -218,13 +218,15 @@ pub fn analyse<'w>(
             None => {
                 sides[side].push((
                     key,
+                    // Sized for one: most origins have one outlet and one source (facts are
+                    // kept for the whole check; an empty vector's first push reserves four).
                     OriginSupport {
                         origin,
-                        outlets: Vec::new(),
+                        outlets: Vec::with_capacity(1),
                         citations: 0,
                         only_reports: Vec::new(),
                         unknown: is_unknown(origin),
-                        sources: Vec::new(),
+                        sources: Vec::with_capacity(1),
                     },
                 ));
                 sides[side].len() - 1

@@ -105,7 +105,7 @@ fn expected_links(r: &Report) -> BTreeMap<String, usize> {
     for f in &r.facts {
         for c in &f.citations {
             if let Some(l) = &c.fragment_link {
-                *links.entry(l.clone()).or_default() += 1;
+                *links.entry(l.to_string()).or_default() += 1;
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::{Texts, findings};
+use super::findings;
 use crate::diag::Diagnostic;
 use crate::files::rel_display;
 use crate::outcome::CitationReport;
@@ -30,6 +30,10 @@ pub(super) struct Job<'w> {
     pub cite: &'w Cite,
 }
 
+/// One citation anchored: its index, its anchor, the text found (not for `ok`) and its finding
+/// (boxed: most citations have none).
+pub(super) type Anchored = (usize, Anchor, Option<String>, Option<Box<Diagnostic>>);
+
 /// The result of reading one text and anchoring its citations.
 pub(super) struct TextResult<'w> {
     pub key: TextKey<'w>,
@@ -39,15 +43,16 @@ pub(super) struct TextResult<'w> {
     /// Every citation checked against this text.
     pub citations: Vec<usize>,
     /// Their anchors: only when the text is intact (its sha256 matches the pin).
-    pub anchors: Vec<(usize, Anchor, Option<String>, Option<Diagnostic>)>,
+    pub anchors: Vec<Anchored>,
     /// A pending capture of the source, and each citation re-anchored in it.
     pub pending: Option<(pending::Capture, Vec<(usize, pending::Reanchored)>)>,
 }
 
-/// Read every text once and anchor its citations, on every core, in key order.
+/// Read each text once and anchor its citations, on every core; the results in the texts'
+/// order.
 pub(super) fn read_and_anchor<'w>(
     ws: &'w Workspace,
-    texts: Texts<'w>,
+    texts: Vec<(TextKey<'w>, Vec<Job<'w>>)>,
     citations: &[CitationReport],
 ) -> Vec<TextResult<'w>> {
     texts
@@ -136,6 +141,8 @@ fn run_text<'w>(
             let finding = reports.get(index).and_then(|report| {
                 findings::citation_finding(report, &a, found_text.as_deref(), &rel, bom, index)
             });
+            // Boxed: most citations have no finding, and a `Diagnostic` is 200 bytes.
+            let finding = finding.map(Box::new);
             (index, a, found_text, finding)
         })
         .collect();

@@ -10,7 +10,8 @@ use prov::refusal::Refusal;
 use prov::render::human;
 
 use crate::app::{
-    Access, FINDINGS, OK, Stop, begin, cwd, err, exit_code, load, out, out_json, to_json,
+    Access, FINDINGS, OK, Stop, begin, cwd, err, exit_code, load, out, out_json, out_json_with,
+    to_json,
 };
 use crate::cli::{Format, ReportArgs, ReportFormat};
 use crate::scope::select;
@@ -76,16 +77,25 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         };
         files::read_text(root, &path).ok()
     };
-    let mut r = report::build(&ws, &outcome, digest, &text_of);
-    report::attach_evidence(&mut r, &ws);
-    if args.output.is_none() && matches!(args.format, ReportFormat::Json | ReportFormat::W3c) {
-        // Straight to standard output, without the whole document as one string first.
-        match args.format {
-            ReportFormat::W3c => out_json(&report::w3c::render(&r)),
-            _ => out_json(&r),
-        }
+    if args.output.is_none() && matches!(args.format, ReportFormat::Json) {
+        // Straight to standard output, each fact's entry made as it is written: the report is
+        // never held whole.
+        let mut p = report::prepare(&ws, &outcome, digest, &text_of);
+        report::attach_evidence(&mut p.head, &ws);
+        out_json_with(|w| report::write_json_prepared(w, &p));
         let code = exit_code(&outcome.diagnostics);
         // As in `check`: the process ends here, the OS frees the memory at once.
+        std::mem::forget(p);
+        std::mem::forget(outcome);
+        std::mem::forget(ws);
+        return Ok(code);
+    }
+    let mut r = report::build(&ws, &outcome, digest, &text_of);
+    report::attach_evidence(&mut r, &ws);
+    if args.output.is_none() && matches!(args.format, ReportFormat::W3c) {
+        // Straight to standard output, without the whole document as one string first.
+        out_json(&report::w3c::render(&r));
+        let code = exit_code(&outcome.diagnostics);
         std::mem::forget(r);
         std::mem::forget(outcome);
         std::mem::forget(ws);

@@ -31,7 +31,7 @@ pub fn message(d: &Diagnostic) -> String {
         m.push_str("\nnote: ");
         m.push_str(&escape::text(note));
     }
-    if let Some((old, new)) = &d.diff {
+    if let Some((old, new)) = d.diff.as_deref() {
         m.push_str("\nquote → source: ");
         m.push_str(&human::word_diff(old, new, false));
     }

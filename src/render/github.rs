@@ -179,7 +179,7 @@ pub fn full_message(d: &Diagnostic) -> String {
         message.push('\n');
         message.push_str(n);
     }
-    if let Some((old, new)) = &d.diff {
+    if let Some((old, new)) = d.diff.as_deref() {
         message.push_str("\nquote → source: ");
         message.push_str(&word_diff(old, new, false));
     }

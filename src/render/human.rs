@@ -39,7 +39,7 @@ pub fn diagnostic(files: &Files, d: &Diagnostic, style: Style) -> String {
     let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
     let mut group: Group<'_>;
     let mut extra: Vec<Cow<'_, str>> = d.notes.clone();
-    if let Some((old, new)) = &d.diff {
+    if let Some((old, new)) = d.diff.as_deref() {
         extra.push(format!("quote → source: {}", word_diff(old, new, style.color)).into());
     }
     if let Some(loc) = &d.loc {

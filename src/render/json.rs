@@ -92,12 +92,53 @@ where
     C: Copy + Sync,
     J: Serialize,
 {
-    let n = e.items.len();
+    write_elements(w, e.items.len(), &|i| e.get(i), batch)
+}
+
+/// A slice as a top-level field's array (one level in), byte for byte as
+/// `serde_json::to_writer_pretty` writes it inside an object, its elements pretty-printed in
+/// parallel batches and written in order (`prov report --format json`).
+///
+/// # Errors
+/// When serialising or writing fails.
+pub fn write_nested_array<W: Write, T: Serialize + Sync>(w: &mut W, items: &[T]) -> io::Result<()> {
+    write_elements(w, items.len(), &|i| &items[i], BATCH)
+}
+
+/// [`write_nested_array`] of the elements `get(0..n)`, each made only when its batch is
+/// written.
+///
+/// # Errors
+/// When serialising or writing fails.
+pub fn write_nested_array_with<W: Write, J: Serialize>(
+    w: &mut W,
+    n: usize,
+    get: &(dyn Fn(usize) -> J + Sync),
+) -> io::Result<()> {
+    write_elements(w, n, get, BATCH)
+}
+
+/// A value as a top-level field's value (one level in), as `serde_json::to_writer_pretty`
+/// writes it inside an object.
+///
+/// # Errors
+/// When serialising or writing fails.
+pub fn write_nested<W: Write, T: Serialize>(w: &mut W, v: &T) -> io::Result<()> {
+    w.write_all(&nested(v, b"\n  ")?)
+}
+
+/// Elements `0..n`, each made by `get`, as a pretty-printed array one level in.
+fn write_elements<W: Write, J: Serialize>(
+    w: &mut W,
+    n: usize,
+    get: &(dyn Fn(usize) -> J + Sync),
+    batch: usize,
+) -> io::Result<()> {
     if n == 0 {
         return w.write_all(b"[]");
     }
     w.write_all(b"[")?;
-    let starts: Vec<usize> = (0..n).step_by(batch).collect();
+    let starts: Vec<usize> = (0..n).step_by(batch.max(1)).collect();
     let window = BATCHES_PER_CORE * rayon::current_num_threads().max(1);
     for window in starts.chunks(window) {
         let texts: Vec<Vec<u8>> = window
@@ -108,7 +149,7 @@ where
                 for i in start..n.min(start + batch) {
                     out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
                     one.clear();
-                    serde_json::to_writer_pretty(&mut one, &e.get(i))?;
+                    serde_json::to_writer_pretty(&mut one, &get(i))?;
                     indent(&mut out, &one, b"\n    ");
                 }
                 Ok(out)

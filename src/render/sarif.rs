@@ -403,7 +403,7 @@ fn result(log: &Log, d: &Diagnostic, line_hash: Option<&str>) -> Value {
         text.push('\n');
         text.push_str(n);
     }
-    if let Some((old, new)) = &d.diff {
+    if let Some((old, new)) = d.diff.as_deref() {
         text.push_str("\nquote → source: ");
         text.push_str(&word_diff(old, new, false));
     }

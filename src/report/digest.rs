@@ -10,6 +10,7 @@
 use std::fs;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::files;
@@ -76,18 +77,23 @@ pub fn compute(root: &Path) -> Result<Digest, String> {
     snaps.sort_by_key(key);
     paths.extend(claims);
     paths.extend(snaps);
+    // Read and hashed on every core (one file per task, so at most one file per core is held),
+    // listed in path order.
+    let out = paths
+        .par_iter()
+        .map(|p| {
+            let rel = files::rel_display(root, p);
+            let bytes = files::read_bytes(root, p).map_err(|e| format!("{rel}: {e}"))?;
+            Ok(FileDigest {
+                path: rel,
+                bytes: bytes.len() as u64,
+                sha256: sha256_hex(&bytes),
+            })
+        })
+        .collect::<Result<Vec<FileDigest>, String>>()?;
     let mut manifest = String::new();
-    let mut out = Vec::new();
-    for p in paths {
-        let rel = files::rel_display(root, &p);
-        let bytes = files::read_bytes(root, &p).map_err(|e| format!("{rel}: {e}"))?;
-        let f = FileDigest {
-            path: rel,
-            bytes: bytes.len() as u64,
-            sha256: sha256_hex(&bytes),
-        };
+    for f in &out {
         manifest.push_str(&format!("{}\t{}\t{}\n", f.path, f.bytes, f.sha256));
-        out.push(f);
     }
     Ok(Digest {
         algorithm: ALGORITHM.to_string(),
