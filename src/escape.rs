@@ -82,18 +82,76 @@ const fn candidates() -> [bool; 256] {
 static CANDIDATE: [bool; 256] = candidates();
 
 /// The byte offset of the first character of `s` to escape, at or after `from`. A byte scan:
-/// most text has none, and this runs over every byte prov writes.
+/// most text has none, and this runs over every byte prov writes. Eight bytes at a time while
+/// they are printable ASCII; a byte that may start an unsafe character is looked at more
+/// closely only when the bytes after it are those of one ([`may_be_unsafe`]): curly quotes,
+/// dashes and no-break spaces, common in news text, share lead bytes with unsafe characters.
 fn next_unsafe(s: &str, mut from: usize) -> Option<(usize, char)> {
     let b = s.as_bytes();
-    while let Some(at) = b.get(from..)?.iter().position(|&x| CANDIDATE[x as usize]) {
-        let i = from + at;
-        let c = s.get(i..)?.chars().next()?;
-        if unsafe_at(s, i, c) {
-            return Some((i, c));
+    loop {
+        // Skip words of printable ASCII.
+        while let Some(w) = b.get(from..from + 8) {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            if special_ascii_or_high(w) {
+                break;
+            }
+            from += 8;
         }
-        from = i + c.len_utf8();
+        // In the word that stopped the skip (or the tail): a byte that may start one.
+        let end = (from + 8).min(b.len());
+        if from >= end {
+            return None;
+        }
+        let Some(at) = b[from..end].iter().position(|&x| CANDIDATE[x as usize]) else {
+            from = end;
+            continue;
+        };
+        let i = from + at;
+        if may_be_unsafe(b.get(i..)?) {
+            let c = s.get(i..)?.chars().next()?;
+            if unsafe_at(s, i, c) {
+                return Some((i, c));
+            }
+            from = i + c.len_utf8();
+        } else {
+            from = i + 1;
+        }
     }
-    None
+}
+
+/// Does the little-endian word `w` hold a byte that is not printable ASCII (below 0x20, 0x7F,
+/// or 0x80 and above)? Never false when it does; may be true when it does not.
+fn special_ascii_or_high(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let del_or_high = (w.wrapping_add(ONES) | w) & HIGH;
+    below_space | del_or_high != 0
+}
+
+/// Could the bytes at the start of `b` be an unsafe character ([`is_unsafe`])? Exact on the
+/// first bytes of every multi-byte one, so that the many characters sharing their lead byte
+/// (U+2019 ’ and U+00A0 with U+200B and U+0085) are passed over without decoding. Never false
+/// for an unsafe character.
+fn may_be_unsafe(b: &[u8]) -> bool {
+    match *b {
+        // C1 controls U+0080–U+009F.
+        [0xc2, x, ..] => (0x80..=0x9f).contains(&x),
+        // U+061C.
+        [0xd8, x, ..] => x == 0x9c,
+        // U+180E.
+        [0xe1, x, y, ..] => x == 0xa0 && y == 0x8e,
+        // U+200B–U+200F, U+2028–U+202E; U+2060–U+2064, U+2066–U+2069.
+        [0xe2, 0x80, y, ..] => (0x8b..=0x8f).contains(&y) || (0xa8..=0xae).contains(&y),
+        [0xe2, 0x81, y, ..] => (0xa0..=0xa9).contains(&y),
+        [0xe2, ..] => false,
+        // U+FEFF.
+        [0xef, x, y, ..] => x == 0xbb && y == 0xbf,
+        // Tags U+E0000–U+E007F.
+        [0xf3, x, y, ..] => x == 0xa0 && (y == 0x80 || y == 0x81),
+        // ASCII controls, DEL, and anything cut short: decode and judge.
+        _ => true,
+    }
 }
 
 /// Does `s` hold a character to escape?
@@ -106,22 +164,39 @@ fn push_escaped(out: &mut String, c: char) {
     let _ = write!(out, "\\u{{{:x}}}", c as u32);
 }
 
-/// `s` with every character to escape, and every one of `also`, written by `write`.
+/// `s` with every character to escape, and every one of `also`, written by `write`. Linear:
+/// the text between two such characters is copied as it is, found by byte scans.
 fn escape_with<'s>(s: &'s str, also: &[char], write: fn(&mut String, char)) -> Cow<'s, str> {
-    let first = next_unsafe(s, 0).map(|(i, _)| i);
-    let extra = s.find(also);
-    let Some(start) = [first, extra].into_iter().flatten().min() else {
-        return Cow::Borrowed(s);
+    let next_also = |from: usize| {
+        s.get(from..)?
+            .find(also)
+            .map(|i| (from + i, s[from + i..].chars().next().unwrap_or('\0')))
     };
+    let mut unsafe_next = next_unsafe(s, 0);
+    let mut also_next = if also.is_empty() { None } else { next_also(0) };
+    if unsafe_next.is_none() && also_next.is_none() {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len() + 16);
-    out.push_str(&s[..start]);
-    for (i, c) in s[start..].char_indices() {
-        if also.contains(&c) || unsafe_at(s, start + i, c) {
-            write(&mut out, c);
-        } else {
-            out.push(c);
+    let mut last = 0;
+    loop {
+        let (at, c) = match (unsafe_next, also_next) {
+            (Some(u), Some(a)) => u.min(a),
+            (Some(u), None) => u,
+            (None, Some(a)) => a,
+            (None, None) => break,
+        };
+        out.push_str(&s[last..at]);
+        write(&mut out, c);
+        last = at + c.len_utf8();
+        if unsafe_next.is_some_and(|(i, _)| i < last) {
+            unsafe_next = next_unsafe(s, last);
+        }
+        if also_next.is_some_and(|(i, _)| i < last) {
+            also_next = next_also(last);
         }
     }
+    out.push_str(&s[last..]);
     Cow::Owned(out)
 }
 
@@ -146,24 +221,27 @@ pub fn terminal(s: &str, color: bool) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     };
     let mut out = String::with_capacity(s.len() + 16);
-    out.push_str(&s[..start]);
-    let mut i = start;
-    while let Some(c) = s.get(i..).and_then(|r| r.chars().next()) {
+    let mut last = 0;
+    let mut next = Some((start, '\0'));
+    // From one character to escape to the next (byte scans); the text between is copied.
+    while let Some((i, _)) = next {
+        let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        out.push_str(&s[last..i]);
         if c == '\u{1b}'
             && color
             && let Some(n) = sgr_len(&s[i..])
         {
             out.push_str(&s[i..i + n]);
-            i += n;
-            continue;
-        }
-        if unsafe_at(s, i, c) {
-            push_escaped(&mut out, c);
+            last = i + n;
         } else {
-            out.push(c);
+            push_escaped(&mut out, c);
+            last = i + c.len_utf8();
         }
-        i += c.len_utf8();
+        next = next_unsafe(s, last);
     }
+    out.push_str(&s[last..]);
     Cow::Owned(out)
 }
 
@@ -303,46 +381,59 @@ impl<W: Write> JsonSafe<W> {
             // Not UTF-8 (serde_json never writes that): pass it on unchanged.
             return self.inner.write_all(bytes);
         };
-        if s.is_empty() {
+        let Some(last_char) = s.chars().next_back() else {
             return Ok(());
-        }
-        // The character before gives the context a joiner at the start needs.
-        let mut ctx = String::with_capacity(s.len() + 4);
-        ctx.extend(self.prev);
-        let skip = ctx.len();
-        ctx.push_str(s);
-        self.prev = s.chars().next_back();
-        let mut out = String::with_capacity(s.len() + 16);
-        for (i, c) in ctx[skip..].char_indices() {
-            if unsafe_at(&ctx, skip + i, c) {
-                push_json(&mut out, c);
-            } else {
-                out.push(c);
+        };
+        let prev = self.prev.replace(last_char);
+        // Byte scans from one character to escape to the next; the text between is written as
+        // it is. Only a joiner at the very start needs the character before (the last one
+        // written) to be judged.
+        let mut last = 0;
+        let mut from = 0;
+        while let Some((i, c)) = next_unsafe(s, from) {
+            from = i + c.len_utf8();
+            if i == 0 && joiner_excused_after(prev, s, c) {
+                continue;
             }
+            self.inner.write_all(&s.as_bytes()[last..i])?;
+            let mut e = String::with_capacity(12);
+            push_json(&mut e, c);
+            self.inner.write_all(e.as_bytes())?;
+            last = from;
         }
-        self.inner.write_all(out.as_bytes())
+        self.inner.write_all(&s.as_bytes()[last..])
     }
+}
+
+/// Is `c`, the first character of `s`, a joiner excused by the character before it (`prev`,
+/// written earlier) and the one after it?
+fn joiner_excused_after(prev: Option<char>, s: &str, c: char) -> bool {
+    let Some(p) = prev else {
+        return false;
+    };
+    let mut t = String::with_capacity(12);
+    t.push(p);
+    t.extend(s.chars().take(2));
+    hidden::excused(&t, p.len_utf8(), c)
 }
 
 impl<W: Write> Write for JsonSafe<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut data = std::mem::take(&mut self.held);
-        data.extend_from_slice(buf);
+        // Most writes hold nothing back from the one before: no copy then.
+        let held = std::mem::take(&mut self.held);
+        let data: Cow<'_, [u8]> = if held.is_empty() {
+            Cow::Borrowed(buf)
+        } else {
+            let mut d = held;
+            d.extend_from_slice(buf);
+            Cow::Owned(d)
+        };
         let mut cut = complete_prefix(&data);
         // A joiner at the end waits for the character after it.
         while cut >= 3 && matches!(&data[cut - 3..cut], [0xe2, 0x80, 0x8c | 0x8d]) {
             cut -= 3;
         }
-        if !any_candidate(&data[..cut]) {
-            // The common case: nothing to escape (but remember the last character).
-            self.prev = std::str::from_utf8(&data[..cut])
-                .ok()
-                .and_then(|s| s.chars().next_back())
-                .or(self.prev);
-            self.inner.write_all(&data[..cut])?;
-        } else {
-            self.emit(&data[..cut])?;
-        }
+        self.emit(&data[..cut])?;
         self.held = data[cut..].to_vec();
         Ok(buf.len())
     }
@@ -350,11 +441,6 @@ impl<W: Write> Write for JsonSafe<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
-}
-
-/// Does any byte of `b` start a character that may need escaping?
-fn any_candidate(b: &[u8]) -> bool {
-    b.iter().any(|&x| CANDIDATE[x as usize])
 }
 
 /// The length of `b` without a trailing incomplete UTF-8 sequence (at most 3 bytes).
@@ -378,6 +464,24 @@ fn complete_prefix(b: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    /// The byte scan finds exactly the characters `is_unsafe` names, at every alignment, for
+    /// every Unicode scalar value.
+    #[test]
+    fn the_byte_scan_agrees_with_is_unsafe_for_every_character() {
+        for u in 0..=0x10FFFFu32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            for pad in 0..9 {
+                let s = format!("{}{c}.", "a".repeat(pad));
+                let want = (is_unsafe(c) && !hidden::excused(&s, pad, c)).then_some((pad, c));
+                assert_eq!(next_unsafe(&s, 0), want, "U+{u:04X} after {pad} bytes");
+                if u > 0x3000 && pad > 0 {
+                    break;
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
