@@ -22,6 +22,26 @@ use crate::workspace::{
     SOURCES_FILE, Workspace, revision_path, warc_path, warc_pending_path, warc_revision_path,
 };
 
+/// What a citation would become in the new capture: a verdict that does not hold, or one that
+/// holds at a place that begins or ends inside a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breakage {
+    pub verdict: Verdict,
+    /// The whole word(s) the found place cuts, when it cuts one.
+    pub partial_word: Option<String>,
+}
+
+impl std::fmt::Display for Breakage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.partial_word {
+            Some(w) if self.verdict.holds() => {
+                write!(f, "a partial word: the new text says \u{201c}{w}\u{201d}")
+            }
+            _ => f.write_str(self.verdict.as_str()),
+        }
+    }
+}
+
 /// What accepting one source will do or did.
 #[derive(Debug, Clone)]
 pub struct SourcePlan {
@@ -30,8 +50,8 @@ pub struct SourcePlan {
     pub new_sha256: String,
     /// Citations whose span is rewritten.
     pub moved: Vec<Change>,
-    /// Citations that would break: (claim id, file path, line, verdict).
-    pub broken: Vec<(String, String, usize, Verdict)>,
+    /// Citations that would break: (claim id, file path, line, what they would become).
+    pub broken: Vec<(String, String, usize, Breakage)>,
     /// Where the superseded capture is kept.
     pub kept_as: String,
     /// Where its WARC is kept, when it had one.
@@ -220,7 +240,10 @@ pub fn plan(
                     c.claim.id.clone(),
                     ws.files.get(c.claim.file).path.clone(),
                     c.line,
-                    p.anchor.verdict,
+                    Breakage {
+                        verdict: p.anchor.verdict,
+                        partial_word: p.anchor.partial_word.clone(),
+                    },
                 ));
             } else if let (Some(found), Some(old)) = (p.anchor.found, c.cite.span)
                 && found != old

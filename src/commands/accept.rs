@@ -20,8 +20,7 @@ pub fn run(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Sto
             for p in &plans {
                 for (claim, path, line, verdict) in &p.broken {
                     s.push_str(&format!(
-                        "  {path}:{line}: claim `{claim}` would become {}\n",
-                        verdict.as_str()
+                        "  {path}:{line}: claim `{claim}` would become {verdict}\n"
                     ));
                 }
             }
@@ -63,8 +62,7 @@ pub fn run(root: &Path, args: AcceptArgs, style: human::Style) -> Result<u8, Sto
         }
         for (claim, path, line, verdict) in &p.broken {
             s.push_str(&format!(
-                "  {path}:{line}: claim `{claim}` is now {} (kept broken: update its quote, or pin `revision = \"{}\"`)\n",
-                verdict.as_str(),
+                "  {path}:{line}: claim `{claim}` is now {verdict} (kept broken: update its quote, or pin `revision = \"{}\"`)\n",
                 &p.old_sha256[..12]
             ));
         }
