@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{Table, value};
 
 use super::SNAPSHOTS_DIR;
-use super::load::datetime;
-use super::tree::{Check, Entry, Node, get};
+use super::tree::{Check, Entry, Node, datetime, get};
 use crate::diag::{Code, Loc};
 
 /// How the bytes of a capture came to prov.

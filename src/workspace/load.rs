@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::tree::{self, Check, Entry, Node, get, suggest_free_id, suggest_id, valid_id};
+use super::tree::{self, Check, Entry, Node, datetime, get, suggest_free_id, suggest_id, valid_id};
 use super::{
     CLAIMS_DIR, Cite, Claim, FetchSettings, Policy, Revision, SNAPSHOTS_DIR, SOURCES_FILE, Source,
     Stance, Workspace,
@@ -735,27 +735,6 @@ fn sha256_value(c: &mut Check<'_>, e: &Entry) -> Option<String> {
         "paste the full digest printed by `sha256sum snapshots/<id>.txt`, or re-add the source with `prov add`".into(),
     );
     None
-}
-
-pub(super) fn datetime(c: &mut Check<'_>, e: &Entry) -> Option<String> {
-    match &e.value.node {
-        Node::Datetime(d) if d.date.is_some() && d.time.is_some() && d.offset.is_some() => {
-            Some(d.to_string())
-        }
-        Node::Datetime(_) | Node::Str(_) => {
-            c.invalid(
-                Code::InvalidValue,
-                &e.value.span,
-                format!("`{}` must be a TOML date-time with a time zone", e.key),
-                format!("for example {} = 2026-11-22T10:00:00Z (no quotes)", e.key),
-            );
-            None
-        }
-        other => {
-            c.wrong_type(e, "a date-time", other);
-            None
-        }
-    }
 }
 
 fn date(c: &mut Check<'_>, e: &Entry) -> Option<String> {

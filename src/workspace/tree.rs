@@ -269,6 +269,28 @@ impl Check<'_> {
     }
 }
 
+/// The value of `e` as an offset date-time (`2026-11-22T10:00:00Z`), or a finding.
+pub fn datetime(c: &mut Check<'_>, e: &Entry) -> Option<String> {
+    match &e.value.node {
+        Node::Datetime(d) if d.date.is_some() && d.time.is_some() && d.offset.is_some() => {
+            Some(d.to_string())
+        }
+        Node::Datetime(_) | Node::Str(_) => {
+            c.invalid(
+                Code::InvalidValue,
+                &e.value.span,
+                format!("`{}` must be a TOML date-time with a time zone", e.key),
+                format!("for example {} = 2026-11-22T10:00:00Z (no quotes)", e.key),
+            );
+            None
+        }
+        other => {
+            c.wrong_type(e, "a date-time", other);
+            None
+        }
+    }
+}
+
 pub fn get<'e>(entries: &'e [Entry], key: &str) -> Option<&'e Entry> {
     entries.iter().find(|e| e.key == key)
 }
