@@ -22,6 +22,9 @@ use lsp_types::{
 use crate::anchor::text::CharText;
 use crate::diag::clip;
 use crate::escape;
+use crate::workspace::keys::{
+    CAPTURE_KEYS, CITE_KEYS, CLAIM_KEYS, FETCH_KEYS, POLICY_KEYS, REVISION_KEYS, SOURCE_KEYS,
+};
 use crate::workspace::tree::valid_id;
 use crate::workspace::{Flag, Workspace, revision_path, snapshot_path};
 
@@ -35,46 +38,6 @@ pub const MIN_TYPED: usize = 3;
 const MAX_PASSAGES: usize = 20;
 /// The longest passage offered, in code points.
 const MAX_PASSAGE: usize = 400;
-
-pub const CLAIM_KEYS: &[&str] = &["id", "fact", "cite", "note"];
-pub const CITE_KEYS: &[&str] = &[
-    "source", "quote", "span", "stance", "said_by", "origin", "revision", "note",
-];
-pub const SOURCE_KEYS: &[&str] = &[
-    "title",
-    "outlet",
-    "origin",
-    "url",
-    "language",
-    "published",
-    "captured",
-    "sha256",
-    "note",
-    "revisions",
-    "capture",
-];
-pub const CAPTURE_KEYS: &[&str] = &[
-    "warc",
-    "method",
-    "url",
-    "status",
-    "content_type",
-    "fetched",
-    "extractor",
-    "extractor_version",
-    "mode",
-    "re_extraction",
-];
-pub const FETCH_KEYS: &[&str] = &["contact", "delay", "robots", "timeout"];
-pub const REVISION_KEYS: &[&str] = &[
-    "sha256",
-    "captured",
-    "superseded",
-    "superseded_by",
-    "note",
-    "capture",
-];
-pub const POLICY_KEYS: &[&str] = &["min_origins", "deny"];
 
 /// The table the cursor is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

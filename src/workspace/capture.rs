@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{Table, value};
 
 use super::SNAPSHOTS_DIR;
+use super::keys::{CAPTURE_KEYS, FETCH_KEYS};
 use super::tree::{Check, Entry, Node, datetime, get};
 use crate::diag::{Code, Loc};
 
@@ -137,21 +138,6 @@ pub fn warc_revision_path(root: &Path, id: &str, text_sha256: &str) -> PathBuf {
 pub fn warc_pending_path(root: &Path, id: &str) -> PathBuf {
     root.join(SNAPSHOTS_DIR).join(format!("{id}.new.warc.gz"))
 }
-
-const CAPTURE_KEYS: &[&str] = &[
-    "warc",
-    "method",
-    "url",
-    "status",
-    "content_type",
-    "fetched",
-    "extractor",
-    "extractor_version",
-    "mode",
-    "re_extraction",
-];
-
-pub(super) const FETCH_KEYS: &[&str] = &["contact", "delay", "robots", "timeout"];
 
 /// The longest delay between requests to a host, and the longest timeout, prov accepts.
 const MAX_DELAY: f64 = 60.0;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::keys::{CITE_KEYS, CLAIM_KEYS, POLICY_KEYS, REVISION_KEYS, SOURCE_KEYS};
 use super::tree::{self, Check, Entry, Node, datetime, get, suggest_free_id, suggest_id, valid_id};
 use super::{
     CLAIMS_DIR, Cite, Claim, FetchSettings, Policy, Revision, SNAPSHOTS_DIR, SOURCES_FILE, Source,
@@ -24,33 +25,6 @@ pub struct LoadError {
     pub files: Files,
     pub diagnostics: Vec<Diagnostic>,
 }
-
-const SOURCE_KEYS: &[&str] = &[
-    "title",
-    "outlet",
-    "origin",
-    "url",
-    "language",
-    "published",
-    "captured",
-    "sha256",
-    "revisions",
-    "capture",
-    "note",
-];
-const REVISION_KEYS: &[&str] = &[
-    "sha256",
-    "captured",
-    "superseded",
-    "superseded_by",
-    "capture",
-    "note",
-];
-const POLICY_KEYS: &[&str] = &["min_origins", "deny"];
-const CLAIM_KEYS: &[&str] = &["id", "fact", "cite", "note"];
-const CITE_KEYS: &[&str] = &[
-    "source", "quote", "span", "stance", "said_by", "origin", "revision", "note",
-];
 
 /// Load and validate the workspace rooted at `root`.
 pub fn load(root: &Path) -> Result<Workspace, LoadError> {

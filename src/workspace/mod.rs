@@ -6,6 +6,7 @@
 //! it into these types.
 
 mod capture;
+pub mod keys;
 mod load;
 mod policy;
 pub mod tree;
