@@ -691,13 +691,7 @@ impl<'a> Reanchorer<'a> {
                     || errors.is_some_and(|e| e * 10 <= m);
                 if let Some(h) = self.exact_elsewhere(quote, (os, oe), found, light) {
                     return Anchor {
-                        verdict: if Some(h) == span {
-                            Verdict::Ok
-                        } else if span.is_none() {
-                            Verdict::Unanchored
-                        } else {
-                            Verdict::Moved
-                        },
+                        verdict: Verdict::exact_at(h, span),
                         found: Some(h),
                         strategy: Strategy::Context,
                         ..base
@@ -714,12 +708,7 @@ impl<'a> Reanchorer<'a> {
                 return self.search(quote, span, (os, oe), base);
             }
             let verdict = if text == quote {
-                match span {
-                    Some(sp) if sp == found => Verdict::Ok,
-                    Some(_) => Verdict::Moved,
-                    // Still exact; it had no span and still has none.
-                    None => Verdict::Unanchored,
-                }
+                Verdict::exact_at(found, span)
             } else if fold::is_folded_equal(text, quote) {
                 Verdict::Typography
             } else {
@@ -762,13 +751,7 @@ impl<'a> Reanchorer<'a> {
                             .with_candidates(capped(all));
                         };
                         return Anchor {
-                            verdict: if Some(at) == span {
-                                Verdict::Ok
-                            } else if span.is_none() {
-                                Verdict::Unanchored
-                            } else {
-                                Verdict::Moved
-                            },
+                            verdict: Verdict::exact_at(at, span),
                             found: Some(at),
                             strategy: Strategy::Context,
                             ..base

@@ -43,6 +43,16 @@ impl Verdict {
         }
     }
 
+    /// The verdict of a quote found exactly at `at`, for a citation whose span is `span`: `ok`
+    /// at its span, `moved` elsewhere, `unanchored` when it has none.
+    pub fn exact_at(at: (usize, usize), span: Option<(usize, usize)>) -> Verdict {
+        match span {
+            Some(sp) if sp == at => Verdict::Ok,
+            Some(_) => Verdict::Moved,
+            None => Verdict::Unanchored,
+        }
+    }
+
     /// Does the citation prove its quote (exact words present in the pinned text)?
     pub fn holds(self) -> bool {
         matches!(self, Verdict::Ok | Verdict::Unanchored | Verdict::Moved)
