@@ -2,22 +2,13 @@
 //! journal is committed, becomes the new one at the next prov command; both pass `prov check`'s
 //! integrity checks, and a completed interrupted accept equals an uninterrupted one, byte for byte.
 
+mod common;
+use common::{copy_dir, repo};
+
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
-}
 
 /// A copy of the example with a pending capture of `fox-ashraf-raid`: a correction notice
 /// inserted at the top (every citation moves) and a sentence about the weather edited.

@@ -6,9 +6,12 @@
 //! diff of every file the run changed) is an insta snapshot. Unless the case says `writes = true`,
 //! the harness also asserts that the run changed no file at all.
 
+mod common;
+use common::{copy_dir, repo};
+
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde::Deserialize;
@@ -66,23 +69,6 @@ struct Edit {
     symlink: Option<String>,
     /// Extend (sparsely) or cut the file to this many bytes.
     set_len: Option<u64>,
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn make_workspace(base: &str, dir: &Path) {

@@ -17,29 +17,15 @@
 //! `/home/ed/newsroom` in the README stands for the directory the commands run in (trycmd's
 //! `[CWD]`); `...` on a line of its own stands for lines left out.
 
+mod common;
+use common::{copy_dir, repo};
+
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The directory the README pretends the commands run in.
 const PRETEND_CWD: &str = "/home/ed/newsroom";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// One thing the README does, in order.
 #[derive(Debug)]

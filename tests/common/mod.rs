@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests (bad_input, interrupt, concurrency, integrity,
+//! Helpers shared by the integration tests (cases, readme, accept_interrupt, bad_input, interrupt, concurrency, integrity,
 //! properties, gates, fix_roundtrip, report): workspaces, running the binary, and snapshots of a
 //! directory tree.
 #![allow(dead_code)]
