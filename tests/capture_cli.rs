@@ -17,7 +17,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Out, judge_missing, prov, prov_env, tree};
+use common::{Out, judge_missing, prov, prov_env, tree, warcio_check};
 use loopback::{Reply, Server, ok, redirect, response};
 use prov::capture::extract::{self, Mode};
 
@@ -108,28 +108,6 @@ fn cite(dir: &Path, claim: &str, source: &str, quote: &str) {
     .unwrap();
     let o = prov(dir, &["fix"]);
     assert_ne!(o.code, Some(2), "{}", o.all());
-}
-
-/// Run tests/warc/warcio_check.sh on WARC files; false (and say so) when warcio is missing.
-fn warcio(files: &[PathBuf]) -> bool {
-    let script = common::repo().join("tests/warc/warcio_check.sh");
-    let out = Command::new("bash")
-        .arg(script)
-        .args(files)
-        .output()
-        .unwrap();
-    match out.status.code() {
-        Some(0) => true,
-        Some(77) => {
-            judge_missing("warcio", "python3 -m pip install 'warcio==1.8.*'");
-            false
-        }
-        _ => panic!(
-            "warcio rejects a WARC prov wrote:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    }
 }
 
 #[test]
@@ -239,7 +217,7 @@ fn a_web_page_is_added_by_url_cited_and_its_chain_proven() {
         "{}",
         o.all()
     );
-    warcio(&[ws.join("snapshots/stadia.warc.gz")]);
+    warcio_check(&[ws.join("snapshots/stadia.warc.gz")]);
 
     // A WARC edited afterwards fails the gate and the report's verification.
     let warc = ws.join("snapshots/stadia.warc.gz");
@@ -359,7 +337,7 @@ fn redirects_are_followed_and_one_to_another_site_is_warned_about() {
         .read_to_string(&mut warc)
         .unwrap_or_default();
     assert_eq!(warc.matches("WARC-Type: response").count(), 2);
-    warcio(&[
+    warcio_check(&[
         ws.join("snapshots/away.warc.gz"),
         ws.join("snapshots/same.warc.gz"),
     ]);
@@ -661,7 +639,7 @@ fn a_local_html_file_is_extracted_like_a_fetch_and_plain_text_stays_as_it_is() {
         "{}",
         o.all()
     );
-    warcio(&[
+    warcio_check(&[
         ws.join("snapshots/saved.warc.gz"),
         ws.join("snapshots/sniffed.warc.gz"),
     ]);
@@ -835,7 +813,7 @@ fn refresh_stages_a_changed_page_names_the_citations_it_breaks_and_does_not_flap
         .collect();
     warcs.sort();
     assert_eq!(warcs.len(), 3, "{warcs:?}");
-    warcio(&warcs);
+    warcio_check(&warcs);
 }
 
 fn validate_refresh(doc: &serde_json::Value) {
@@ -936,7 +914,7 @@ fn refresh_shards_by_host_and_re_extracts_from_the_kept_warc() {
     let sources = fs::read_to_string(ws.join("sources.toml")).unwrap();
     assert!(sources.contains("re_extraction = true"), "{sources}");
     // The re-extraction's WARC holds the same server bytes as the first.
-    warcio(&[ws.join("snapshots/one.warc.gz")]);
+    warcio_check(&[ws.join("snapshots/one.warc.gz")]);
 }
 
 #[test]
@@ -1007,7 +985,7 @@ fn a_warc_written_by_wget_gives_the_same_text_as_a_direct_fetch() {
     );
     let sources = fs::read_to_string(ws.join("sources.toml")).unwrap();
     assert!(sources.contains("method = \"archive\""));
-    warcio(&[ws.join("snapshots/wget.warc.gz")]);
+    warcio_check(&[ws.join("snapshots/wget.warc.gz")]);
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::judge_missing;
+use common::{judge_missing, warcio_check};
 use loopback::{Reply, Server, ok, redirect, response};
 use prov::capture::http::{Exchange, FetchConfig, Fetcher};
 use prov::capture::warc::{
@@ -53,28 +53,6 @@ fn server() -> Server {
         "/cp1252" => ok("text/html; charset=windows-1252", b"<p>\x93Caf\xe9\x94</p>"),
         _ => Reply::Raw(response(404, "Not Found", &[], b"")),
     })
-}
-
-/// Run tests/warc/warcio_check.sh; false (and say so) when warcio is not installed.
-fn warcio_check(files: &[&Path]) -> bool {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/warc/warcio_check.sh");
-    let out = Command::new("bash")
-        .arg(script)
-        .args(files)
-        .output()
-        .unwrap();
-    match out.status.code() {
-        Some(0) => true,
-        Some(77) => {
-            judge_missing("warcio", "python3 -m pip install 'warcio==1.8.*'");
-            false
-        }
-        _ => panic!(
-            "warcio rejects prov's WARC:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    }
 }
 
 fn conversion(text: &[u8]) -> Conversion<'_> {

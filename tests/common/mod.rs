@@ -200,6 +200,28 @@ pub fn assert_intact(dir: &Path, when: &str) {
     }
 }
 
+/// Run tests/warc/warcio_check.sh (warcio's `check` and `index`) on WARC files; false (and
+/// say so, or fail under PROV_REQUIRE_JUDGES) when warcio is not installed.
+pub fn warcio_check<P: AsRef<Path>>(files: &[P]) -> bool {
+    let out = Command::new("bash")
+        .arg(repo().join("tests/warc/warcio_check.sh"))
+        .args(files.iter().map(AsRef::as_ref))
+        .output()
+        .unwrap();
+    match out.status.code() {
+        Some(0) => true,
+        Some(77) => {
+            judge_missing("warcio", "python3 -m pip install 'warcio==1.8.*'");
+            false
+        }
+        _ => panic!(
+            "warcio rejects a WARC prov wrote:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
 /// A judge (a real tool others wrote: warcio, wget, …) is not installed. Locally the test says
 /// it skipped; in CI (`PROV_REQUIRE_JUDGES=1`, set by `.ci/run`, which installs them) it fails.
 pub fn judge_missing(what: &str, install: &str) {
