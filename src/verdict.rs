@@ -415,6 +415,11 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 /// side.
 pub fn partial_word(src: &SourceText<'_>, (s, e): (usize, usize)) -> Option<String> {
     let len = src.text.len_chars();
+    // Most quotes start and end at word boundaries: look at the four characters around them
+    // first (this runs for every citation that holds), and collect the window only on a cut.
+    if s >= e || !(cuts(src, s) || (e < len && cuts(src, e))) {
+        return None;
+    }
     let lo = s.saturating_sub(WIDEN);
     let hi = (e + WIDEN).min(len);
     let c: Vec<char> = src.text.slice(lo, hi)?.chars().collect();
@@ -434,6 +439,18 @@ pub fn partial_word(src: &SourceText<'_>, (s, e): (usize, usize)) -> Option<Stri
         b += 1;
     }
     Some(c.get(a - lo..b - lo)?.iter().collect())
+}
+
+/// Whether code point `i` (0 < i < the text's length) lies inside a word: a letter or digit on
+/// both sides.
+fn cuts(src: &SourceText<'_>, i: usize) -> bool {
+    let Some(at) = src.text.byte_of(i) else {
+        return false;
+    };
+    let text = src.text.as_str();
+    let before = text.get(..at).and_then(|t| t.chars().next_back());
+    let after = text.get(at..).and_then(|t| t.chars().next());
+    i > 0 && before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric)
 }
 
 /// Decide where `quote` stands in `src`, given the cited `span` (if any).
