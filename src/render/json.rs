@@ -70,11 +70,11 @@ pub fn write_pretty<W: Write>(w: &mut W, doc: &Document<'_>) -> io::Result<()> {
 fn write_pretty_in<W: Write>(w: &mut W, doc: &Document<'_>, batch: usize) -> io::Result<()> {
     // The derive's field order; each value pretty-printed one level in.
     w.write_all(b"{\n  \"schema\": ")?;
-    w.write_all(&nested(&doc.schema, b"\n  ")?)?;
+    w.write_all(&nested(&doc.schema)?)?;
     w.write_all(b",\n  \"summary\": ")?;
-    w.write_all(&nested(&doc.summary, b"\n  ")?)?;
+    w.write_all(&nested(&doc.summary)?)?;
     w.write_all(b",\n  \"sources\": ")?;
-    w.write_all(&nested(&doc.sources, b"\n  ")?)?;
+    w.write_all(&nested(&doc.sources)?)?;
     w.write_all(b",\n  \"citations\": ")?;
     write_array(w, &doc.citations, batch)?;
     w.write_all(b",\n  \"facts\": ")?;
@@ -124,7 +124,7 @@ pub fn write_nested_array_with<W: Write, J: Serialize>(
 /// # Errors
 /// When serialising or writing fails.
 pub fn write_nested<W: Write, T: Serialize>(w: &mut W, v: &T) -> io::Result<()> {
-    w.write_all(&nested(v, b"\n  ")?)
+    w.write_all(&nested(v)?)
 }
 
 /// Elements `0..n`, each made by `get`, as a pretty-printed array one level in.
@@ -145,16 +145,13 @@ fn write_elements<W: Write, J: Serialize>(
             .par_iter()
             .map(|&start| {
                 let mut out = Vec::new();
-                let mut one = Vec::new();
                 for i in start..n.min(start + batch) {
                     out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-                    one.clear();
-                    serde_json::to_writer_pretty(&mut one, &get(i))?;
-                    indent(&mut out, &one, b"\n    ");
+                    write_indented(&mut out, &get(i), 2)?;
                 }
                 Ok(out)
             })
-            .collect::<Result<_, serde_json::Error>>()?;
+            .collect::<io::Result<_>>()?;
         for t in texts {
             w.write_all(&t)?;
         }
@@ -163,23 +160,99 @@ fn write_elements<W: Write, J: Serialize>(
 }
 
 /// `v` pretty-printed as a value nested one level in.
-fn nested<T: Serialize>(v: &T, newline: &[u8]) -> io::Result<Vec<u8>> {
-    let one = serde_json::to_vec_pretty(v)?;
-    let mut out = Vec::with_capacity(one.len());
-    indent(&mut out, &one, newline);
+fn nested<T: Serialize>(v: &T) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    write_indented(&mut out, v, 1)?;
     Ok(out)
 }
 
-/// Append `json` with each line break replaced by `newline` (a line break and the indent).
-/// Pretty JSON has line breaks only between tokens: a string's are escaped.
-fn indent(out: &mut Vec<u8>, json: &[u8], newline: &[u8]) {
-    let mut from = 0;
-    for at in memchr::memchr_iter(b'\n', json) {
-        out.extend_from_slice(&json[from..at]);
-        out.extend_from_slice(newline);
-        from = at + 1;
+/// Append `v` as `serde_json::to_writer_pretty` writes it, nested `level` levels in (every line
+/// after the first indented by two spaces per level more): straight into `out`, with no second
+/// pass to re-indent it.
+fn write_indented<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T, level: usize) -> io::Result<()> {
+    let mut s = serde_json::Serializer::with_formatter(
+        out,
+        Pretty {
+            level,
+            has_value: false,
+        },
+    );
+    v.serialize(&mut s).map_err(io::Error::from)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces per level), starting `level` levels in, and
+/// writing each indent in one piece.
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+/// Enough spaces for any indent; deeper levels (never written by prov) take several writes.
+const SPACES: &[u8; 64] = b"                                                                ";
+
+impl Pretty {
+    fn newline<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> io::Result<()> {
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        let mut n = self.level * 2;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
     }
-    out.extend_from_slice(&json[from..]);
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Who asserts one fact.
