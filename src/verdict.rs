@@ -441,21 +441,54 @@ pub fn partial_word(src: &SourceText<'_>, (s, e): (usize, usize)) -> Option<Stri
     Some(c.get(a - lo..b - lo)?.iter().collect())
 }
 
-/// Whether code point `i` (0 < i < the text's length) lies inside a word: a letter or digit on
-/// both sides.
+/// Whether code point `i` of `src` lies inside a word: a letter or digit on both sides.
 fn cuts(src: &SourceText<'_>, i: usize) -> bool {
-    let Some(at) = src.text.byte_of(i) else {
-        return false;
-    };
-    let text = src.text.as_str();
+    src.text
+        .byte_of(i)
+        .is_some_and(|at| cuts_at(src.text.as_str(), at))
+}
+
+/// Whether byte offset `at` (a character boundary) of `text` lies inside a word: a letter or
+/// digit on both sides.
+fn cuts_at(text: &str, at: usize) -> bool {
     let before = text.get(..at).and_then(|t| t.chars().next_back());
     let after = text.get(at..).and_then(|t| t.chars().next());
-    i > 0 && before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric)
+    before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric)
 }
 
 /// Decide where `quote` stands in `src`, given the cited `span` (if any).
 pub fn anchor(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -> Anchor {
+    // Most citations hold at their span: that is decided from one code point -> byte lookup,
+    // and the partial-word check from the bytes around the quote.
+    if let Some((s, e)) = span
+        && let Some(bs) = at_span(src, quote, s, e)
+    {
+        let text = src.text.as_str();
+        let partial_word = if cuts_at(text, bs) || cuts_at(text, bs + quote.len()) {
+            partial_word(src, (s, e))
+        } else {
+            None
+        };
+        return Anchor {
+            verdict: Verdict::Ok,
+            found: Some((s, e)),
+            strategy: Strategy::Span,
+            partial_word,
+            ..Anchor::missing(false)
+        };
+    }
     anchor_in(src, quote, span).with_partial_word(src)
+}
+
+/// The byte offset of code point `s` when `quote` (non-empty) is exactly the text of code
+/// points `[s, e)`.
+fn at_span(src: &SourceText<'_>, quote: &str, s: usize, e: usize) -> Option<usize> {
+    if quote.is_empty() || e < s {
+        return None;
+    }
+    let bs = src.text.byte_of(s)?;
+    let here = src.text.as_str().as_bytes().get(bs..bs + quote.len())?;
+    (here == quote.as_bytes() && quote.chars().count() == e - s).then_some(bs)
 }
 
 fn anchor_in(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -> Anchor {
