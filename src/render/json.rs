@@ -128,6 +128,10 @@ pub fn write_nested<W: Write, T: Serialize>(w: &mut W, v: &T) -> io::Result<()> 
 }
 
 /// Elements `0..n`, each made by `get`, as a pretty-printed array one level in.
+///
+/// A window of batches is rendered on every core while the window before it is written: the
+/// writer (prov's output sanitiser, which scans every byte) runs on this thread at the same
+/// time as the rendering, not in turns with it.
 fn write_elements<W: Write, J: Serialize>(
     w: &mut W,
     n: usize,
@@ -140,8 +144,8 @@ fn write_elements<W: Write, J: Serialize>(
     w.write_all(b"[")?;
     let starts: Vec<usize> = (0..n).step_by(batch.max(1)).collect();
     let window = BATCHES_PER_CORE * rayon::current_num_threads().max(1);
-    for window in starts.chunks(window) {
-        let texts: Vec<Vec<u8>> = window
+    let render = |window: &[usize]| -> io::Result<Vec<Vec<u8>>> {
+        window
             .par_iter()
             .map(|&start| {
                 let mut out = Vec::new();
@@ -151,11 +155,25 @@ fn write_elements<W: Write, J: Serialize>(
                 }
                 Ok(out)
             })
-            .collect::<io::Result<_>>()?;
-        for t in texts {
-            w.write_all(&t)?;
+            .collect()
+    };
+    std::thread::scope(|scope| {
+        // A rendezvous: at most one window waits rendered while another is written.
+        let (tx, rx) = std::sync::mpsc::sync_channel(0);
+        scope.spawn(move || {
+            for window in starts.chunks(window) {
+                if tx.send(render(window)).is_err() {
+                    break; // the writer failed: stop rendering
+                }
+            }
+        });
+        for texts in rx {
+            for t in texts? {
+                w.write_all(&t)?;
+            }
         }
-    }
+        Ok::<(), io::Error>(())
+    })?;
     w.write_all(b"\n  ]")
 }
 
