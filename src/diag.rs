@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use rayon::slice::ParallelSliceMut;
 use serde::Serialize;
 
 use crate::files::FileId;
@@ -319,17 +320,16 @@ pub fn sort(files: &crate::files::Files, diags: &mut [Diagnostic]) {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut by_path = ids.clone();
-    by_path.sort_by(|a, b| {
+    ids.sort_by(|a, b| {
         files
             .get(crate::files::FileId(*a))
             .path
             .cmp(&files.get(crate::files::FileId(*b)).path)
     });
-    let rank = |id: u32| by_path.iter().position(|&x| x == id).unwrap_or(usize::MAX);
     let ranks: std::collections::HashMap<u32, usize> =
-        ids.iter().map(|&id| (id, rank(id))).collect();
-    diags.sort_by_key(|d| {
+        ids.iter().enumerate().map(|(rank, &id)| (id, rank)).collect();
+    // Stable, each key made once, on every core (a large workspace has 500,000 findings).
+    diags.par_sort_by_cached_key(|d| {
         (
             tier(d.code),
             d.loc.as_ref().map(|l| {

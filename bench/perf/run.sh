@@ -3,7 +3,8 @@
 # (sha256sum, cat) and the plain-tool baseline (grep -F -f), side by side, on generated
 # workspaces (examples/gen_workload.rs).
 #
-#   bench/perf/run.sh [S M L [XL]]   # default: S M L; rewrites the check section of BENCHMARKS.md
+#   bench/perf/run.sh [S M L [XL] [D]] # default: S M L; rewrites the check section of BENCHMARKS.md
+#                                      # (D: the dense shape, many citations per byte of text)
 #   bench/perf/run.sh --smoke        # CI: S only, one run each, nothing rewritten, a few seconds
 #
 # Environment: PERF_DATA (default /work/perf-data: generated workspaces, cached per size and
@@ -24,9 +25,9 @@ sizes=()
 for a in "$@"; do
     case "$a" in
         --smoke) smoke=1 ;;
-        S|M|L|XL) sizes+=("$a") ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
-        *) echo "run.sh: unknown argument $a (sizes: S M L XL; or --smoke)" >&2; exit 2 ;;
+        S|M|L|XL|D) sizes+=("$a") ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        *) echo "run.sh: unknown argument $a (sizes: S M L XL D; or --smoke)" >&2; exit 2 ;;
     esac
 done
 if [ "$smoke" = 1 ]; then
