@@ -20,7 +20,7 @@ mod plan;
 mod text;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -326,5 +326,6 @@ fn facts_after<'w>(
         .collect()
 }
 
-/// The texts to read, each with the citations to anchor in it, keyed (and so read) in order.
-type Texts<'w> = BTreeMap<TextKey<'w>, Vec<Job<'w>>>;
+/// The texts to read, each with the citations to anchor in it, in key order (and so read in
+/// that order).
+type Texts<'w> = Vec<(TextKey<'w>, Vec<Job<'w>>)>;
