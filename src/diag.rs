@@ -326,8 +326,11 @@ pub fn sort(files: &crate::files::Files, diags: &mut [Diagnostic]) {
             .path
             .cmp(&files.get(crate::files::FileId(*b)).path)
     });
-    let ranks: std::collections::HashMap<u32, usize> =
-        ids.iter().enumerate().map(|(rank, &id)| (id, rank)).collect();
+    let ranks: std::collections::HashMap<u32, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(rank, &id)| (id, rank))
+        .collect();
     // Stable, each key made once, on every core (a large workspace has 500,000 findings).
     diags.par_sort_by_cached_key(|d| {
         (
