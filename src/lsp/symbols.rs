@@ -116,8 +116,7 @@ fn sources(entries: &[Entry]) -> Vec<Sym> {
 }
 
 pub fn symbols(ctx: &Ctx<'_>, doc: &Document) -> Option<DocumentSymbolResponse> {
-    let parsed = toml_edit::Document::parse(doc.text.as_str()).ok()?;
-    let entries = tree::from_document(parsed.as_table());
+    let entries = crate::workspace::parse::parse(&doc.text).ok()?;
     let syms = match doc.role {
         Role::Claims { .. } => claims(&entries),
         Role::Sources { .. } => sources(&entries),
