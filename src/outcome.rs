@@ -19,6 +19,8 @@ pub struct SourceReport {
     pub sha256: String,
     /// The sha256 of the bytes on disk, when readable.
     pub actual: Option<String>,
+    /// How many bytes were read (with `actual`): the report's workspace digest reuses both.
+    pub bytes: Option<u64>,
     pub status: Status,
     /// Number of citations of it that were checked.
     pub citations: usize,

@@ -46,6 +46,8 @@ pub struct Loaded {
     pub status: Status,
     /// The sha256 of the bytes on disk, when they could be read.
     pub actual: Option<String>,
+    /// How many bytes were read (with `actual`).
+    pub bytes: Option<u64>,
     /// The text, when the bytes are UTF-8 (even if modified: verdicts still explain citations).
     pub text: Option<String>,
     /// Why the file could not be used, for `snapshot-missing` / `snapshot-invalid`.
@@ -65,12 +67,14 @@ pub fn load(root: &Path, path: &Path, pinned: &str) -> Loaded {
             return Loaded {
                 status,
                 actual: None,
+                bytes: None,
                 text: None,
                 error: Some(e),
             };
         }
     };
     let actual = sha256_hex(&bytes);
+    let len = bytes.len() as u64;
     let (text, error) = match files::into_utf8(bytes) {
         // `prov add` and `prov capture` refuse NUL bytes: a snapshot that has one was edited.
         Ok(t) => match memchr::memchr(0, t.as_bytes()) {
@@ -89,6 +93,7 @@ pub fn load(root: &Path, path: &Path, pinned: &str) -> Loaded {
     Loaded {
         status,
         actual: Some(actual),
+        bytes: Some(len),
         text,
         error,
     }

@@ -162,6 +162,7 @@ fn record<'w>(
                 id: source.id.clone(),
                 sha256: r.pinned.clone(),
                 actual: r.loaded.actual.clone(),
+                bytes: r.loaded.bytes,
                 status: r.loaded.status,
                 citations: r.citations.len(),
                 pending: r.pending.as_ref().map(|(c, _)| c.clone()),

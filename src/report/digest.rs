@@ -7,6 +7,7 @@
 //! workspace, `/`-separated). The digest is the sha256 of the manifest. A report lists the
 //! manifest, so `prov report --verify` can name every file that differs.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -57,6 +58,16 @@ fn list(
 
 /// Compute the digest of the workspace at `root`.
 pub fn compute(root: &Path) -> Result<Digest, String> {
+    compute_knowing(root, &HashMap::new())
+}
+
+/// The size and sha256 of a file already read, by workspace-relative path.
+pub type Known = HashMap<String, (u64, String)>;
+
+/// [`compute`], taking the size and sha256 of the files in `known` as given instead of reading
+/// them again: `prov report` passes what its check read of each snapshot, so the digest names
+/// the very bytes that were checked (and the snapshots are not hashed twice).
+pub fn compute_knowing(root: &Path, known: &Known) -> Result<Digest, String> {
     let mut paths = vec![root.join(SOURCES_FILE)];
     let mut claims = Vec::new();
     list(
@@ -83,6 +94,13 @@ pub fn compute(root: &Path) -> Result<Digest, String> {
         .par_iter()
         .map(|p| {
             let rel = files::rel_display(root, p);
+            if let Some((bytes, sha256)) = known.get(&rel) {
+                return Ok(FileDigest {
+                    sha256: sha256.clone(),
+                    bytes: *bytes,
+                    path: rel,
+                });
+            }
             let bytes = files::read_bytes(root, p).map_err(|e| format!("{rel}: {e}"))?;
             Ok(FileDigest {
                 path: rel,
