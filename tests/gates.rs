@@ -6,12 +6,12 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 
-use common::{example, repo, tiny};
+use common::{example, git, repo, tiny};
 
 /// A copy of the example workspace with findings of every level: a moved span, a changed
 /// quote, a typography quote and a missing one.
@@ -511,34 +511,6 @@ fn partitions_together_find_what_a_whole_run_finds() {
     let (code, _, err) = prov(tmp.path(), &["check", "--partition", "3/2"]);
     assert_eq!(code, 2);
     assert!(err.contains("1 <= K <= N"), "{err}");
-}
-
-fn git(dir: &Path, args: &[&str]) -> (bool, String) {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_prov"));
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("PATH", path)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.org")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.org")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
 }
 
 #[test]

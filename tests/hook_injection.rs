@@ -6,46 +6,15 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::{Tree, differences, tiny, tree};
+use common::{Tree, differences, git, tiny, tree};
 
 /// Directory names that run `touch PWNED` if a hook pastes them into shell code unquoted or
 /// badly quoted: a single-quote breakout, a command substitution, backquotes, a line break
 /// that ends a comment or a line, and glob characters.
 const HOSTILE: &str = "x';touch PWNED;'y $(touch PWNED) `touch PWNED`\n touch PWNED; [*?]\\ café";
-
-fn git(dir: &Path, args: &[&str]) -> (bool, String) {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_prov"));
-    let path = format!(
-        "{}:{}",
-        bin.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("git")
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args)
-        .current_dir(dir)
-        .env("PATH", path)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.org")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.org")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
 
 fn prov(dir: &Path, args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_prov"))
