@@ -532,11 +532,12 @@ fn restore(
 /// The sha256 `sources.toml` pins for source `id` now, read from the file (not from a loaded
 /// workspace, which may be older): `prov refresh` checks it before it stages a capture.
 pub fn pinned_sha256(root: &Path, id: &str) -> Option<String> {
+    use crate::workspace::tree::{Node, get, table};
     let text = files::read_text(root, &root.join(SOURCES_FILE)).ok()?;
-    let doc: DocumentMut = text.parse().ok()?;
-    doc.get("sources")?
-        .get(id)?
-        .get("sha256")?
-        .as_str()
-        .map(str::to_ascii_lowercase)
+    let entries = crate::workspace::parse::parse(&text).ok()?;
+    let source = table(get(table(get(&entries, "sources")?)?, id)?)?;
+    match &get(source, "sha256")?.value.node {
+        Node::Str(s) => Some(s.to_ascii_lowercase()),
+        _ => None,
+    }
 }

@@ -491,22 +491,13 @@ fn at_span(src: &SourceText<'_>, quote: &str, s: usize, e: usize) -> Option<usiz
     (here == quote.as_bytes() && quote.chars().count() == e - s).then_some(bs)
 }
 
+/// Where `quote` stands when it is not at its span ([`anchor`] decides that case first).
 fn anchor_in(src: &SourceText<'_>, quote: &str, span: Option<(usize, usize)>) -> Anchor {
     let len = src.text.len_chars();
     let span_out_of_range = span.is_some_and(|(_, e)| e > len);
     let base = Anchor::missing(span_out_of_range);
     if quote.is_empty() {
         return base;
-    }
-    if let Some((s, e)) = span
-        && src.text.slice(s, e) == Some(quote)
-    {
-        return Anchor {
-            verdict: Verdict::Ok,
-            found: Some((s, e)),
-            strategy: Strategy::Span,
-            ..base
-        };
     }
 
     // 1. Exact, elsewhere.

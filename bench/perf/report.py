@@ -394,13 +394,16 @@ else:
     w("| on the dense shape D | D not run (`bench/perf/run.sh … D`) | not measured |")
 if "M" in sizes and "XL" in sizes and warm("M", "check") and warm("XL", "check"):
     wr = work_bytes("XL") / work_bytes("M")
-    tr = warm("XL", "check") / warm("M", "check")
-    w(f"| growth M→XL within 1.15× of proportional: time | ×{tr:.0f} for work ×{wr:.0f}: {tr / wr:.2f}× | "
-      + status(tr / wr <= 1.15, f"{tr / wr / 1.15:.2f}× the allowance") + " |")
+
+    def growth(what, ratio, shown):
+        x = ratio / wr
+        w(f"| growth M→XL within 1.15× of proportional: {what} | {shown}×{ratio:.0f} for work ×{wr:.0f}: {x:.2f}× | "
+          + status(x <= 1.15, f"{x / 1.15:.2f}× the allowance") + " |")
+
+    growth("time", warm("XL", "check") / warm("M", "check"), "")
     if rss("M", "check") and rss("XL", "check"):
-        mr = rss("XL", "check") / rss("M", "check")
-        w(f"| growth M→XL within 1.15× of proportional: memory | {mem(rss('M', 'check'))} → {mem(rss('XL', 'check'))}, ×{mr:.0f} for work ×{wr:.0f}: {mr / wr:.2f}× | "
-          + status(mr / wr <= 1.15, f"{mr / wr / 1.15:.2f}× the allowance") + " |")
+        growth("memory", rss("XL", "check") / rss("M", "check"),
+               f"{mem(rss('M', 'check'))} → {mem(rss('XL', 'check'))}, ")
 else:
     w("| growth M→XL | M and XL not both run | not measured |")
 big = "XL" if "XL" in sizes and warm("XL", "report") else ("L" if "L" in sizes else None)

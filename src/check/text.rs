@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::findings;
+use super::{Texts, findings};
 use crate::diag::Diagnostic;
 use crate::files::rel_display;
 use crate::outcome::CitationReport;
@@ -52,7 +52,7 @@ pub(super) struct TextResult<'w> {
 /// order.
 pub(super) fn read_and_anchor<'w>(
     ws: &'w Workspace,
-    texts: Vec<(TextKey<'w>, Vec<Job<'w>>)>,
+    texts: Texts<'w>,
     citations: &[CitationReport],
 ) -> Vec<TextResult<'w>> {
     texts

@@ -70,11 +70,11 @@ pub fn write_pretty<W: Write>(w: &mut W, doc: &Document<'_>) -> io::Result<()> {
 fn write_pretty_in<W: Write>(w: &mut W, doc: &Document<'_>, batch: usize) -> io::Result<()> {
     // The derive's field order; each value pretty-printed one level in.
     w.write_all(b"{\n  \"schema\": ")?;
-    w.write_all(&nested(&doc.schema)?)?;
+    write_nested(w, &doc.schema)?;
     w.write_all(b",\n  \"summary\": ")?;
-    w.write_all(&nested(&doc.summary)?)?;
+    write_nested(w, &doc.summary)?;
     w.write_all(b",\n  \"sources\": ")?;
-    w.write_all(&nested(&doc.sources)?)?;
+    write_nested(w, &doc.sources)?;
     w.write_all(b",\n  \"citations\": ")?;
     write_array(w, &doc.citations, batch)?;
     w.write_all(b",\n  \"facts\": ")?;
@@ -124,7 +124,9 @@ pub fn write_nested_array_with<W: Write, J: Serialize>(
 /// # Errors
 /// When serialising or writing fails.
 pub fn write_nested<W: Write, T: Serialize>(w: &mut W, v: &T) -> io::Result<()> {
-    w.write_all(&nested(v)?)
+    let mut out = Vec::new();
+    write_indented(&mut out, v, 1)?;
+    w.write_all(&out)
 }
 
 /// Elements `0..n`, each made by `get`, as a pretty-printed array one level in.
@@ -177,13 +179,6 @@ fn write_elements<W: Write, J: Serialize>(
     w.write_all(b"\n  ]")
 }
 
-/// `v` pretty-printed as a value nested one level in.
-fn nested<T: Serialize>(v: &T) -> io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    write_indented(&mut out, v, 1)?;
-    Ok(out)
-}
-
 /// Append `v` as `serde_json::to_writer_pretty` writes it, nested `level` levels in (every line
 /// after the first indented by two spaces per level more): straight into `out`, with no second
 /// pass to re-indent it.
@@ -221,19 +216,31 @@ impl Pretty {
     }
 }
 
-impl serde_json::ser::Formatter for Pretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+impl Pretty {
+    /// An array or object opens: one level deeper, nothing in it yet.
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
         self.level += 1;
         self.has_value = false;
-        w.write_all(b"[")
+        w.write_all(bracket)
     }
 
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+    /// It closes: on a line of its own unless it is empty.
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
         self.level -= 1;
         if self.has_value {
             self.newline(w, false)?;
         }
-        w.write_all(b"]")
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
     }
 
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
@@ -246,17 +253,11 @@ impl serde_json::ser::Formatter for Pretty {
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"{")
+        self.open(w, b"{")
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.newline(w, false)?;
-        }
-        w.write_all(b"}")
+        self.close(w, b"}")
     }
 
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::keys::{CITE_KEYS, CLAIM_KEYS, POLICY_KEYS, REVISION_KEYS, SOURCE_KEYS};
-use super::tree::{self, Check, Entry, Node, datetime, get, suggest_free_id, suggest_id, valid_id};
+use super::tree::{
+    self, Check, Entry, Node, date, datetime, get, suggest_free_id, suggest_id, valid_id,
+};
 use super::{
     CLAIMS_DIR, Cite, Claim, FetchSettings, Policy, Revision, SNAPSHOTS_DIR, SOURCES_FILE, Source,
     Stance, Workspace,
@@ -709,25 +711,6 @@ fn sha256_value(c: &mut Check<'_>, e: &Entry) -> Option<String> {
         "paste the full digest printed by `sha256sum snapshots/<id>.txt`, or re-add the source with `prov add`".into(),
     );
     None
-}
-
-fn date(c: &mut Check<'_>, e: &Entry) -> Option<String> {
-    match &e.value.node {
-        Node::Datetime(d) if d.date.is_some() && d.time.is_none() => d.date.map(|d| d.to_string()),
-        Node::Datetime(_) | Node::Str(_) => {
-            c.invalid(
-                Code::InvalidValue,
-                &e.value.span,
-                format!("`{}` must be a TOML date", e.key),
-                format!("for example {} = 2023-06-21 (no quotes, no time)", e.key),
-            );
-            None
-        }
-        other => {
-            c.wrong_type(e, "a date", other);
-            None
-        }
-    }
 }
 
 fn load_claims(

@@ -271,21 +271,49 @@ impl Check<'_> {
 
 /// The value of `e` as an offset date-time (`2026-11-22T10:00:00Z`), or a finding.
 pub fn datetime(c: &mut Check<'_>, e: &Entry) -> Option<String> {
+    temporal(
+        c,
+        e,
+        |d| d.date.is_some() && d.time.is_some() && d.offset.is_some(),
+        ("a date-time", "a TOML date-time with a time zone"),
+        "2026-11-22T10:00:00Z (no quotes)",
+    )
+}
+
+/// The value of `e` as a local date (`2023-06-21`), or a finding.
+pub fn date(c: &mut Check<'_>, e: &Entry) -> Option<String> {
+    temporal(
+        c,
+        e,
+        |d| d.date.is_some() && d.time.is_none(),
+        ("a date", "a TOML date"),
+        "2023-06-21 (no quotes, no time)",
+    )
+}
+
+/// The value of `e` when it is a TOML date-time of the kind `fits` accepts; otherwise a finding:
+/// a wrong type names `kind`, a date-time of another kind (or a string) says what it `must_be`
+/// and gives the `example`.
+fn temporal(
+    c: &mut Check<'_>,
+    e: &Entry,
+    fits: fn(&toml_edit::Datetime) -> bool,
+    (kind, must_be): (&str, &str),
+    example: &str,
+) -> Option<String> {
     match &e.value.node {
-        Node::Datetime(d) if d.date.is_some() && d.time.is_some() && d.offset.is_some() => {
-            Some(d.to_string())
-        }
+        Node::Datetime(d) if fits(d) => Some(d.to_string()),
         Node::Datetime(_) | Node::Str(_) => {
             c.invalid(
                 Code::InvalidValue,
                 &e.value.span,
-                format!("`{}` must be a TOML date-time with a time zone", e.key),
-                format!("for example {} = 2026-11-22T10:00:00Z (no quotes)", e.key),
+                format!("`{}` must be {must_be}", e.key),
+                format!("for example {} = {example}", e.key),
             );
             None
         }
         other => {
-            c.wrong_type(e, "a date-time", other);
+            c.wrong_type(e, kind, other);
             None
         }
     }
@@ -293,6 +321,14 @@ pub fn datetime(c: &mut Check<'_>, e: &Entry) -> Option<String> {
 
 pub fn get<'e>(entries: &'e [Entry], key: &str) -> Option<&'e Entry> {
     entries.iter().find(|e| e.key == key)
+}
+
+/// The entries of `e` when its value is a table.
+pub fn table(e: &Entry) -> Option<&[Entry]> {
+    match &e.value.node {
+        Node::Table(t) => Some(t),
+        _ => None,
+    }
 }
 
 /// Is `id` a valid source or claim id: `[a-z0-9][a-z0-9_-]*`, at most 64 chars?
