@@ -232,7 +232,7 @@ pub fn plan(
         for c in outcome
             .citations
             .iter()
-            .filter(|c| c.cite.source == s.id && c.revision.is_none())
+            .filter(|c| *c.cite.source == *s.id && c.revision.is_none())
         {
             let Some(p) = &c.pending else { continue };
             if p.breaks() {
@@ -252,7 +252,7 @@ pub fn plan(
                     file: c.claim.file,
                     line: c.line,
                     claim: c.claim.id.clone(),
-                    source: c.cite.source.clone(),
+                    source: c.cite.source.to_string(),
                     claim_index: c.cite.claim_index,
                     cite_index: c.cite.index,
                     old_span: Some(old),

@@ -185,15 +185,41 @@ impl Serialize for Code {
 }
 
 /// A place in a workspace file: a byte range of its text.
+///
+/// Offsets are `u32`: a workspace file is at most [`crate::files::MAX_FILE_BYTES`] (256 MiB),
+/// and a large workspace holds half a million of these (12 bytes each, not 24).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loc {
     pub file: FileId,
-    pub range: Range<usize>,
+    start: u32,
+    end: u32,
 }
 
 impl Loc {
+    /// The place `range` of `file`; offsets past `u32::MAX` (never in a file prov reads) are
+    /// clamped to it.
     pub fn new(file: FileId, range: Range<usize>) -> Self {
-        Loc { file, range }
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Loc {
+            file,
+            start: clamp(range.start),
+            end: clamp(range.end),
+        }
+    }
+
+    /// Its byte range in the file's text.
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// Its first byte.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// The byte after its last.
+    pub fn end(&self) -> usize {
+        self.end as usize
     }
 }
 
@@ -338,7 +364,7 @@ pub fn sort(files: &crate::files::Files, diags: &mut [Diagnostic]) {
             d.loc.as_ref().map(|l| {
                 (
                     ranks.get(&l.file.0).copied().unwrap_or(usize::MAX),
-                    l.range.start,
+                    l.start(),
                 )
             }),
             d.code,

@@ -116,6 +116,7 @@ pub enum Group {
 /// two sources share a group when their keys are equal. Made once per check, so the analysis of
 /// a fact compares numbers instead of building each citation's key; only a citation with its
 /// own `origin` has its key built.
+#[derive(Debug)]
 pub struct Groups {
     of_source: Vec<u32>,
     ids: HashMap<Key, u32>,
@@ -146,7 +147,7 @@ impl Groups {
     /// source's, or, when the citation names its own `origin`, that origin's.
     pub fn of_cite<'w>(&self, ws: &'w Workspace, cite: &Cite) -> Option<(&'w Source, Group)> {
         let (source, id) = self.of(ws, &cite.source)?;
-        let Some(origin) = &cite.origin else {
+        let Some(origin) = cite.origin() else {
             return Some((source, Group::Id(id)));
         };
         let key = support_key(origin, source);
@@ -240,9 +241,9 @@ pub fn analyse<'w>(
         if !entry.outlets.contains(&source.outlet.as_str()) {
             entry.outlets.push(&source.outlet);
         }
-        match &r.cite.said_by {
+        match r.cite.said_by() {
             Some(party) => {
-                if !entry.only_reports.contains(&party.as_str()) {
+                if !entry.only_reports.contains(&party) {
                     entry.only_reports.push(party);
                 }
             }
@@ -252,7 +253,7 @@ pub fn analyse<'w>(
     // An origin with a direct citation that holds does not "only report" anyone.
     for r in citations
         .iter()
-        .filter(|r| r.cite.said_by.is_none() && r.holds)
+        .filter(|r| r.cite.said_by().is_none() && r.holds)
     {
         if let Some((_, key)) = groups.of_cite(ws, r.cite) {
             let side = usize::from(r.cite.stance == Stance::Contradicts);
@@ -368,7 +369,7 @@ mod tests {
                 workspace_findings: false,
             },
         )
-        .facts
+        .all_facts()
     }
 
     /// `is_unknown` is `origin_key(o) == "unknown"`, without the allocations.

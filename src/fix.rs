@@ -70,14 +70,14 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
             }
             _ => continue,
         };
-        if new_quote.as_ref() == Some(&c.cite.quote) && Some(found) == c.cite.span {
+        if new_quote.as_deref() == Some(&*c.cite.quote) && Some(found) == c.cite.span {
             continue;
         }
         changes.push(Change {
             file: c.claim.file,
             line: c.line,
             claim: c.claim.id.clone(),
-            source: c.cite.source.clone(),
+            source: c.cite.source.to_string(),
             claim_index: c.cite.claim_index,
             cite_index: c.cite.index,
             old_span: c.cite.span,

@@ -4,12 +4,14 @@
 
 use std::borrow::Cow;
 
+use rayon::prelude::*;
+
 use crate::diag::{Code, Diagnostic, Loc, Severity};
-use crate::facts::{Evidence, Fact};
+use crate::facts::{self, Evidence, Fact, Groups};
 use crate::pending;
 use crate::snapshot::Status;
 use crate::verdict::{Anchor, Verdict};
-use crate::workspace::{Cite, Claim};
+use crate::workspace::{Cite, Claim, Flag, Workspace};
 
 /// The integrity of one checked snapshot.
 #[derive(Debug, Clone)]
@@ -89,13 +91,109 @@ pub struct Outcome<'w> {
     pub citations: Vec<CitationReport<'w>>,
     pub diagnostics: Vec<Diagnostic>,
     pub claims: usize,
-    /// Who asserts each checked claim, in claim order.
-    pub facts: Vec<Fact<'w>>,
-    /// The same facts with every pending capture accepted; `None` when nothing is pending.
-    pub facts_after: Option<Vec<Fact<'w>>>,
+    /// Who asserts each checked claim, made on demand ([`Outcome::fact`]).
+    pub facts: Facts<'w>,
 }
 
-impl Outcome<'_> {
+/// The facts of a check, made on demand from the citation reports: a large workspace's facts
+/// held all at once were 25 MB (58,654 of them, each with its origins), and every output
+/// writes them one at a time.
+#[derive(Debug)]
+pub struct Facts<'w> {
+    ws: &'w Workspace,
+    groups: Groups,
+    /// The policy's `deny` plus `--deny`.
+    deny: Vec<Flag>,
+    /// Each checked claim, in claim order.
+    of: Vec<FactOf>,
+    /// Some source has a pending capture: [`Outcome::facts_after`] has something to say.
+    pending: bool,
+}
+
+/// One checked claim: its position in `Workspace::claims`, and its citations' reports (a
+/// range of `Outcome::citations`).
+#[derive(Debug, Clone, Copy)]
+pub struct FactOf {
+    claim_pos: u32,
+    first: u32,
+    len: u32,
+}
+
+impl FactOf {
+    fn citations(self) -> std::ops::Range<usize> {
+        self.first as usize..self.first as usize + self.len as usize
+    }
+}
+
+impl<'w> Facts<'w> {
+    /// The facts of `selected` (claim positions in `Workspace::claims`, in order), whose
+    /// citations are consecutive in the citation reports, in the same order.
+    pub fn new(ws: &'w Workspace, selected: &[usize], deny: Vec<Flag>, pending: bool) -> Self {
+        let mut next = 0u32;
+        let of = selected
+            .iter()
+            .map(|&pos| {
+                let len = ws.claims[pos].cites.len() as u32;
+                let f = FactOf {
+                    claim_pos: pos as u32,
+                    first: next,
+                    len,
+                };
+                next += len;
+                f
+            })
+            .collect();
+        Facts {
+            ws,
+            groups: Groups::new(ws),
+            deny,
+            of,
+            pending,
+        }
+    }
+
+    /// How many facts.
+    pub fn len(&self) -> usize {
+        self.of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.of.is_empty()
+    }
+
+    /// The checked claims, one per fact, in order.
+    pub fn list(&self) -> &[FactOf] {
+        &self.of
+    }
+
+    /// The fact of `of`, from its citations' evidence now (or, `after`, with every pending
+    /// capture accepted).
+    fn make(&self, of: FactOf, citations: &[CitationReport<'w>], after: bool) -> Fact<'w> {
+        let claim = &self.ws.claims[of.claim_pos as usize];
+        let evidence: Vec<Evidence> = citations[of.citations()]
+            .iter()
+            .map(|c| {
+                if after {
+                    c.evidence_after()
+                } else {
+                    c.evidence()
+                }
+            })
+            .collect();
+        let mut fact = facts::analyse(
+            self.ws,
+            &self.groups,
+            claim,
+            &evidence,
+            &self.ws.policy,
+            &self.deny,
+        );
+        fact.claim_pos = of.claim_pos as usize;
+        fact
+    }
+}
+
+impl<'w> Outcome<'w> {
     pub fn errors(&self) -> usize {
         self.diagnostics
             .iter()
@@ -108,5 +206,31 @@ impl Outcome<'_> {
             .iter()
             .filter(|d| d.severity == Severity::Warning)
             .count()
+    }
+
+    /// The fact of one checked claim (an element of [`Facts::list`]).
+    pub fn fact(&self, of: &FactOf) -> Fact<'w> {
+        self.facts.make(*of, &self.citations, false)
+    }
+
+    /// Every fact, in claim order, made on every core.
+    pub fn all_facts(&self) -> Vec<Fact<'w>> {
+        self.facts
+            .of
+            .par_iter()
+            .map(|&of| self.facts.make(of, &self.citations, false))
+            .collect()
+    }
+
+    /// The facts as they would be with every pending capture accepted; `None` when nothing
+    /// is pending.
+    pub fn facts_after(&self) -> Option<Vec<Fact<'w>>> {
+        self.facts.pending.then(|| {
+            self.facts
+                .of
+                .par_iter()
+                .map(|&of| self.facts.make(of, &self.citations, true))
+                .collect()
+        })
     }
 }

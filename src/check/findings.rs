@@ -237,7 +237,7 @@ pub(super) fn name_causes(
         let Some(code) = r.code else { continue };
         let at = r.finding_at.as_ref().map_or_else(String::new, |l| {
             let f = ws.files.get(l.file);
-            format!(" at {}:{}", f.path, f.line(l.range.start))
+            format!(" at {}:{}", f.path, f.line(l.start()))
         });
         let what = r
             .message
@@ -682,7 +682,7 @@ pub(super) fn chain_of_captures(ws: &Workspace, sources: &[SourceReport]) -> Vec
 
 /// Sources no claim of the workspace cites.
 pub(super) fn unused_sources(ws: &Workspace) -> Vec<Diagnostic> {
-    let cited: BTreeSet<&str> = ws.citations().map(|(_, c)| c.source.as_str()).collect();
+    let cited: BTreeSet<&str> = ws.citations().map(|(_, c)| &*c.source).collect();
     ws.sources
         .iter()
         .filter(|s| !cited.contains(s.id.as_str()))

@@ -173,10 +173,10 @@ fn in_quote(
 /// Where `c` is written raw in the value at `loc` of `file`; the whole value when it is written
 /// as an escape (`\u202E`).
 fn raw_place(file: &File, loc: &Loc, c: char) -> Loc {
-    let raw = file.text.get(loc.range.clone()).unwrap_or("");
+    let raw = file.text.get(loc.range()).unwrap_or("");
     match hidden::find(raw).find(|h| h.ch == c) {
         Some(h) => {
-            let start = loc.range.start + h.byte;
+            let start = loc.start() + h.byte;
             Loc::new(loc.file, start..start + c.len_utf8())
         }
         None => loc.clone(),
@@ -187,7 +187,7 @@ fn raw_place(file: &File, loc: &Loc, c: char) -> Loc {
 /// `covered` (quotes with their own finding): in a fact, a note, a title, a comment, anywhere.
 pub(super) fn in_files(ws: &Workspace, files: &[FileId], covered: &[Loc]) -> Vec<Diagnostic> {
     let mut covered: Vec<&Loc> = covered.iter().collect();
-    covered.sort_by_key(|l| (l.file, l.range.start));
+    covered.sort_by_key(|l| (l.file, l.start()));
     // On every core, a file at a time (the claim files of a large workspace are tens of MB).
     files
         .par_iter()
@@ -203,7 +203,7 @@ pub(super) fn in_files(ws: &Workspace, files: &[FileId], covered: &[Loc]) -> Vec
 /// (sorted by start).
 fn in_file(ws: &Workspace, id: FileId, skip: &[&Loc]) -> Option<Diagnostic> {
     let file = ws.files.get(id);
-    let skip: Vec<Range<usize>> = skip.iter().map(|l| l.range.clone()).collect();
+    let skip: Vec<Range<usize>> = skip.iter().map(|l| l.range()).collect();
     let mut next = 0;
     let text = file.text.as_str();
     // A byte-order mark that starts the file is its encoding's, not text.

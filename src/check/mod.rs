@@ -25,7 +25,6 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::facts::{self, Evidence, Fact};
 use crate::files::{FileId, rel_display};
 use crate::outcome::{CitationReport, Outcome, SourceReport};
 use crate::pending;
@@ -83,20 +82,16 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     }
     let mut deny = ws.policy.deny.clone();
     deny.extend(opts.deny.iter().copied());
-    let fact_list = facts(ws, &selected, &citations, &deny, &mut diagnostics);
-    crate::diag::sort(&ws.files, &mut diagnostics);
-    let facts_after = sources
-        .iter()
-        .any(|s| s.pending.is_some())
-        .then(|| facts_after(ws, &selected, &citations, &deny));
-    Outcome {
+    let pending = sources.iter().any(|s| s.pending.is_some());
+    let positions: Vec<usize> = selected.iter().map(|(pos, _)| *pos).collect();
+    let outcome = Outcome {
         sources,
         citations,
         diagnostics,
         claims: selected.len(),
-        facts: fact_list,
-        facts_after,
-    }
+        facts: crate::outcome::Facts::new(ws, &positions, deny, pending),
+    };
+    fact_findings(ws, &selected, outcome)
 }
 
 /// The files a check reads text from: the selected claim files, and sources.toml when the run
@@ -246,49 +241,33 @@ fn ranges<'a>(
     })
 }
 
-/// Phase 6: who asserts each selected claim, on every core, and the finding of each flag.
-fn facts<'w>(
+/// Phase 6: who asserts each selected claim, and the finding of each flag, a bounded group of
+/// facts at a time on every core: the facts are made again when they are written, so none is
+/// kept. Then every finding is sorted.
+fn fact_findings<'w>(
     ws: &'w Workspace,
     selected: &[(usize, &'w Claim)],
-    citations: &[CitationReport<'w>],
-    deny: &[Flag],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Fact<'w>> {
-    let groups = facts::Groups::new(ws);
-    let ranges: Vec<_> = ranges(selected).collect();
-    let fact_list: Vec<Fact> = selected
-        .par_iter()
-        .zip(&ranges)
-        .map(|((claim_pos, claim), range)| {
-            let evidence: Vec<Evidence> = citations[range.clone()]
-                .iter()
-                .map(CitationReport::evidence)
-                .collect();
-            let mut fact = facts::analyse(ws, &groups, claim, &evidence, &ws.policy, deny);
-            fact.claim_pos = *claim_pos;
-            fact
-        })
-        .collect();
-    // The findings of the flags, written straight into `diagnostics` (sized once) a bounded
-    // group of facts at a time: 50,000 of them held twice were 10 MB above the peak.
-    diagnostics.reserve_exact(fact_list.iter().map(|f| f.flags.len()).sum());
+    mut outcome: Outcome<'w>,
+) -> Outcome<'w> {
     let group = FACTS_PER_CORE * rayon::current_num_threads().max(1);
-    for ((some, facts), ranges) in selected
+    let ranges: Vec<_> = ranges(selected).collect();
+    for ((some, of), ranges) in selected
         .chunks(group)
-        .zip(fact_list.chunks(group))
+        .zip(outcome.facts.list().chunks(group))
         .zip(ranges.chunks(group))
     {
         let found: Vec<Vec<Diagnostic>> = some
             .par_iter()
-            .zip(facts)
+            .zip(of)
             .zip(ranges)
-            .map(|(((_, claim), fact), range)| {
+            .map(|(((_, claim), of), range)| {
+                let fact = outcome.fact(of);
                 fact.flags
                     .iter()
                     .map(|&flag| {
-                        let d = findings::fact_finding(claim, fact, flag, ws.policy.min_origins);
+                        let d = findings::fact_finding(claim, &fact, flag, ws.policy.min_origins);
                         if flag == Flag::Unsupported {
-                            findings::name_causes(ws, d, &citations[range.clone()])
+                            findings::name_causes(ws, d, &outcome.citations[range.clone()])
                         } else {
                             d
                         }
@@ -296,36 +275,14 @@ fn facts<'w>(
                     .collect()
             })
             .collect();
-        diagnostics.extend(found.into_iter().flatten());
+        outcome.diagnostics.extend(found.into_iter().flatten());
     }
-    fact_list
+    crate::diag::sort(&ws.files, &mut outcome.diagnostics);
+    outcome
 }
 
 /// Facts whose findings are made at a time, per core (phase 6).
 const FACTS_PER_CORE: usize = 512;
-
-/// The facts as they would be with every pending capture accepted.
-fn facts_after<'w>(
-    ws: &'w Workspace,
-    selected: &[(usize, &'w Claim)],
-    citations: &[CitationReport<'w>],
-    deny: &[Flag],
-) -> Vec<Fact<'w>> {
-    let groups = facts::Groups::new(ws);
-    selected
-        .iter()
-        .zip(ranges(selected))
-        .map(|((claim_pos, claim), range)| {
-            let evidence: Vec<Evidence> = citations[range]
-                .iter()
-                .map(CitationReport::evidence_after)
-                .collect();
-            let mut after = facts::analyse(ws, &groups, claim, &evidence, &ws.policy, deny);
-            after.claim_pos = *claim_pos;
-            after
-        })
-        .collect()
-}
 
 /// The texts to read, each with the citations to anchor in it, in key order (and so read in
 /// that order).

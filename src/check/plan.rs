@@ -94,7 +94,7 @@ fn citation_report<'w>(
     let line = ws
         .files
         .get(cite.quote_loc.file)
-        .line(cite.quote_loc.range.start);
+        .line(cite.quote_loc.start());
     let mut report = CitationReport {
         claim,
         cite,
@@ -134,20 +134,16 @@ fn citation_report<'w>(
         source: &source.id,
         revision: None,
     };
-    if let Some(prefix) = cite
-        .revision
-        .as_ref()
-        .filter(|p| source.sha256.starts_with(p.as_str()))
-    {
+    if let Some(prefix) = cite.revision().filter(|p| source.sha256.starts_with(p)) {
         // Pinned to the current capture: checked against it, and kept with it when a
         // new capture is accepted (it then resolves through the recorded revision).
         let _ = prefix;
         report.revision = Some(&source.sha256);
-    } else if let Some(prefix) = &cite.revision {
+    } else if let Some(prefix) = cite.revision() {
         let matching: Vec<_> = source
             .revisions
             .iter()
-            .filter(|r| r.sha256.starts_with(prefix.as_str()))
+            .filter(|r| r.sha256.starts_with(prefix))
             .collect();
         match matching.as_slice() {
             [one] => {
@@ -178,7 +174,7 @@ fn citation_report<'w>(
                     format!("its revisions are: {}", known.join(", "))
                 };
                 let d = Diagnostic::new(Code::RevisionUnknown, message.clone())
-                    .at_opt(cite.revision_loc.clone())
+                    .at_opt(cite.revision_loc().cloned())
                     .label("no such revision")
                     .help(help)
                     .citation(index);

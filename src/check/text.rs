@@ -93,7 +93,7 @@ fn run_text<'w>(
                 for job in &jobs {
                     let a = anchor(&r.old, &job.cite.quote, job.cite.span);
                     let found_text = found_text(&r.old, &a);
-                    if job.cite.revision.is_some() {
+                    if job.cite.revision().is_some() {
                         // Pinned to this capture: it stays with it.
                         anchors.push((job.index, a, found_text));
                         continue;

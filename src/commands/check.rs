@@ -29,7 +29,7 @@ fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> Strin
         s.push_str(&pending);
         s.push('\n');
     }
-    s.push_str(&table::facts(&outcome.facts));
+    s.push_str(&table::facts(&outcome.all_facts()));
     if !outcome.facts.is_empty() {
         s.push('\n');
     }

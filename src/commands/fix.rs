@@ -119,7 +119,7 @@ pub fn run(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> 
         for d in &left {
             let at = d.loc.as_ref().map_or_else(String::new, |l| {
                 let f = left_ws.files.get(l.file);
-                format!("{}:{}: ", f.path, f.line_col(l.range.start).0)
+                format!("{}:{}: ", f.path, f.line_col(l.start()).0)
             });
             s.push_str(&format!("  {at}{}: {}\n", d.code, d.message));
         }

@@ -295,7 +295,7 @@ fn pin(
         return None;
     }
     let cite = view.cite(v)?;
-    if cite.revision.is_some() {
+    if cite.revision().is_some() {
         return None;
     }
     let sha12 = view.ws.source(&cite.source)?.sha256.get(..12)?.to_string();

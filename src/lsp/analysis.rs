@@ -373,7 +373,7 @@ fn views(ws: &Workspace, outcome: &Outcome<'_>) -> Views {
         };
         views.entry(r.claim.file).or_default().0.push(v);
     }
-    for f in &outcome.facts {
+    for f in &outcome.all_facts() {
         let Some(claim) = ws.claims.get(f.claim_pos) else {
             continue;
         };
@@ -385,7 +385,7 @@ fn views(ws: &Workspace, outcome: &Outcome<'_>) -> Views {
             ws.claims
                 .get(v.claim_pos)
                 .and_then(|c| c.cites.get(v.cite))
-                .map_or(usize::MAX, |c| c.quote_loc.range.start)
+                .map_or(usize::MAX, |c| c.quote_loc.start())
         });
     }
     views
@@ -444,13 +444,13 @@ impl FileView {
         let mut best = None;
         for v in &self.cites {
             let Some(c) = self.cite(v) else { continue };
-            if inside(&c.quote_loc.range) {
+            if inside(&c.quote_loc.range()) {
                 return Some((v, Part::Quote));
             }
-            if inside(&c.source_loc.range) {
+            if inside(&c.source_loc.range()) {
                 return Some((v, Part::Source));
             }
-            if c.span_loc.as_ref().is_some_and(|l| inside(&l.range)) {
+            if c.span_loc.as_ref().is_some_and(|l| inside(&l.range())) {
                 return Some((v, Part::Span));
             }
             if inside(&self.extent(v)) {
@@ -467,9 +467,9 @@ impl FileView {
         };
         let mut locs = vec![&c.loc, &c.source_loc, &c.quote_loc];
         locs.extend(c.span_loc.iter());
-        locs.extend(c.revision_loc.iter());
-        let start = locs.iter().map(|l| l.range.start).min().unwrap_or(0);
-        let end = locs.iter().map(|l| l.range.end).max().unwrap_or(0);
+        locs.extend(c.revision_loc());
+        let start = locs.iter().map(|l| l.start()).min().unwrap_or(0);
+        let end = locs.iter().map(|l| l.end()).max().unwrap_or(0);
         start..end
     }
 
@@ -479,7 +479,7 @@ impl FileView {
             self.ws
                 .claims
                 .get(v.claim_pos)
-                .is_some_and(|c| c.id_loc.range.start <= offset && offset <= c.id_loc.range.end)
+                .is_some_and(|c| c.id_loc.start() <= offset && offset <= c.id_loc.end())
         })
     }
 

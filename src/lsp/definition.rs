@@ -30,7 +30,7 @@ pub fn definition(
             let index = LineIndex::new(&file.text);
             Some(GotoDefinitionResponse::Scalar(Location {
                 uri: uri_of(&ws.root.join(SOURCES_FILE))?,
-                range: index.range(&file.text, source.loc.range.clone(), ctx.enc),
+                range: index.range(&file.text, source.loc.range(), ctx.enc),
             }))
         }
         Part::Quote | Part::Span => {

@@ -60,7 +60,7 @@ pub fn by_file(
                 let index = indexes
                     .entry(loc.file)
                     .or_insert_with(|| LineIndex::new(&f.text));
-                (loc.file, index.range(&f.text, loc.range.clone(), enc))
+                (loc.file, index.range(&f.text, loc.range(), enc))
             }
             (None, Some(file)) => (file, Range::default()),
             (None, None) => continue,

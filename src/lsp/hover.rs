@@ -72,12 +72,12 @@ pub fn hover(ctx: &mut Ctx<'_>, doc: &Document, view: &FileView, pos: Position) 
         match part {
             Part::Quote | Part::Span => {
                 quote(ctx, &mut out, view, v);
-                cite.quote_loc.range.clone()
+                cite.quote_loc.range()
             }
             Part::Source => {
                 let source = view.ws.source(&cite.source)?;
                 source_info(&mut out, &view.ws, source);
-                cite.source_loc.range.clone()
+                cite.source_loc.range()
             }
             Part::Other => return None,
         }
@@ -89,7 +89,7 @@ pub fn hover(ctx: &mut Ctx<'_>, doc: &Document, view: &FileView, pos: Position) 
         out.text(&claim.fact);
         out.paragraph();
         row(&mut out, c);
-        claim.id_loc.range.clone()
+        claim.id_loc.range()
     };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {

@@ -143,8 +143,8 @@ pub fn render(files: &Files, diags: &[Diagnostic], prefix: &str) -> String {
         let mut props = Vec::new();
         if let Some(loc) = &d.loc {
             let f = files.get(loc.file);
-            let (line, col) = f.line_col(loc.range.start);
-            let (end_line, end_col) = f.line_col(loc.range.end);
+            let (line, col) = f.line_col(loc.start());
+            let (end_line, end_col) = f.line_col(loc.end());
             props.push(format!(
                 "file={}",
                 escape_property(&format!("{prefix}{}", f.path))

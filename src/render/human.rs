@@ -44,8 +44,8 @@ pub fn diagnostic(files: &Files, d: &Diagnostic, style: Style) -> String {
     }
     if let Some(loc) = &d.loc {
         let file = files.get(loc.file);
-        let (line, _) = file.line_col(loc.range.start);
-        let (end_line, _) = file.line_col(loc.range.end.max(loc.range.start));
+        let (line, _) = file.line_col(loc.start());
+        let (end_line, _) = file.line_col(loc.end().max(loc.start()));
         // Show only the lines the span covers (a claim file may be large).
         let start = file.line_start(line);
         let end = file
@@ -54,8 +54,7 @@ pub fn diagnostic(files: &Files, d: &Diagnostic, style: Style) -> String {
             .and_then(|rest| rest.find('\n'))
             .map_or(file.text.len(), |i| file.line_start(end_line) + i);
         let text = &file.text[start..end];
-        let mut range =
-            (loc.range.start - start)..(loc.range.end.min(end).max(loc.range.start) - start);
+        let mut range = (loc.start() - start)..(loc.end().min(end).max(loc.start()) - start);
         // A long value (a long quote) is underlined up to column UNDERLINE_TO of its line (at
         // least MIN_UNDERLINE characters of it), so that the label stays in view.
         let at_col = text[..range.start].chars().count();

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::facts::{Fact, OriginSupport};
 use crate::files::Files;
-use crate::outcome::{CitationReport, Outcome};
+use crate::outcome::{CitationReport, FactOf, Outcome};
 use crate::snapshot::Status;
 use crate::verdict::{Strategy, Verdict};
 use crate::workspace::Flag;
@@ -26,7 +26,7 @@ pub struct Document<'a> {
     /// The long arrays are serialised element by element as the output is written: a
     /// 100k-citation document is never held in memory whole.
     pub citations: Lazy<'a, CitationReport<'a>, &'a Workspace, CitationJson<'a>>,
-    pub facts: Lazy<'a, Fact<'a>, (), FactJson<'a>>,
+    pub facts: Lazy<'a, FactOf, &'a Outcome<'a>, FactOut<'a>>,
     pub diagnostics: Lazy<'a, Diagnostic, &'a Files, DiagnosticJson<'a>>,
 }
 
@@ -395,8 +395,8 @@ fn diagnostic<'a>(files: &'a Files, d: &'a Diagnostic) -> DiagnosticJson<'a> {
             let f = files.get(loc.file);
             (
                 Some(f.path.as_str()),
-                Some(f.line_col(loc.range.start)),
-                Some(f.line_col(loc.range.end)),
+                Some(f.line_col(loc.start())),
+                Some(f.line_col(loc.end())),
             )
         }
         None => (None, None, None),
@@ -417,7 +417,7 @@ fn diagnostic<'a>(files: &'a Files, d: &'a Diagnostic) -> DiagnosticJson<'a> {
     }
 }
 
-pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
+pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome<'a>) -> Document<'a> {
     Document {
         schema: SCHEMA,
         summary: Summary {
@@ -449,9 +449,9 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome) -> Document<'a> {
             make: citation,
         },
         facts: Lazy {
-            items: &out.facts,
-            context: (),
-            make: |(), f| fact(f),
+            items: out.facts.list(),
+            context: out,
+            make: |out, of| FactOut(out.fact(of)),
         },
         diagnostics: Lazy {
             items: &out.diagnostics,
@@ -470,8 +470,8 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
         quote: &c.cite.quote,
         span: c.cite.span.map(pair),
         stance: c.cite.stance,
-        said_by: c.cite.said_by.as_deref(),
-        origin: c.cite.origin.as_deref(),
+        said_by: c.cite.said_by(),
+        origin: c.cite.origin(),
         revision: c.revision,
         verdict: c.verdict(),
         strategy: c.anchor.as_ref().map(|a| a.strategy),
@@ -495,6 +495,15 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
             errors: p.anchor.errors,
             text: p.found_text.as_deref(),
         }),
+    }
+}
+
+/// A fact made as it is written ([`Outcome::fact`]), serialised as its [`FactJson`].
+pub struct FactOut<'w>(Fact<'w>);
+
+impl Serialize for FactOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        fact(&self.0).serialize(s)
     }
 }
 
@@ -565,9 +574,15 @@ mod tests {
                 ..Options::default()
             },
         );
-        let mut empty = check::check(&ws, &Options::default());
-        empty.citations.clear();
-        empty.facts.clear();
+        // No claim selected: no citations, no facts.
+        let mut empty = check::check(
+            &ws,
+            &Options {
+                only_files: Some(Vec::new()),
+                ..Options::default()
+            },
+        );
+        assert!(empty.citations.is_empty() && empty.facts.is_empty());
         empty.diagnostics.clear();
         for out in [&full, &one_file, &empty] {
             let doc = document(&ws, out);

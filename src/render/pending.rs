@@ -86,7 +86,7 @@ pub fn section(
         let cites: Vec<&CitationReport> = outcome
             .citations
             .iter()
-            .filter(|c| c.cite.source == s.id && c.pending.is_some())
+            .filter(|c| *c.cite.source == *s.id && c.pending.is_some())
             .collect();
         let mut same = 0;
         let mut hidden = 0;
@@ -140,9 +140,9 @@ pub fn section(
             );
         }
     }
-    if let Some(after) = &outcome.facts_after {
+    if let Some(after) = outcome.facts_after() {
         let mut lines = Vec::new();
-        for (b, a) in outcome.facts.iter().zip(after) {
+        for (b, a) in outcome.all_facts().iter().zip(&after) {
             let (sb, sa) = (supports(b), supports(a));
             if sb != sa || b.flags != a.flags {
                 lines.push(format!(

@@ -276,7 +276,7 @@ fn identity(d: &Diagnostic, outcome: Option<&Outcome>, files: &Files) -> String 
     let at = d
         .loc
         .as_ref()
-        .and_then(|l| files.get(l.file).text.get(l.range.clone()))
+        .and_then(|l| files.get(l.file).text.get(l.range()))
         .unwrap_or("");
     format!("{}|{file}|{at}|{}", d.code, d.message)
 }
@@ -384,7 +384,7 @@ enum Place<'a> {
 
 fn place<'a>(files: &'a Files, d: &'a Diagnostic) -> Place<'a> {
     match (&d.loc, &d.unreadable) {
-        (Some(loc), _) => Place::In(loc.file, files.get(loc.file).line(loc.range.start)),
+        (Some(loc), _) => Place::In(loc.file, files.get(loc.file).line(loc.start())),
         (None, Some(path)) => Place::Unreadable(path),
         // Code scanning needs a location: a workspace-wide finding points at sources.toml.
         (None, None) => match files.find(crate::workspace::SOURCES_FILE) {
@@ -414,7 +414,7 @@ fn result(log: &Log, d: &Diagnostic, line_hash: Option<&str>) -> Value {
     let (uri, region) = match (&d.loc, place(files, d)) {
         (Some(loc), _) => {
             let f = files.get(loc.file);
-            (f.path.as_str(), region(f, &loc.range))
+            (f.path.as_str(), region(f, &loc.range()))
         }
         (None, Place::In(id, _)) => (
             files.get(id).path.as_str(),

@@ -422,7 +422,7 @@ pub fn job_summary(files: &Files, diags: &[Diagnostic], prefix: &str, checked: &
         let place = match (&d.loc, &d.unreadable) {
             (Some(loc), _) => {
                 let f = files.get(loc.file);
-                let (line, col) = f.line_col(loc.range.start);
+                let (line, col) = f.line_col(loc.start());
                 format!(" {}:{line}:{col}", code(&format!("{prefix}{}", f.path)))
             }
             (None, Some(path)) => format!(" {}", code(&format!("{prefix}{path}"))),

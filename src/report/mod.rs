@@ -598,7 +598,7 @@ fn quotes(
 ) -> Vec<Option<Quoted>> {
     let mut out: Vec<Option<Quoted>> = Vec::new();
     out.resize_with(citations.len(), || None);
-    let quote_of = |i: usize| citations.get(i).map_or("", |c| c.cite.quote.as_str());
+    let quote_of = |i: usize| citations.get(i).map_or("", |c| &*c.cite.quote);
     // Citations by source, the sources in the order of their first citation.
     let mut groups: Vec<(&Source, Vec<usize>)> = Vec::new();
     let mut group_of: HashMap<&str, usize> = HashMap::new();
@@ -668,7 +668,7 @@ fn quotes(
                     let holds = c.verdict().is_some_and(Verdict::holds);
                     let text = win.string(s, e);
                     // Not copied when it is the quote (a verdict that holds found its bytes).
-                    let text = (text != c.cite.quote).then_some(text);
+                    let text = (*text != *c.cite.quote).then_some(text);
                     if let (Some(url), true, Some(list)) = (&source.url, holds, jobs.get_mut(k)) {
                         list.push(LinkJob {
                             citation: i,
@@ -738,7 +738,7 @@ fn revisions<'w>(
     let cited = |sha: &str| -> Vec<(usize, usize)> {
         citations
             .iter()
-            .filter(|c| c.cite.source == source.id)
+            .filter(|c| *c.cite.source == *source.id)
             .filter(|c| c.revision.unwrap_or(&source.sha256) == sha)
             .filter_map(|c| c.anchor.as_ref().and_then(|a| a.found))
             .collect()
@@ -785,8 +785,8 @@ fn revisions<'w>(
 
 /// One fact of the report: the fact, its claim, and the range of its citations in
 /// `Outcome::citations`.
-type Part<'o, 'w> = (
-    &'o crate::facts::Fact<'w>,
+type Part<'w> = (
+    crate::facts::Fact<'w>,
     &'w crate::workspace::Claim,
     Range<usize>,
 );
@@ -801,10 +801,10 @@ type QuotedParts<'a> = (
 );
 
 /// Each fact with its claim and its citations' range.
-fn parts<'o, 'w>(ws: &'w Workspace, outcome: &'o Outcome<'w>) -> Vec<Part<'o, 'w>> {
+fn parts<'w>(ws: &'w Workspace, outcome: &Outcome<'w>) -> Vec<Part<'w>> {
     let mut parts = Vec::new();
     let mut next = 0;
-    for fact in &outcome.facts {
+    for fact in outcome.all_facts() {
         let Some(claim) = ws.claims.get(fact.claim_pos) else {
             continue;
         };
@@ -817,7 +817,7 @@ fn parts<'o, 'w>(ws: &'w Workspace, outcome: &'o Outcome<'w>) -> Vec<Part<'o, 'w
 
 /// Does the fact fail: an error flag, a citation of an unregistered source, or a citation with
 /// an error finding? (What [`fact_entry`] decides, without making the entry.)
-fn failing(ws: &Workspace, outcome: &Outcome, (fact, _, range): &Part<'_, '_>) -> bool {
+fn failing(ws: &Workspace, outcome: &Outcome, (fact, _, range): &Part<'_>) -> bool {
     !fact.errors.is_empty()
         || outcome
             .citations
@@ -836,9 +836,10 @@ fn fact_entry<'a, 'w: 'a>(
     ws: &'w Workspace,
     outcome: &Outcome<'w>,
     groups: &crate::facts::Groups,
-    (fact, claim, range): &Part<'_, 'w>,
+    (fact, claim, range): &Part<'w>,
     quote: &mut dyn FnMut(usize) -> Option<QuotedParts<'a>>,
 ) -> FactEntry<'a> {
+    let claim: &'w crate::workspace::Claim = claim;
     let cites = range
         .clone()
         .zip(outcome.citations.get(range.clone()).unwrap_or(&[]));
@@ -857,7 +858,7 @@ fn fact_entry<'a, 'w: 'a>(
                 url: None,
                 published: None,
                 stance: c.cite.stance,
-                said_by: c.cite.said_by.as_deref(),
+                said_by: c.cite.said_by(),
                 quote: &c.cite.quote,
                 span: c.cite.span.map(|(s, e)| [s, e]),
                 found: None,
@@ -898,11 +899,11 @@ fn fact_entry<'a, 'w: 'a>(
         if !row.outlets.contains(&source.outlet.as_str()) {
             row.outlets.push(&source.outlet);
         }
-        match (holds, c.cite.stance, &c.cite.said_by) {
+        match (holds, c.cite.stance, c.cite.said_by()) {
             (false, _, _) => row.not_holding += 1,
             (true, Stance::Contradicts, _) => row.contradicts += 1,
             (true, Stance::Supports, Some(p)) => {
-                if !row.reports.contains(&p.as_str()) {
+                if !row.reports.contains(&p) {
                     row.reports.push(p);
                 }
             }
@@ -913,13 +914,13 @@ fn fact_entry<'a, 'w: 'a>(
         let (before, text, after, link) = match quote(i) {
             Some((before, text, after, link)) => (
                 before,
-                text.unwrap_or(Cow::Borrowed(c.cite.quote.as_str())),
+                text.unwrap_or(Cow::Borrowed(&*c.cite.quote)),
                 after,
                 link,
             ),
             None => (
                 Cow::Borrowed(""),
-                Cow::Borrowed(c.cite.quote.as_str()),
+                Cow::Borrowed(&*c.cite.quote),
                 Cow::Borrowed(""),
                 None,
             ),
@@ -942,7 +943,7 @@ fn fact_entry<'a, 'w: 'a>(
             url: source.url.as_deref(),
             published: source.published.as_deref(),
             stance: c.cite.stance,
-            said_by: c.cite.said_by.as_deref(),
+            said_by: c.cite.said_by(),
             quote: &c.cite.quote,
             span: c.cite.span.map(|(s, e)| [s, e]),
             found: found.map(|(s, e)| [s, e]),
@@ -960,7 +961,7 @@ fn fact_entry<'a, 'w: 'a>(
     let line = ws
         .files
         .get(claim.id_loc.file)
-        .line_col(claim.id_loc.range.start)
+        .line_col(claim.id_loc.start())
         .0;
     FactEntry {
         claim: &claim.id,
@@ -984,7 +985,7 @@ pub struct Prepared<'o, 'w> {
     pub head: Report<'w>,
     ws: &'w Workspace,
     outcome: &'o Outcome<'w>,
-    parts: Vec<Part<'o, 'w>>,
+    parts: Vec<Part<'w>>,
     quoted: Vec<Option<Quoted>>,
     groups: crate::facts::Groups,
 }
@@ -1087,7 +1088,7 @@ fn head<'w>(
     // Citations per source, counted in one pass (not once per source).
     let mut cited: HashMap<&str, usize> = HashMap::new();
     for (_, c) in ws.citations() {
-        *cited.entry(c.source.as_str()).or_default() += 1;
+        *cited.entry(&*c.source).or_default() += 1;
     }
     let reports: HashMap<&str, &crate::outcome::SourceReport> = outcome
         .sources
@@ -1158,7 +1159,7 @@ fn head<'w>(
                 line: d
                     .loc
                     .as_ref()
-                    .map(|l| ws.files.get(l.file).line_col(l.range.start).0),
+                    .map(|l| ws.files.get(l.file).line_col(l.start()).0),
             })
             .collect(),
     }

@@ -13,8 +13,8 @@ use super::tree::{
     self, Check, Entry, Node, date, datetime, get, suggest_free_id, suggest_id, valid_id,
 };
 use super::{
-    CLAIMS_DIR, Cite, Claim, FetchSettings, Policy, Revision, SNAPSHOTS_DIR, SOURCES_FILE, Source,
-    Stance, Workspace,
+    CLAIMS_DIR, Cite, CiteExtra, Claim, FetchSettings, Policy, Revision, SNAPSHOTS_DIR,
+    SOURCES_FILE, Source, Stance, Workspace,
 };
 use crate::diag::{Code, Diagnostic, Loc, suggest};
 use crate::escape;
@@ -909,21 +909,24 @@ fn load_cite(
         return None;
     }
     Some(Cite {
-        source,
+        source: source.into(),
         source_loc: c.loc(&se.value.span),
-        quote,
+        quote: quote.into(),
         quote_loc: c.loc(&qe.value.span),
         span,
         span_loc: span_e.map(|e| c.loc(&e.value.span)),
         stance,
-        said_by,
-        origin,
-        revision,
-        revision_loc: rev_e.map(|e| c.loc(&e.value.span)),
         loc: c.loc(&item.span),
         index,
         claim_index,
-        note,
+        extra: CiteExtra {
+            said_by,
+            origin,
+            revision,
+            revision_loc: rev_e.map(|e| c.loc(&e.value.span)),
+            note,
+        }
+        .boxed(),
     })
 }
 
@@ -1004,7 +1007,7 @@ fn check_duplicate_claims(
                 continue;
             }
             let f = files.get(first.id_loc.file);
-            let (line, col) = f.line_col(first.id_loc.range.start);
+            let (line, col) = f.line_col(first.id_loc.start());
             diags.push(
                 Diagnostic::new(
                     Code::DuplicateId,

@@ -109,9 +109,7 @@ impl Cite {
     /// Who first published the cited words: the citation's `origin`, else its source's
     /// ([`Source::effective_origin`]).
     pub fn effective_origin<'a>(&'a self, source: &'a Source) -> &'a str {
-        self.origin
-            .as_deref()
-            .unwrap_or_else(|| source.effective_origin())
+        self.origin().unwrap_or_else(|| source.effective_origin())
     }
 }
 
@@ -151,16 +149,32 @@ pub enum Stance {
 }
 
 /// One cited span of a source.
+///
+/// Compact (128 bytes): a large workspace holds 100,000 of these for the whole check. The keys
+/// most citations leave out are boxed together in [`CiteExtra`], read through the accessors.
 #[derive(Debug, Clone)]
 pub struct Cite {
-    pub source: String,
+    pub source: Box<str>,
     pub source_loc: Loc,
-    pub quote: String,
+    pub quote: Box<str>,
     pub quote_loc: Loc,
     /// Code points `[start, end)` in the snapshot; `None` while drafting.
     pub span: Option<(usize, usize)>,
     pub span_loc: Option<Loc>,
     pub stance: Stance,
+    /// The `[[claim.cite]]` header (or inline table).
+    pub loc: Loc,
+    /// Position among its claim's citations (0-based), to find it again when editing.
+    pub index: usize,
+    /// Position of its claim within its file (0-based).
+    pub claim_index: usize,
+    /// `said_by`, `origin`, `revision` and `note`, when any is given.
+    pub extra: Option<Box<CiteExtra>>,
+}
+
+/// The optional keys of a citation that most citations leave out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CiteExtra {
     pub said_by: Option<String>,
     /// Who first published the cited words, when it is not the source's origin (a local
     /// story that runs a wire's copy and adds its own reporting).
@@ -168,13 +182,42 @@ pub struct Cite {
     /// A sha256 prefix naming a superseded capture.
     pub revision: Option<String>,
     pub revision_loc: Option<Loc>,
-    /// The `[[claim.cite]]` header (or inline table).
-    pub loc: Loc,
-    /// Position among its claim's citations (0-based), to find it again when editing.
-    pub index: usize,
-    /// Position of its claim within its file (0-based).
-    pub claim_index: usize,
     pub note: Option<String>,
+}
+
+impl CiteExtra {
+    /// `Some` unless every key is absent.
+    pub fn boxed(self) -> Option<Box<CiteExtra>> {
+        (self != CiteExtra::default()).then(|| Box::new(self))
+    }
+}
+
+impl Cite {
+    /// Who said the quoted words, when it is not the outlet.
+    pub fn said_by(&self) -> Option<&str> {
+        self.extra.as_ref()?.said_by.as_deref()
+    }
+
+    /// The citation's own `origin`, if any ([`Cite::effective_origin`] falls back to the
+    /// source's).
+    pub fn origin(&self) -> Option<&str> {
+        self.extra.as_ref()?.origin.as_deref()
+    }
+
+    /// The sha256 prefix of the superseded capture it cites, if any.
+    pub fn revision(&self) -> Option<&str> {
+        self.extra.as_ref()?.revision.as_deref()
+    }
+
+    /// Where `revision` is written.
+    pub fn revision_loc(&self) -> Option<&Loc> {
+        self.extra.as_ref()?.revision_loc.as_ref()
+    }
+
+    /// The citation's note, if any.
+    pub fn note(&self) -> Option<&str> {
+        self.extra.as_ref()?.note.as_deref()
+    }
 }
 
 /// A light BCP 47 check: a 2–8 letter primary subtag, then 1–8 alphanumeric subtags.
