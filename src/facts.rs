@@ -367,6 +367,7 @@ mod tests {
                 only_files: None,
                 deny: deny.to_vec(),
                 workspace_findings: false,
+                fact_findings_on_demand: false,
             },
         )
         .all_facts()

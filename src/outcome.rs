@@ -93,6 +93,20 @@ pub struct Outcome<'w> {
     pub claims: usize,
     /// Who asserts each checked claim, made on demand ([`Outcome::fact`]).
     pub facts: Facts<'w>,
+    /// The facts' findings when they are not held in `diagnostics` (they then follow it).
+    pub fact_findings: FactFindings,
+}
+
+/// The findings of the facts' flags, when the check was asked not to hold them
+/// (`check::Options::fact_findings_on_demand`): which fact and flag each is, in the order they
+/// are reported, and how many are errors and warnings. `check::fact_finding` makes each.
+#[derive(Debug, Default)]
+pub struct FactFindings {
+    /// (an index into [`Facts::list`], the flag), in order; they all sort after every held
+    /// finding (the facts' tier is the last).
+    pub order: Vec<(u32, Flag)>,
+    pub errors: usize,
+    pub warnings: usize,
 }
 
 /// The facts of a check, made on demand from the citation reports: a large workspace's facts
@@ -120,7 +134,13 @@ pub struct FactOf {
 }
 
 impl FactOf {
-    fn citations(self) -> std::ops::Range<usize> {
+    /// Its claim's position in `Workspace::claims`.
+    pub fn claim_pos(self) -> usize {
+        self.claim_pos as usize
+    }
+
+    /// Its citations' reports: a range of `Outcome::citations`.
+    pub fn citations(self) -> std::ops::Range<usize> {
         self.first as usize..self.first as usize + self.len as usize
     }
 }
@@ -161,6 +181,11 @@ impl<'w> Facts<'w> {
         self.of.is_empty()
     }
 
+    /// The workspace checked.
+    pub fn workspace(&self) -> &'w Workspace {
+        self.ws
+    }
+
     /// The checked claims, one per fact, in order.
     pub fn list(&self) -> &[FactOf] {
         &self.of
@@ -194,18 +219,22 @@ impl<'w> Facts<'w> {
 }
 
 impl<'w> Outcome<'w> {
+    /// The findings that are errors (those made on demand included).
     pub fn errors(&self) -> usize {
         self.diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
             .count()
+            + self.fact_findings.errors
     }
 
+    /// The findings that are warnings (those made on demand included).
     pub fn warnings(&self) -> usize {
         self.diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Warning)
             .count()
+            + self.fact_findings.warnings
     }
 
     /// The fact of one checked claim (an element of [`Facts::list`]).

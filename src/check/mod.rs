@@ -26,7 +26,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::files::{FileId, rel_display};
-use crate::outcome::{CitationReport, Outcome, SourceReport};
+use crate::outcome::{CitationReport, FactFindings, Outcome, SourceReport};
 use crate::pending;
 use crate::snapshot::Status;
 use crate::workspace::{Claim, Flag, Workspace, revision_path};
@@ -44,6 +44,9 @@ pub struct Options {
     /// With `only_files`, still report workspace-wide findings (unused sources, the integrity
     /// of sources no selected claim cites): the first shard of a partitioned run does.
     pub workspace_findings: bool,
+    /// Do not hold the facts' findings: count them, and make each again when it is written
+    /// ([`fact_finding`]; [`Outcome::fact_findings`]). `prov check --format json` streams them.
+    pub fact_findings_on_demand: bool,
 }
 
 impl Options {
@@ -84,14 +87,21 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     deny.extend(opts.deny.iter().copied());
     let pending = sources.iter().any(|s| s.pending.is_some());
     let positions: Vec<usize> = selected.iter().map(|(pos, _)| *pos).collect();
-    let outcome = Outcome {
+    let mut outcome = Outcome {
         sources,
         citations,
         diagnostics,
         claims: selected.len(),
         facts: crate::outcome::Facts::new(ws, &positions, deny, pending),
+        fact_findings: FactFindings::default(),
     };
-    fact_findings(ws, &selected, outcome)
+    if opts.fact_findings_on_demand {
+        outcome.fact_findings = fact_findings_on_demand(ws, &outcome);
+        crate::diag::sort(&ws.files, &mut outcome.diagnostics);
+        outcome
+    } else {
+        fact_findings(ws, &selected, outcome)
+    }
 }
 
 /// The files a check reads text from: the selected claim files, and sources.toml when the run
@@ -279,6 +289,63 @@ fn fact_findings<'w>(
     }
     crate::diag::sort(&ws.files, &mut outcome.diagnostics);
     outcome
+}
+
+/// Phase 6, on demand: which findings each fact has, in the order [`crate::diag::sort`] puts
+/// them (they are all of its last tier: by file path, then position, then code), and how many
+/// are errors and warnings. None is made.
+fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> FactFindings {
+    let of = outcome.facts.list();
+    let group = FACTS_PER_CORE * rayon::current_num_threads().max(1);
+    let mut found = FactFindings::default();
+    for (g, some) in of.chunks(group).enumerate() {
+        let flags: Vec<Vec<(Flag, Severity)>> = some
+            .par_iter()
+            .map(|of| {
+                let fact = outcome.fact(of);
+                fact.flags.iter().map(|&f| (f, fact.severity(f))).collect()
+            })
+            .collect();
+        for (i, flags) in flags.into_iter().enumerate() {
+            for (flag, severity) in flags {
+                match severity {
+                    Severity::Error => found.errors += 1,
+                    Severity::Warning => found.warnings += 1,
+                    Severity::Note => {}
+                }
+                found.order.push(((g * group + i) as u32, flag));
+            }
+        }
+    }
+    // The sort's key: the file's rank by path (a fact's findings are at its claim's id), the
+    // position, then the code; stable, as that sort is.
+    let mut files: Vec<FileId> = ws.claim_files.clone();
+    files.sort_by(|a, b| ws.files.get(*a).path.cmp(&ws.files.get(*b).path));
+    let rank: HashMap<FileId, usize> = files.iter().enumerate().map(|(r, &f)| (f, r)).collect();
+    found.order.par_sort_by_cached_key(|&(fact, flag)| {
+        let claim = &ws.claims[of[fact as usize].claim_pos()];
+        (
+            rank.get(&claim.id_loc.file).copied().unwrap_or(usize::MAX),
+            claim.id_loc.start(),
+            flag.code(),
+        )
+    });
+    found
+}
+
+/// A fact's finding, made again (see [`Options::fact_findings_on_demand`]): the one of
+/// `flag` of the fact `fact` (an index into [`crate::outcome::Facts::list`]).
+pub fn fact_finding(outcome: &Outcome, (fact, flag): (u32, Flag)) -> Diagnostic {
+    let of = &outcome.facts.list()[fact as usize];
+    let ws = outcome.facts.workspace();
+    let claim = &ws.claims[of.claim_pos()];
+    let made = outcome.fact(of);
+    let d = findings::fact_finding(claim, &made, flag, ws.policy.min_origins);
+    if flag == Flag::Unsupported {
+        findings::name_causes(ws, d, &outcome.citations[of.citations()])
+    } else {
+        d
+    }
 }
 
 /// Facts whose findings are made at a time, per core (phase 6).

@@ -27,7 +27,7 @@ pub struct Document<'a> {
     /// 100k-citation document is never held in memory whole.
     pub citations: Lazy<'a, CitationReport<'a>, &'a Workspace, CitationJson<'a>>,
     pub facts: Lazy<'a, FactOf, &'a Outcome<'a>, FactOut<'a>>,
-    pub diagnostics: Lazy<'a, Diagnostic, &'a Files, DiagnosticJson<'a>>,
+    pub diagnostics: Findings<'a>,
 }
 
 /// One of the document's long arrays, each element made from its item (and a shared context)
@@ -47,6 +47,53 @@ impl<'a, T: Sync, C: Copy + Sync, J: Serialize> Lazy<'a, T, C, J> {
 impl<'a, T: Sync, C: Copy + Sync, J: Serialize> Serialize for Lazy<'a, T, C, J> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq((0..self.items.len()).map(|i| self.get(i)))
+    }
+}
+
+/// The findings array: the findings the check held, then those it made on demand (the
+/// facts', with `check::Options::fact_findings_on_demand`), each made as it is written.
+pub struct Findings<'a> {
+    files: &'a Files,
+    out: &'a Outcome<'a>,
+}
+
+impl<'a> Findings<'a> {
+    fn len(&self) -> usize {
+        self.out.diagnostics.len() + self.out.fact_findings.order.len()
+    }
+
+    fn get(&self, i: usize) -> FindingOut<'a> {
+        match self.out.diagnostics.get(i) {
+            Some(d) => FindingOut::Held(diagnostic(self.files, d)),
+            None => FindingOut::Made(
+                crate::check::fact_finding(
+                    self.out,
+                    self.out.fact_findings.order[i - self.out.diagnostics.len()],
+                ),
+                self.files,
+            ),
+        }
+    }
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((0..self.len()).map(|i| self.get(i)))
+    }
+}
+
+/// One element of [`Findings`].
+pub enum FindingOut<'a> {
+    Held(DiagnosticJson<'a>),
+    Made(Diagnostic, &'a Files),
+}
+
+impl Serialize for FindingOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FindingOut::Held(d) => d.serialize(s),
+            FindingOut::Made(d, files) => diagnostic(files, d).serialize(s),
+        }
     }
 }
 
@@ -80,7 +127,7 @@ fn write_pretty_in<W: Write>(w: &mut W, doc: &Document<'_>, batch: usize) -> io:
     w.write_all(b",\n  \"facts\": ")?;
     write_array(w, &doc.facts, batch)?;
     w.write_all(b",\n  \"diagnostics\": ")?;
-    write_array(w, &doc.diagnostics, batch)?;
+    write_elements(w, doc.diagnostics.len(), &|i| doc.diagnostics.get(i), batch)?;
     w.write_all(b"\n}")
 }
 
@@ -453,10 +500,9 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome<'a>) -> Document<'a> {
             context: out,
             make: |out, of| FactOut(out.fact(of)),
         },
-        diagnostics: Lazy {
-            items: &out.diagnostics,
-            context: &ws.files,
-            make: diagnostic,
+        diagnostics: Findings {
+            files: &ws.files,
+            out,
         },
     }
 }
@@ -559,6 +605,48 @@ mod tests {
     use super::*;
     use crate::check::{self, Options};
 
+    /// The facts' findings made as they are written give the very document of those held:
+    /// the same elements in the same order, and the same counts.
+    #[test]
+    fn fact_findings_on_demand_are_the_held_ones() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let ws = crate::workspace::load(root).expect("the example workspace loads");
+        for deny in [Vec::new(), vec![Flag::SingleOrigin, Flag::UnknownOrigin]] {
+            let held = check::check(
+                &ws,
+                &Options {
+                    deny: deny.clone(),
+                    ..Options::default()
+                },
+            );
+            let made = check::check(
+                &ws,
+                &Options {
+                    deny,
+                    fact_findings_on_demand: true,
+                    ..Options::default()
+                },
+            );
+            assert!(
+                !made.fact_findings.order.is_empty(),
+                "the example has fact findings"
+            );
+            assert!(
+                made.diagnostics.len() + made.fact_findings.order.len() == held.diagnostics.len()
+            );
+            assert_eq!(
+                (made.errors(), made.warnings()),
+                (held.errors(), held.warnings())
+            );
+            let bytes = |out| {
+                let mut v = Vec::new();
+                write_pretty(&mut v, &document(&ws, out)).expect("writes");
+                v
+            };
+            assert!(bytes(&held) == bytes(&made), "the documents differ");
+        }
+    }
+
     /// The parallel writer is byte for byte serde_json's pretty printer, whatever the batch
     /// size: batch edges, the first element and empty arrays included.
     #[test]
@@ -584,7 +672,15 @@ mod tests {
         );
         assert!(empty.citations.is_empty() && empty.facts.is_empty());
         empty.diagnostics.clear();
-        for out in [&full, &one_file, &empty] {
+        // The findings array's seam between held and made findings, at every batch edge.
+        let on_demand = check::check(
+            &ws,
+            &Options {
+                fact_findings_on_demand: true,
+                ..Options::default()
+            },
+        );
+        for out in [&full, &one_file, &empty, &on_demand] {
             let doc = document(&ws, out);
             let want = serde_json::to_vec_pretty(&doc).expect("serialises");
             for batch in [1, 2, 3, 7, BATCH] {
