@@ -237,7 +237,7 @@ pub fn plan(
             let Some(p) = &c.pending else { continue };
             if p.breaks() {
                 plan.broken.push((
-                    c.claim.id.clone(),
+                    c.claim.id.to_string(),
                     ws.files.get(c.claim.file).path.clone(),
                     c.line,
                     Breakage {
@@ -251,7 +251,7 @@ pub fn plan(
                 let change = Change {
                     file: c.claim.file,
                     line: c.line,
-                    claim: c.claim.id.clone(),
+                    claim: c.claim.id.to_string(),
                     source: c.cite.source.to_string(),
                     claim_index: c.cite.claim_index,
                     cite_index: c.cite.index,
@@ -405,7 +405,7 @@ pub fn plan(
     }
     journal.writes.push(WriteStep {
         path: SOURCES_FILE.to_string(),
-        old: ws.files.get(ws.sources_file).text.clone(),
+        old: ws.files.get(ws.sources_file).text.to_string(),
         new: doc.to_string(),
     });
     let edits = fix::apply(ws, changes).map_err(|r| (plans.clone(), r))?;

@@ -76,7 +76,7 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
         changes.push(Change {
             file: c.claim.file,
             line: c.line,
-            claim: c.claim.id.clone(),
+            claim: c.claim.id.to_string(),
             source: c.cite.source.to_string(),
             claim_index: c.cite.claim_index,
             cite_index: c.cite.index,
@@ -117,7 +117,7 @@ pub fn apply(ws: &Workspace, changes: Vec<Change>) -> Result<Vec<FileEdit>, Refu
         edits.push(FileEdit {
             file,
             path: f.path.clone(),
-            old: f.text.clone(),
+            old: f.text.to_string(),
             new: doc.to_string(),
             changes,
         });

@@ -408,7 +408,7 @@ pub(super) fn citation_finding(
                 1 => "1 edit away from the source".to_string(),
                 n => format!("{n} edits away from the source"),
             })
-            .diff(report.cite.quote.clone(), source_says.to_string())
+            .diff(report.cite.quote.to_string(), source_says.to_string())
             .help("quote the source's exact words (and check the fact still holds), or cite another passage")
         }
         Verdict::Ambiguous => {
@@ -580,7 +580,7 @@ pub(super) fn pending_citation_finding(
             )
             .label("edited in the new version")
             .diff(
-                report.cite.quote.clone(),
+                report.cite.quote.to_string(),
                 r.found_text.clone().unwrap_or_default(),
             );
             if !a.candidates.is_empty() {

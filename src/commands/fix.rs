@@ -98,7 +98,7 @@ pub fn run(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> 
                             && edits
                                 .iter()
                                 .flat_map(|e| &e.changes)
-                                .any(|c| c.claim == cl.id)
+                                .any(|c| *c.claim == *cl.id)
                     })
                 }
                 _ => true,

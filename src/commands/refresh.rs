@@ -359,7 +359,7 @@ fn effect(ws: &Workspace, outcome: &Outcome, id: &str) -> Effect {
         if p.breaks() {
             e.breaks += 1;
             e.broken.push(Broken {
-                claim: c.claim.id.clone(),
+                claim: c.claim.id.to_string(),
                 file: ws.files.get(c.claim.file).path.clone(),
                 line: c.line,
                 verdict: p.anchor.verdict.as_str().to_string(),

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -18,7 +19,7 @@ use super::{
 };
 use crate::diag::{Code, Diagnostic, Loc, suggest};
 use crate::escape;
-use crate::files::{self, FileId, Files, ReadError};
+use crate::files::{self, FileId, Files, ReadError, Text};
 use crate::workspace::Flag;
 
 /// The workspace could not be loaded; the diagnostics say why, pointing into `files`.
@@ -261,7 +262,8 @@ fn parse_claims(files: &Files, ids: &[FileId], diags: &mut Vec<Diagnostic>) -> V
         .map(|&file| {
             let (mut claims, mut diags) = (Vec::new(), Vec::new());
             if let Some(entries) = parse(files, file, &mut diags) {
-                load_claims(&entries, file, &mut claims, &mut diags);
+                let text = &files.get(file).text;
+                load_claims(&entries, file, text, &mut claims, &mut diags);
             }
             (claims, diags)
         })
@@ -716,6 +718,7 @@ fn sha256_value(c: &mut Check<'_>, e: &Entry) -> Option<String> {
 fn load_claims(
     entries: &[Entry],
     file: FileId,
+    text: &Arc<String>,
     claims: &mut Vec<Claim>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -729,13 +732,19 @@ fn load_claims(
         return;
     };
     for (claim_index, item) in items.iter().enumerate() {
-        if let Some(claim) = load_claim(&mut c, item, claim_index) {
+        if let Some(claim) = load_claim(&mut c, text, item, claim_index) {
             claims.push(claim);
         }
     }
 }
 
-fn load_claim(c: &mut Check<'_>, item: &tree::Spanned, claim_index: usize) -> Option<Claim> {
+/// A claim; its fact and its citations' quotes are slices of the file's `text` where they can be.
+fn load_claim(
+    c: &mut Check<'_>,
+    text: &Arc<String>,
+    item: &tree::Spanned,
+    claim_index: usize,
+) -> Option<Claim> {
     let Node::Table(t) = &item.node else {
         c.invalid(
             Code::InvalidValue,
@@ -753,8 +762,8 @@ fn load_claim(c: &mut Check<'_>, item: &tree::Spanned, claim_index: usize) -> Op
         "this claim",
         "give the claim a unique id: id = \"albania-breaks-ties\"",
     );
-    let id = id_entry.and_then(|e| c.string(e));
-    if let (Some(id), Some(e)) = (&id, id_entry)
+    let id = id_entry.and_then(|e| c.str(e));
+    if let (Some(id), Some(e)) = (id, id_entry)
         && !valid_id(id)
     {
         c.invalid(
@@ -779,7 +788,10 @@ fn load_claim(c: &mut Check<'_>, item: &tree::Spanned, claim_index: usize) -> Op
             &what,
             "state the fact the citations support: fact = \"…\"",
         )
-        .and_then(|e| c.nonempty_string(e));
+        .and_then(|e| {
+            c.nonempty_str(e)
+                .map(|s| Text::read(text, &e.value.span, s))
+        });
     let note = opt_string(c, t, "note");
     let mut cites = Vec::new();
     if let Some(e) = get(t, "cite") {
@@ -789,7 +801,7 @@ fn load_claim(c: &mut Check<'_>, item: &tree::Spanned, claim_index: usize) -> Op
                 // room for four (300 bytes each, 60 % of the workspace's memory on 100k citations).
                 cites.reserve_exact(items.len());
                 for (index, item) in items.iter().enumerate() {
-                    if let Some(cite) = load_cite(c, item, &what, index, claim_index) {
+                    if let Some(cite) = load_cite(c, text, item, &what, index, claim_index) {
                         cites.push(cite);
                     }
                 }
@@ -800,9 +812,9 @@ fn load_claim(c: &mut Check<'_>, item: &tree::Spanned, claim_index: usize) -> Op
     let (Some(id), Some(e), Some(fact)) = (id, id_entry, fact) else {
         return None;
     };
-    valid_id(&id).then(|| Claim {
+    valid_id(id).then(|| Claim {
         id_loc: c.loc(&e.value.span),
-        id,
+        id: Text::read(text, &e.value.span, id),
         fact,
         file: c.file,
         loc: c.loc(&item.span),
@@ -813,6 +825,7 @@ fn load_claim(c: &mut Check<'_>, item: &tree::Spanned, claim_index: usize) -> Op
 
 fn load_cite(
     c: &mut Check<'_>,
+    text: &Arc<String>,
     item: &tree::Spanned,
     claim: &str,
     index: usize,
@@ -836,7 +849,7 @@ fn load_cite(
         &what,
         "name the cited source's id from sources.toml: source = \"…\"",
     );
-    let source = source_e.and_then(|e| c.nonempty_string(e));
+    let source = source_e.and_then(|e| c.nonempty_str(e));
     let quote_e = c.required(
         t,
         "quote",
@@ -844,7 +857,7 @@ fn load_cite(
         &what,
         "copy the cited words exactly from the snapshot: quote = \"…\"",
     );
-    let quote = quote_e.and_then(|e| c.string(e));
+    let quote = quote_e.and_then(|e| c.str(e));
     if let (Some(q), Some(e)) = (&quote, quote_e)
         && q.is_empty()
     {
@@ -909,9 +922,9 @@ fn load_cite(
         return None;
     }
     Some(Cite {
-        source: source.into(),
+        source: Text::read(text, &se.value.span, source),
         source_loc: c.loc(&se.value.span),
-        quote: quote.into(),
+        quote: Text::read(text, &qe.value.span, quote),
         quote_loc: c.loc(&qe.value.span),
         span,
         span_loc: span_e.map(|e| c.loc(&e.value.span)),

@@ -21,7 +21,7 @@ pub use load::{LoadError, Overlay, fetch_settings, load, load_overlaid, load_som
 pub use policy::{Flag, Policy};
 
 use crate::diag::Loc;
-use crate::files::{FileId, Files};
+use crate::files::{FileId, Files, Text};
 
 /// The registry file at the workspace root.
 pub const SOURCES_FILE: &str = "sources.toml";
@@ -130,9 +130,9 @@ pub struct Revision {
 /// One fact with its citations.
 #[derive(Debug, Clone)]
 pub struct Claim {
-    pub id: String,
+    pub id: Text,
     pub id_loc: Loc,
-    pub fact: String,
+    pub fact: Text,
     pub file: FileId,
     /// The `[[claim]]` header.
     pub loc: Loc,
@@ -154,9 +154,9 @@ pub enum Stance {
 /// most citations leave out are boxed together in [`CiteExtra`], read through the accessors.
 #[derive(Debug, Clone)]
 pub struct Cite {
-    pub source: Box<str>,
+    pub source: Text,
     pub source_loc: Loc,
-    pub quote: Box<str>,
+    pub quote: Text,
     pub quote_loc: Loc,
     /// Code points `[start, end)` in the snapshot; `None` while drafting.
     pub span: Option<(usize, usize)>,

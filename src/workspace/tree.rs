@@ -196,8 +196,13 @@ impl Check<'_> {
 
     /// The value as a string, or an `invalid-value` diagnostic.
     pub fn string(&mut self, entry: &Entry) -> Option<String> {
+        self.str(entry).map(str::to_string)
+    }
+
+    /// [`Check::string`], borrowed from the tree.
+    pub fn str<'e>(&mut self, entry: &'e Entry) -> Option<&'e str> {
         match &entry.value.node {
-            Node::Str(s) => Some(s.clone()),
+            Node::Str(s) => Some(s),
             other => {
                 self.wrong_type(entry, "a string", other);
                 None
@@ -207,7 +212,12 @@ impl Check<'_> {
 
     /// A string that must not be empty or only whitespace.
     pub fn nonempty_string(&mut self, entry: &Entry) -> Option<String> {
-        let s = self.string(entry)?;
+        self.nonempty_str(entry).map(str::to_string)
+    }
+
+    /// [`Check::nonempty_string`], borrowed from the tree.
+    pub fn nonempty_str<'e>(&mut self, entry: &'e Entry) -> Option<&'e str> {
+        let s = self.str(entry)?;
         if s.trim().is_empty() {
             self.push(
                 Diagnostic::new(Code::InvalidValue, format!("`{}` is empty", entry.key))
