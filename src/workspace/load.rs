@@ -731,6 +731,7 @@ fn load_claims(
         c.wrong_type(e, "an array of tables ([[claim]])", &e.value.node);
         return;
     };
+    claims.reserve_exact(items.len());
     for (claim_index, item) in items.iter().enumerate() {
         if let Some(claim) = load_claim(&mut c, text, item, claim_index) {
             claims.push(claim);
