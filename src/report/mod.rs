@@ -786,7 +786,7 @@ fn revisions<'w>(
 /// One fact of the report: the fact, its claim, and the range of its citations in
 /// `Outcome::citations`.
 type Part<'w> = (
-    crate::facts::Fact<'w>,
+    crate::outcome::FactOf,
     &'w crate::workspace::Claim,
     Range<usize>,
 );
@@ -800,12 +800,13 @@ type QuotedParts<'a> = (
     Option<Cow<'a, str>>,
 );
 
-/// Each fact with its claim and its citations' range.
+/// Each fact (made when its entry is: [`Outcome::fact`]) with its claim and its citations'
+/// range.
 fn parts<'w>(ws: &'w Workspace, outcome: &Outcome<'w>) -> Vec<Part<'w>> {
     let mut parts = Vec::new();
     let mut next = 0;
-    for fact in outcome.all_facts() {
-        let Some(claim) = ws.claims.get(fact.claim_pos) else {
+    for &fact in outcome.facts.list() {
+        let Some(claim) = ws.claims.get(fact.claim_pos()) else {
             continue;
         };
         let end = (next + claim.cites.len()).min(outcome.citations.len());
@@ -817,7 +818,12 @@ fn parts<'w>(ws: &'w Workspace, outcome: &Outcome<'w>) -> Vec<Part<'w>> {
 
 /// Does the fact fail: an error flag, a citation of an unregistered source, or a citation with
 /// an error finding? (What [`fact_entry`] decides, without making the entry.)
-fn failing(ws: &Workspace, outcome: &Outcome, (fact, _, range): &Part<'_>) -> bool {
+fn failing(
+    ws: &Workspace,
+    outcome: &Outcome,
+    fact: &crate::facts::Fact,
+    range: &Range<usize>,
+) -> bool {
     !fact.errors.is_empty()
         || outcome
             .citations
@@ -836,10 +842,11 @@ fn fact_entry<'a, 'w: 'a>(
     ws: &'w Workspace,
     outcome: &Outcome<'w>,
     groups: &crate::facts::Groups,
-    (fact, claim, range): &Part<'w>,
+    (of, claim, range): &Part<'w>,
     quote: &mut dyn FnMut(usize) -> Option<QuotedParts<'a>>,
 ) -> FactEntry<'a> {
     let claim: &'w crate::workspace::Claim = claim;
+    let fact = outcome.fact(of);
     let cites = range
         .clone()
         .zip(outcome.citations.get(range.clone()).unwrap_or(&[]));
@@ -1029,9 +1036,13 @@ pub fn prepare<'o, 'w>(
         parts.iter().flat_map(|(_, _, r)| r.clone()),
         text_of,
     );
+    // Each fact made, counted and dropped, on every core: none is held.
     let supported = parts
-        .iter()
-        .filter(|p| !p.0.supports.is_empty() && !failing(ws, outcome, p))
+        .par_iter()
+        .filter(|(of, _, range)| {
+            let fact = outcome.fact(of);
+            !fact.supports.is_empty() && !failing(ws, outcome, &fact, range)
+        })
         .count();
     Prepared {
         head: head(ws, outcome, digest, supported, text_of),
