@@ -48,7 +48,7 @@ pub struct FileEdit {
 pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
     let mut changes = Vec::new();
     for c in &outcome.citations {
-        let Some(a) = &c.anchor else { continue };
+        let Some(a) = c.anchor() else { continue };
         let Some(found) = a.found else { continue };
         let pending = c
             .pending

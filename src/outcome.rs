@@ -10,7 +10,7 @@ use crate::diag::{Code, Diagnostic, Loc, Severity};
 use crate::facts::{self, Evidence, Fact, Groups};
 use crate::pending;
 use crate::snapshot::Status;
-use crate::verdict::{Anchor, Verdict};
+use crate::verdict::{Anchor, Strategy, Verdict};
 use crate::workspace::{Cite, Claim, Flag, Workspace};
 
 /// The integrity of one checked snapshot.
@@ -40,8 +40,8 @@ pub struct CitationReport<'w> {
     pub line: usize,
     /// The full sha256 of the pinned revision, when the citation cites a superseded capture.
     pub revision: Option<&'w str>,
-    /// The verdict, when the text could be read.
-    pub anchor: Option<Anchor>,
+    /// The verdict, when the text could be read ([`CitationReport::anchor`]).
+    pub anchored: Option<HeldAnchor>,
     /// The code of the finding (`None` for ok).
     pub code: Option<Code>,
     pub severity: Option<Severity>,
@@ -60,7 +60,17 @@ pub struct CitationReport<'w> {
 
 impl<'w> CitationReport<'w> {
     pub fn verdict(&self) -> Option<Verdict> {
-        self.anchor.as_ref().map(|a| a.verdict)
+        self.anchored.as_ref().map(HeldAnchor::verdict)
+    }
+
+    /// The verdict and where the quote stands, when the text could be read.
+    pub fn anchor(&self) -> Option<Cow<'_, Anchor>> {
+        self.anchored.as_ref().map(HeldAnchor::get)
+    }
+
+    /// Where the quote (or its closest match) stands, in code points.
+    pub fn found(&self) -> Option<(usize, usize)> {
+        self.anchored.as_ref().and_then(HeldAnchor::found)
     }
 
     /// The citation as the fact analysis sees it. Only intact evidence is anchored, so a
@@ -80,6 +90,77 @@ impl<'w> CitationReport<'w> {
                 holds: p.anchor.verdict.holds(),
             },
             None => self.evidence(),
+        }
+    }
+}
+
+/// A citation's anchor as a check holds it: most are a verdict and a place (32 bytes, not
+/// the 128 of an [`Anchor`] with its rarely used candidates, errors and partial word); the
+/// others are boxed whole. A large workspace holds 100,000 of them for the whole run.
+#[derive(Debug, Clone)]
+pub enum HeldAnchor {
+    Plain {
+        verdict: Verdict,
+        strategy: Strategy,
+        span_out_of_range: bool,
+        found: Option<(usize, usize)>,
+    },
+    Full(Box<Anchor>),
+}
+
+impl HeldAnchor {
+    pub fn new(a: Anchor) -> Self {
+        if a.candidates.is_empty()
+            && a.candidates_total == 0
+            && a.errors.is_none()
+            && a.cut_short.is_none()
+            && a.partial_word.is_none()
+        {
+            HeldAnchor::Plain {
+                verdict: a.verdict,
+                strategy: a.strategy,
+                span_out_of_range: a.span_out_of_range,
+                found: a.found,
+            }
+        } else {
+            HeldAnchor::Full(Box::new(a))
+        }
+    }
+
+    /// The anchor (made again when it is plain: no allocation).
+    pub fn get(&self) -> Cow<'_, Anchor> {
+        match self {
+            HeldAnchor::Plain {
+                verdict,
+                strategy,
+                span_out_of_range,
+                found,
+            } => Cow::Owned(Anchor {
+                verdict: *verdict,
+                found: *found,
+                candidates: Vec::new(),
+                candidates_total: 0,
+                strategy: *strategy,
+                errors: None,
+                span_out_of_range: *span_out_of_range,
+                cut_short: None,
+                partial_word: None,
+            }),
+            HeldAnchor::Full(a) => Cow::Borrowed(a),
+        }
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            HeldAnchor::Plain { verdict, .. } => *verdict,
+            HeldAnchor::Full(a) => a.verdict,
+        }
+    }
+
+    pub fn found(&self) -> Option<(usize, usize)> {
+        match self {
+            HeldAnchor::Plain { found, .. } => *found,
+            HeldAnchor::Full(a) => a.found,
         }
     }
 }
@@ -261,5 +342,54 @@ impl<'w> Outcome<'w> {
                 .map(|&of| self.facts.make(of, &self.citations, true))
                 .collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A held anchor is the anchor it was made from, plain or boxed.
+    #[test]
+    fn a_held_anchor_gives_back_its_anchor() {
+        let plain = Anchor {
+            verdict: Verdict::Ok,
+            found: Some((3, 9)),
+            strategy: Strategy::None,
+            ..Anchor::missing(true)
+        };
+        let rare = [
+            Anchor {
+                candidates: vec![(1, 2), (5, 6)],
+                candidates_total: 12,
+                verdict: Verdict::Ambiguous,
+                ..Anchor::missing(false)
+            },
+            Anchor {
+                errors: Some(2),
+                verdict: Verdict::Changed,
+                found: Some((0, 4)),
+                ..Anchor::missing(false)
+            },
+            Anchor {
+                cut_short: Some((10, 20)),
+                ..Anchor::missing(false)
+            },
+            Anchor {
+                partial_word: Some("words".into()),
+                ..plain.clone()
+            },
+        ];
+        let held = HeldAnchor::new(plain.clone());
+        assert!(matches!(held, HeldAnchor::Plain { .. }));
+        assert_eq!(*held.get(), plain);
+        assert_eq!((held.verdict(), held.found()), (plain.verdict, plain.found));
+        for a in rare {
+            let held = HeldAnchor::new(a.clone());
+            assert!(matches!(held, HeldAnchor::Full(_)));
+            assert_eq!(*held.get(), a);
+            assert_eq!((held.verdict(), held.found()), (a.verdict, a.found));
+        }
+        assert!(std::mem::size_of::<HeldAnchor>() <= 40);
     }
 }

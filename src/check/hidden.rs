@@ -150,7 +150,8 @@ fn in_quote(
             point_of(h).unwrap_or(worst_point)
         ))
     ));
-    let anchor = report.anchor.as_ref();
+    let anchor = report.anchor();
+    let anchor = anchor.as_deref();
     if let Some((start, _)) = anchor.filter(|a| a.verdict.holds()).and_then(|a| a.found) {
         d = d.note(format!(
             "`{}` has it too, at code point {}: the quote is exact, but what a reader sees is not what prov compared",

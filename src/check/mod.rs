@@ -203,7 +203,7 @@ fn record<'w>(
                 };
             }
             report.found_text = found_text;
-            report.anchor = Some(anchor);
+            report.anchored = Some(crate::outcome::HeldAnchor::new(anchor));
         }
         let Some((capture, results)) = r.pending else {
             continue;

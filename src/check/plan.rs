@@ -101,7 +101,7 @@ fn citation_report<'w>(
         cite,
         line,
         revision: None,
-        anchor: None,
+        anchored: None,
         code: None,
         severity: None,
         message: Cow::Borrowed(""),

@@ -57,7 +57,7 @@ pub fn run(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop>
             .citations
             .iter()
             .filter(|c| *c.cite.source == *src.id && c.revision.is_none())
-            .filter_map(|c| c.anchor.as_ref().and_then(|a| a.found))
+            .filter_map(|c| c.found())
             .collect();
         s.push_str(&prov::render::pending::text_hunks(
             &files::rel_display(root, &old_path),

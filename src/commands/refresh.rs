@@ -366,7 +366,7 @@ fn effect(ws: &Workspace, outcome: &Outcome, id: &str) -> Effect {
             });
         } else {
             e.hold += 1;
-            if c.anchor.as_ref().and_then(|a| a.found) != p.anchor.found {
+            if c.found() != p.anchor.found {
                 e.moved += 1;
             }
         }

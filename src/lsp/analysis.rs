@@ -352,7 +352,8 @@ fn views(ws: &Workspace, outcome: &Outcome<'_>) -> Views {
         .collect();
     let mut views = Views::new();
     for r in &outcome.citations {
-        let a = r.anchor.as_ref();
+        let a = r.anchor();
+        let a = a.as_deref();
         let key = (r.claim.file, r.cite.claim_index, r.cite.index);
         let v = CiteView {
             claim_pos: r.claim_pos,

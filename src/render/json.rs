@@ -508,6 +508,7 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome<'a>) -> Document<'a> {
 }
 
 fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
+    let anchor = c.anchor();
     CitationJson {
         claim: &c.claim.id,
         source: &c.cite.source,
@@ -520,15 +521,14 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
         origin: c.cite.origin(),
         revision: c.revision,
         verdict: c.verdict(),
-        strategy: c.anchor.as_ref().map(|a| a.strategy),
-        found: c.anchor.as_ref().and_then(|a| a.found).map(pair),
-        candidates: c
-            .anchor
+        strategy: anchor.as_ref().map(|a| a.strategy),
+        found: c.found().map(pair),
+        candidates: anchor
             .as_ref()
             .map(|a| a.candidates.iter().copied().map(pair).collect())
             .unwrap_or_default(),
-        candidates_total: c.anchor.as_ref().map_or(0, |a| a.candidates_total),
-        errors: c.anchor.as_ref().and_then(|a| a.errors),
+        candidates_total: anchor.as_ref().map_or(0, |a| a.candidates_total),
+        errors: anchor.as_ref().and_then(|a| a.errors),
         code: c.code,
         severity: c.severity,
         message: &c.message,

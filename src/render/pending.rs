@@ -91,7 +91,7 @@ pub fn section(
         let mut same = 0;
         let mut hidden = 0;
         for c in &cites {
-            let (Some(before), Some(after)) = (&c.anchor, &c.pending) else {
+            let (Some(before), Some(after)) = (c.anchor(), &c.pending) else {
                 continue;
             };
             if before.verdict == after.anchor.verdict && before.found == after.anchor.found {
@@ -108,7 +108,7 @@ pub fn section(
                 ws.files.get(c.claim.file).path,
                 c.line,
                 c.claim.id,
-                place(before),
+                place(&before),
                 place(&after.anchor)
             );
             if after.anchor.verdict == crate::verdict::Verdict::Changed {

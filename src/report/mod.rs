@@ -609,7 +609,7 @@ fn quotes(
         let Some(source) = ws.source(&c.cite.source) else {
             continue;
         };
-        if c.anchor.as_ref().and_then(|a| a.found).is_none() {
+        if c.found().is_none() {
             continue;
         }
         let g = *group_of.entry(source.id.as_str()).or_insert_with(|| {
@@ -654,7 +654,7 @@ fn quotes(
                     let Some(c) = citations.get(i) else {
                         continue;
                     };
-                    let Some((s, e)) = c.anchor.as_ref().and_then(|a| a.found) else {
+                    let Some((s, e)) = c.found() else {
                         continue;
                     };
                     let Some(win) = views
@@ -740,7 +740,7 @@ fn revisions<'w>(
             .iter()
             .filter(|c| *c.cite.source == *source.id)
             .filter(|c| c.revision.unwrap_or(&source.sha256) == sha)
-            .filter_map(|c| c.anchor.as_ref().and_then(|a| a.found))
+            .filter_map(|c| c.found())
             .collect()
     };
     let text = |sha: &str| {
@@ -916,7 +916,7 @@ fn fact_entry<'a, 'w: 'a>(
             }
             (true, Stance::Supports, None) => row.supports += 1,
         }
-        let found = c.anchor.as_ref().and_then(|a| a.found);
+        let found = c.found();
         // The text at `found` in context, or the quote itself when it could not be placed.
         let (before, text, after, link) = match quote(i) {
             Some((before, text, after, link)) => (
