@@ -334,20 +334,30 @@ fn stands_in(text: &str, stretch: &str, budget: &mut usize) -> bool {
             return true; // out of budget: maybe
         }
     }
-    memmem::find_iter(bytes, first.as_bytes()).any(|hit| {
-        // Each place costs the bytes compared there.
+    // Every place of the first word, overlapping ones included (in "AbAbAb " the stretch
+    // "AbAb " stands only at the second "AbAb"): each costs the bytes read to find it and
+    // those compared there.
+    let finder = memmem::Finder::new(first.as_bytes());
+    let mut from = 0;
+    while let Some(hit) = bytes
+        .get(from..)
+        .and_then(|rest| finder.find(rest))
+        .map(|i| from + i)
+    {
         let (found, read) = stands_at(text, hit, first_at, first, &words);
-        match budget.checked_sub(read) {
-            Some(left) => {
-                *budget = left;
-                found
-            }
+        match budget.checked_sub(read + (hit - from)) {
+            Some(left) => *budget = left,
             None => {
                 *budget = 0;
-                true // out of budget: maybe
+                return true; // out of budget: maybe
             }
         }
-    })
+        if found {
+            return true;
+        }
+        from = hit + 1;
+    }
+    false
 }
 
 /// Whether the stretch `words` stands at byte `hit` of `text`, where its first non-empty word
@@ -1002,6 +1012,15 @@ mod tests {
                 "Ab",
             ]);
             proptest::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+        }
+
+        /// A stretch that stands only where its first word overlaps an earlier place of it
+        /// (found by `prefilter_keeps_quotes_of_the_text`: a non-overlapping search missed it).
+        #[test]
+        fn prefilter_tries_overlapping_places() {
+            assert!(SourceText::new("aeAbAbAb ").may_fold_to("AbAb "));
+            assert!(SourceText::new("xaaab").may_fold_to("aab"));
+            assert!(!SourceText::new("aeAbAbAb ").may_fold_to("AbAbAbAb"));
         }
 
         proptest! {
