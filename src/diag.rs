@@ -340,36 +340,36 @@ fn tier(code: Code) -> u8 {
 /// the order is the same on every run.
 pub fn sort(files: &crate::files::Files, diags: &mut [Diagnostic]) {
     // Rank files by path once; comparisons then compare numbers.
-    let mut ids: Vec<u32> = diags
-        .iter()
-        .filter_map(|d| d.loc.as_ref().map(|l| l.file.0))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.sort_by(|a, b| {
-        files
-            .get(crate::files::FileId(*a))
-            .path
-            .cmp(&files.get(crate::files::FileId(*b)).path)
-    });
-    let ranks: std::collections::HashMap<u32, usize> = ids
-        .iter()
-        .enumerate()
-        .map(|(rank, &id)| (id, rank))
-        .collect();
+    let ranks = file_ranks(
+        files,
+        diags.iter().filter_map(|d| d.loc.as_ref().map(|l| l.file)),
+    );
     // Stable, each key made once, on every core (a large workspace has 500,000 findings).
     diags.par_sort_by_cached_key(|d| {
         (
             tier(d.code),
-            d.loc.as_ref().map(|l| {
-                (
-                    ranks.get(&l.file.0).copied().unwrap_or(usize::MAX),
-                    l.start(),
-                )
-            }),
+            d.loc
+                .as_ref()
+                .map(|l| (ranks.get(&l.file).copied().unwrap_or(usize::MAX), l.start())),
             d.code,
         )
     });
+}
+
+/// The rank of each of `ids` among them by path: the order [`sort`] puts files in (the
+/// check's facts' findings, made on demand, are put in the same order with it).
+pub fn file_ranks(
+    files: &crate::files::Files,
+    ids: impl Iterator<Item = crate::files::FileId>,
+) -> std::collections::HashMap<crate::files::FileId, usize> {
+    let mut ids: Vec<crate::files::FileId> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.sort_by(|a, b| files.get(*a).path.cmp(&files.get(*b).path));
+    ids.iter()
+        .enumerate()
+        .map(|(rank, &id)| (id, rank))
+        .collect()
 }
 
 /// The closest candidate to `word` among `candidates`, if it is close enough to be a likely typo.

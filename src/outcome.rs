@@ -138,13 +138,8 @@ impl HeldAnchor {
             } => Cow::Owned(Anchor {
                 verdict: *verdict,
                 found: *found,
-                candidates: Vec::new(),
-                candidates_total: 0,
                 strategy: *strategy,
-                errors: None,
-                span_out_of_range: *span_out_of_range,
-                cut_short: None,
-                partial_word: None,
+                ..Anchor::missing(*span_out_of_range)
             }),
             HeldAnchor::Full(a) => Cow::Borrowed(a),
         }

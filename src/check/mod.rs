@@ -25,8 +25,9 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Severity};
+use crate::facts::Fact;
 use crate::files::{FileId, rel_display};
-use crate::outcome::{CitationReport, FactFindings, Outcome, SourceReport};
+use crate::outcome::{CitationReport, FactFindings, FactOf, Outcome, SourceReport};
 use crate::pending;
 use crate::snapshot::Status;
 use crate::workspace::{Claim, Flag, Workspace, revision_path};
@@ -100,7 +101,7 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
         crate::diag::sort(&ws.files, &mut outcome.diagnostics);
         outcome
     } else {
-        fact_findings(ws, &selected, outcome)
+        fact_findings(ws, outcome)
     }
 }
 
@@ -240,48 +241,19 @@ fn record<'w>(
     }
 }
 
-/// Each selected claim's citations, which are consecutive in `citations`, in claim order.
-fn ranges<'a>(
-    selected: &'a [(usize, &Claim)],
-) -> impl Iterator<Item = std::ops::Range<usize>> + 'a {
-    selected.iter().scan(0, |next, (_, claim)| {
-        let range = *next..*next + claim.cites.len();
-        *next = range.end;
-        Some(range)
-    })
-}
-
 /// Phase 6: who asserts each selected claim, and the finding of each flag, a bounded group of
 /// facts at a time on every core: the facts are made again when they are written, so none is
 /// kept. Then every finding is sorted.
-fn fact_findings<'w>(
-    ws: &'w Workspace,
-    selected: &[(usize, &'w Claim)],
-    mut outcome: Outcome<'w>,
-) -> Outcome<'w> {
+fn fact_findings<'w>(ws: &'w Workspace, mut outcome: Outcome<'w>) -> Outcome<'w> {
     let group = FACTS_PER_CORE * rayon::current_num_threads().max(1);
-    let ranges: Vec<_> = ranges(selected).collect();
-    for ((some, of), ranges) in selected
-        .chunks(group)
-        .zip(outcome.facts.list().chunks(group))
-        .zip(ranges.chunks(group))
-    {
+    for some in outcome.facts.list().chunks(group) {
         let found: Vec<Vec<Diagnostic>> = some
             .par_iter()
-            .zip(of)
-            .zip(ranges)
-            .map(|(((_, claim), of), range)| {
-                let fact = outcome.fact(of);
+            .map(|&of| {
+                let fact = outcome.fact(&of);
                 fact.flags
                     .iter()
-                    .map(|&flag| {
-                        let d = findings::fact_finding(claim, &fact, flag, ws.policy.min_origins);
-                        if flag == Flag::Unsupported {
-                            findings::name_causes(ws, d, &outcome.citations[range.clone()])
-                        } else {
-                            d
-                        }
-                    })
+                    .map(|&flag| finding_of(&outcome, of, &fact, flag))
                     .collect()
             })
             .collect();
@@ -319,9 +291,7 @@ fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> FactFindings {
     }
     // The sort's key: the file's rank by path (a fact's findings are at its claim's id), the
     // position, then the code; stable, as that sort is.
-    let mut files: Vec<FileId> = ws.claim_files.clone();
-    files.sort_by(|a, b| ws.files.get(*a).path.cmp(&ws.files.get(*b).path));
-    let rank: HashMap<FileId, usize> = files.iter().enumerate().map(|(r, &f)| (f, r)).collect();
+    let rank = crate::diag::file_ranks(&ws.files, ws.claim_files.iter().copied());
     found.order.par_sort_by_cached_key(|&(fact, flag)| {
         let claim = &ws.claims[of[fact as usize].claim_pos()];
         (
@@ -336,11 +306,15 @@ fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> FactFindings {
 /// A fact's finding, made again (see [`Options::fact_findings_on_demand`]): the one of
 /// `flag` of the fact `fact` (an index into [`crate::outcome::Facts::list`]).
 pub fn fact_finding(outcome: &Outcome, (fact, flag): (u32, Flag)) -> Diagnostic {
-    let of = &outcome.facts.list()[fact as usize];
+    let of = outcome.facts.list()[fact as usize];
+    finding_of(outcome, of, &outcome.fact(&of), flag)
+}
+
+/// The finding of `flag` of the fact `made` of `of`: an `unsupported` one names its causes.
+fn finding_of(outcome: &Outcome, of: FactOf, made: &Fact, flag: Flag) -> Diagnostic {
     let ws = outcome.facts.workspace();
     let claim = &ws.claims[of.claim_pos()];
-    let made = outcome.fact(of);
-    let d = findings::fact_finding(claim, &made, flag, ws.policy.min_origins);
+    let d = findings::fact_finding(claim, made, flag, ws.policy.min_origins);
     if flag == Flag::Unsupported {
         findings::name_causes(ws, d, &outcome.citations[of.citations()])
     } else {

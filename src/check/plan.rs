@@ -135,10 +135,12 @@ fn citation_report<'w>(
         source: &source.id,
         revision: None,
     };
-    if let Some(prefix) = cite.revision().filter(|p| source.sha256.starts_with(p)) {
+    if cite
+        .revision()
+        .is_some_and(|p| source.sha256.starts_with(p))
+    {
         // Pinned to the current capture: checked against it, and kept with it when a
         // new capture is accepted (it then resolves through the recorded revision).
-        let _ = prefix;
         report.revision = Some(&source.sha256);
     } else if let Some(prefix) = cite.revision() {
         let matching: Vec<_> = source
