@@ -137,16 +137,22 @@ impl Groups {
         Groups { of_source, ids }
     }
 
-    /// The registered source `id` and its group.
-    pub fn of<'w>(&self, ws: &'w Workspace, id: &str) -> Option<(&'w Source, u32)> {
-        let &at = ws.source_index.get(id)?;
+    /// The source at position `at` of `Workspace::sources` and its group.
+    fn at<'w>(&self, ws: &'w Workspace, at: usize) -> Option<(&'w Source, u32)> {
         Some((ws.sources.get(at)?, *self.of_source.get(at)?))
     }
 
-    /// The registered source a citation cites, and the group its words count for: its
-    /// source's, or, when the citation names its own `origin`, that origin's.
-    pub fn of_cite<'w>(&self, ws: &'w Workspace, cite: &Cite) -> Option<(&'w Source, Group)> {
-        let (source, id) = self.of(ws, &cite.source)?;
+    /// The registered source a citation cites (at `source_at` in `Workspace::sources`, as the
+    /// check found it), and the group its words count for: its source's, or, when the
+    /// citation names its own `origin`, that origin's.
+    pub fn of_cite<'w>(
+        &self,
+        ws: &'w Workspace,
+        source_at: Option<u32>,
+        cite: &Cite,
+    ) -> Option<(&'w Source, Group)> {
+        let (source, id) = self.at(ws, source_at? as usize)?;
+        debug_assert_eq!(source.id, *cite.source);
         let Some(origin) = cite.origin() else {
             return Some((source, Group::Id(id)));
         };
@@ -188,6 +194,8 @@ pub fn is_unknown(origin: &str) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct Evidence<'w> {
     pub cite: &'w Cite,
+    /// Its source's position in `Workspace::sources` (`None`: not registered).
+    pub source_at: Option<u32>,
     pub holds: bool,
 }
 
@@ -209,7 +217,8 @@ pub fn analyse<'w>(
             Stance::Supports => 0,
             Stance::Contradicts => 1,
         };
-        let Some((source, key)) = groups.of_cite(ws, r.cite).filter(|_| r.holds) else {
+        let Some((source, key)) = groups.of_cite(ws, r.source_at, r.cite).filter(|_| r.holds)
+        else {
             not_holding[side] += 1;
             continue;
         };
@@ -255,7 +264,7 @@ pub fn analyse<'w>(
         .iter()
         .filter(|r| r.cite.said_by().is_none() && r.holds)
     {
-        if let Some((_, key)) = groups.of_cite(ws, r.cite) {
+        if let Some((_, key)) = groups.of_cite(ws, r.source_at, r.cite) {
             let side = usize::from(r.cite.stance == Stance::Contradicts);
             if let Some((_, e)) = sides[side].iter_mut().find(|(k, _)| *k == key) {
                 e.only_reports.clear();

@@ -51,6 +51,9 @@ pub struct CitationReport<'w> {
     pub finding_at: Option<Loc>,
     /// Its claim's position in `Workspace::claims`.
     pub claim_pos: usize,
+    /// Its source's position in `Workspace::sources`; `None` for an unknown source. Looked up
+    /// once, when the check plans it: the fact analysis asks for it again and again.
+    pub source_at: Option<u32>,
     /// The source text at `found`, for fixes and messages; `None` when the verdict is `ok` (it is
     /// the quote).
     pub found_text: Option<String>,
@@ -78,6 +81,7 @@ impl<'w> CitationReport<'w> {
     pub fn evidence(&self) -> Evidence<'w> {
         Evidence {
             cite: self.cite,
+            source_at: self.source_at,
             holds: self.verdict().is_some_and(Verdict::holds),
         }
     }
@@ -87,6 +91,7 @@ impl<'w> CitationReport<'w> {
         match &self.pending {
             Some(p) => Evidence {
                 cite: self.cite,
+                source_at: self.source_at,
                 holds: p.anchor.verdict.holds(),
             },
             None => self.evidence(),

@@ -2,7 +2,7 @@
 //! fact flag, and the workspace-wide ones (the chain of captures, unused sources), as
 //! [`Diagnostic`]s with their places, notes and help.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use crate::anchor::fold;
 use crate::diag::{Code, Diagnostic, clip};
@@ -680,13 +680,26 @@ pub(super) fn chain_of_captures(ws: &Workspace, sources: &[SourceReport]) -> Vec
     out
 }
 
-/// Sources no claim of the workspace cites.
-pub(super) fn unused_sources(ws: &Workspace) -> Vec<Diagnostic> {
-    let cited: BTreeSet<&str> = ws.citations().map(|(_, c)| &*c.source).collect();
+/// Sources no claim of the workspace cites. `all` is the report of every citation of the
+/// workspace, when the check made them all (their sources were looked up when it planned
+/// them); otherwise (the first shard of a partitioned run) each citation's source is looked up.
+pub(super) fn unused_sources(ws: &Workspace, all: Option<&[CitationReport]>) -> Vec<Diagnostic> {
+    let mut cited = vec![false; ws.sources.len()];
+    match all {
+        Some(reports) => reports
+            .iter()
+            .filter_map(|c| c.source_at)
+            .for_each(|at| cited[at as usize] = true),
+        None => ws
+            .citations()
+            .filter_map(|(_, c)| ws.source_index.get(&*c.source))
+            .for_each(|&at| cited[at] = true),
+    }
     ws.sources
         .iter()
-        .filter(|s| !cited.contains(s.id.as_str()))
-        .map(|s| {
+        .zip(cited)
+        .filter(|(_, cited)| !cited)
+        .map(|(s, _)| {
             Diagnostic::new(
                 Code::SourceUnused,
                 format!("source `{}` is not cited by any claim", s.id),

@@ -82,7 +82,8 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     diagnostics.extend(findings::chain_of_captures(ws, &sources));
     diagnostics.extend(evidence::warc_pins(ws, &sources));
     if opts.whole_workspace() {
-        diagnostics.extend(findings::unused_sources(ws));
+        let all = opts.only_files.is_none().then_some(citations.as_slice());
+        diagnostics.extend(findings::unused_sources(ws, all));
     }
     let mut deny = ws.policy.deny.clone();
     deny.extend(opts.deny.iter().copied());
@@ -145,7 +146,7 @@ fn record<'w>(
     sources: &mut Vec<SourceReport>,
 ) {
     for r in results {
-        let Some(source) = ws.source(r.key.source) else {
+        let Some(source) = ws.sources.get(r.key.source as usize) else {
             continue; // texts are keyed by registered sources
         };
         let path = match &r.key.revision {

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::text::{Job, TextKey};
+use super::text::{Job, TextKey, source_ranks};
 use super::{Options, Texts};
 use crate::diag::{Code, Diagnostic, suggest};
 use crate::outcome::CitationReport;
@@ -28,11 +28,12 @@ pub(super) fn plan<'w>(
             claim.cites.iter().map(move |cite| (claim_pos, claim, cite))
         })
         .collect();
+    let ranks = source_ranks(ws);
     let (citations, rest): (Vec<CitationReport<'w>>, Vec<Rest<'w>>) = all
         .par_iter()
         .enumerate()
         .map(|(index, &(claim_pos, claim, cite))| {
-            let (report, finding, key) = citation_report(ws, claim_pos, claim, cite, index);
+            let (report, finding, key) = citation_report(ws, &ranks, claim_pos, claim, cite, index);
             (report, (finding, key))
         })
         .unzip();
@@ -49,9 +50,10 @@ pub(super) fn plan<'w>(
         }
     }
     if opts.whole_workspace() {
-        keyed.extend(ws.sources.iter().map(|s| {
+        keyed.extend(ranks.iter().enumerate().map(|(at, &rank)| {
             let key = TextKey {
-                source: &s.id,
+                rank,
+                source: u32::try_from(at).unwrap_or(u32::MAX),
                 revision: None,
             };
             (key, None)
@@ -87,6 +89,7 @@ type Built<'w> = (
 /// revision is unknown, otherwise the text it is to be anchored in.
 fn citation_report<'w>(
     ws: &'w Workspace,
+    ranks: &[u32],
     claim_pos: usize,
     claim: &'w Claim,
     cite: &'w Cite,
@@ -107,10 +110,11 @@ fn citation_report<'w>(
         message: Cow::Borrowed(""),
         finding_at: None,
         claim_pos,
+        source_at: None,
         found_text: None,
         pending: None,
     };
-    let Some(source) = ws.source(&cite.source) else {
+    let Some(&at) = ws.source_index.get(&*cite.source) else {
         let mut d = Diagnostic::new(
             Code::SourceUnknown,
             format!("unknown source `{}`", cite.source),
@@ -131,8 +135,12 @@ fn citation_report<'w>(
         report.message = d.message.clone().into();
         return (report, Some(Box::new(d)), None);
     };
+    let source = &ws.sources[at];
+    let source_at = u32::try_from(at).unwrap_or(u32::MAX);
+    report.source_at = Some(source_at);
     let mut key = TextKey {
-        source: &source.id,
+        rank: ranks[at],
+        source: source_at,
         revision: None,
     };
     if cite

@@ -15,13 +15,28 @@ use crate::snapshot::{self, Status};
 use crate::verdict::{Anchor, SourceText, Verdict, anchor};
 use crate::workspace::{Cite, Source, Workspace, revision_path};
 
-/// The text a citation is checked against: the current snapshot or a retained revision. Borrowed
-/// from the workspace (a key per citation is built in the hot loop); ordered by source id.
+/// The text a citation is checked against: the current snapshot or a retained revision. Made of
+/// numbers and a borrowed revision (a key per citation is built and sorted in the hot loop);
+/// ordered by source id, then revision.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct TextKey<'w> {
-    pub source: &'w str,
+    /// The source's rank among the sources by id ([`source_ranks`]).
+    pub rank: u32,
+    /// The source's position in `Workspace::sources`.
+    pub source: u32,
     /// Full sha256 of a revision, or `None` for the current snapshot.
     pub revision: Option<&'w str>,
+}
+
+/// Each source's rank among the workspace's sources by id, by its position.
+pub(super) fn source_ranks(ws: &Workspace) -> Vec<u32> {
+    let mut by_id: Vec<usize> = (0..ws.sources.len()).collect();
+    by_id.sort_unstable_by(|&a, &b| ws.sources[a].id.cmp(&ws.sources[b].id));
+    let mut ranks = vec![0; by_id.len()];
+    for (rank, at) in by_id.into_iter().enumerate() {
+        ranks[at] = u32::try_from(rank).unwrap_or(u32::MAX);
+    }
+    ranks
 }
 
 /// One citation to anchor in a text.
@@ -58,7 +73,7 @@ pub(super) fn read_and_anchor<'w>(
     texts
         .into_par_iter()
         .filter_map(|(key, jobs)| {
-            let source = ws.source(key.source)?;
+            let source = ws.sources.get(key.source as usize)?;
             Some(run_text(ws, source, key, jobs, citations))
         })
         .collect()
@@ -168,4 +183,63 @@ fn slice(src: &SourceText<'_>, found: Option<(usize, usize)>) -> Option<String> 
     found
         .and_then(|(s, e)| src.text.slice(s, e))
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Options, check};
+    use crate::snapshot::sha256_hex;
+
+    /// Texts are keyed by numbers, but still read, and their sources reported, in source id
+    /// order, whatever order sources.toml registers them in.
+    #[test]
+    fn texts_go_in_source_id_order_whatever_the_registry_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("snapshots")).unwrap();
+        std::fs::create_dir_all(root.join("claims")).unwrap();
+        let mut toml = String::new();
+        let mut claims = String::new();
+        for id in ["zeta", "alpha", "mid", "alpha-2"] {
+            let text = format!("The words of {id}.");
+            std::fs::write(root.join(format!("snapshots/{id}.txt")), &text).unwrap();
+            toml.push_str(&format!(
+                "[sources.{id}]\noutlet = \"{id}\"\ncaptured = 2026-11-22T10:00:00Z\nsha256 = \"{}\"\n\n",
+                sha256_hex(text.as_bytes())
+            ));
+            claims.push_str(&format!(
+                "[[claim]]\nid = \"c-{id}\"\nfact = \"f\"\n\n[[claim.cite]]\nsource = \"{id}\"\nquote = \"{text}\"\n\n"
+            ));
+        }
+        std::fs::write(root.join("sources.toml"), toml).unwrap();
+        std::fs::write(root.join("claims/c.toml"), claims).unwrap();
+        let ws = crate::workspace::load(root).expect("valid test workspace");
+        assert_eq!(source_ranks(&ws), [3, 0, 2, 1]);
+        let outcome = check(
+            &ws,
+            &Options {
+                only_files: None,
+                deny: Vec::new(),
+                workspace_findings: false,
+                fact_findings_on_demand: false,
+            },
+        );
+        let ids: Vec<&str> = outcome.sources.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["alpha", "alpha-2", "mid", "zeta"]);
+        let cited: Vec<Option<u32>> = outcome.citations.iter().map(|c| c.source_at).collect();
+        assert_eq!(cited, [Some(0), Some(1), Some(2), Some(3)]);
+        assert!(
+            outcome
+                .citations
+                .iter()
+                .all(|c| c.verdict().is_some_and(Verdict::holds)),
+            "{:?}",
+            outcome
+                .citations
+                .iter()
+                .map(|c| c.verdict())
+                .collect::<Vec<_>>()
+        );
+    }
 }

@@ -1014,7 +1014,7 @@ fn check_duplicate_claims(
     relevant: &dyn Fn(&Claim) -> bool,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut seen: HashMap<&str, &Claim> = HashMap::new();
+    let mut seen: HashMap<&str, &Claim> = HashMap::with_capacity(claims.len());
     for claim in claims {
         if let Some(first) = seen.get(claim.id.as_str()) {
             if !relevant(first) && !relevant(claim) {
