@@ -226,23 +226,7 @@ impl<'a> SourceText<'a> {
     /// `'`, `"`, `-` and `.` must stand in the text as it is, its spaces as runs of whitespace.
     pub fn may_fold_to(&self, folded_quote: &str) -> bool {
         let text = self.text.as_str();
-        let plain = *self.plain.get_or_init(|| {
-            let bytes = text.as_bytes();
-            if FOLD_JOINERS
-                .iter()
-                .any(|c| memmem::find(bytes, c.encode_utf8(&mut [0; 4]).as_bytes()).is_some())
-            {
-                Plain::No
-            } else if text.is_ascii()
-                // Without the ASCII chars (all starters) marks only look more out of order: a
-                // "maybe" here is the cautious answer.
-                || is_nfc_quick(text.chars().filter(|c| !c.is_ascii())) == IsNormalized::Yes
-            {
-                Plain::Nfc
-            } else {
-                Plain::Letters
-            }
-        });
+        let plain = *self.plain.get_or_init(|| plain(text));
         // A prefilter must cost less than what it spares (folding and searching the whole
         // text, both linear): past a few passes over the text it answers "maybe".
         let mut budget = PREFILTER_PASSES * text.len() + folded_quote.len();
@@ -302,6 +286,47 @@ enum Plain {
     Letters,
     /// It is in NFC too: every char but whitespace and the folded punctuation stands for itself.
     Nfc,
+}
+
+/// What folding may do to `text`: [`Plain::No`] when it has a char of [`FOLD_JOINERS`], else
+/// [`Plain::Nfc`] when its non-ASCII chars pass the NFC quick check, else [`Plain::Letters`].
+///
+/// One pass over the non-ASCII chars (ASCII is skipped eight bytes at a time) looks for both:
+/// the quick check reads them all unless it answers `No`, and only then is the rest searched
+/// for a joiner. (Without the ASCII chars, all starters, marks only look more out of order: a
+/// "maybe" is the cautious answer.)
+fn plain(text: &str) -> Plain {
+    let mut joiner = false;
+    let nfc = is_nfc_quick(non_ascii(text).inspect(|c| joiner |= FOLD_JOINERS.contains(c)));
+    if joiner || nfc == IsNormalized::No && non_ascii(text).any(|c| FOLD_JOINERS.contains(&c)) {
+        Plain::No
+    } else if nfc == IsNormalized::Yes {
+        Plain::Nfc
+    } else {
+        Plain::Letters
+    }
+}
+
+/// The non-ASCII chars of `s`, in order.
+fn non_ascii(s: &str) -> impl Iterator<Item = char> + '_ {
+    let b = s.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(w) = b.get(at..at + 8) {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            if w & 0x8080_8080_8080_8080 != 0 {
+                break;
+            }
+            at += 8;
+        }
+        while b.get(at).is_some_and(u8::is_ascii) {
+            at += 1;
+        }
+        // `at` is at a char boundary: only whole chars and ASCII bytes were stepped over.
+        let c = s.get(at..)?.chars().next()?;
+        at += c.len_utf8();
+        Some(c)
+    })
 }
 
 /// How many passes over a text the typography prefilter may make before it answers "maybe".
@@ -1014,6 +1039,46 @@ mod tests {
             proptest::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
         }
 
+        /// [`super::super::plain`] as it was first written: a search for each joiner, then the
+        /// NFC quick check of every non-ASCII char.
+        fn plain_by_definition(text: &str) -> super::super::Plain {
+            use super::super::{FOLD_JOINERS, Plain};
+            use unicode_normalization::{IsNormalized, is_nfc_quick};
+            if text.chars().any(|c| FOLD_JOINERS.contains(&c)) {
+                Plain::No
+            } else if is_nfc_quick(text.chars().filter(|c| !c.is_ascii())) == IsNormalized::Yes {
+                Plain::Nfc
+            } else {
+                Plain::Letters
+            }
+        }
+
+        /// Long ASCII runs (skipped a word at a time), joiners, marks in and out of order, chars
+        /// of two to four bytes.
+        fn plain_texts() -> impl proptest::strategy::Strategy<Value = String> {
+            let pieces = proptest::sample::select(vec![
+                "a",
+                "abcdefghij",
+                "The quick brown fox ",
+                "é",
+                "e\u{301}",
+                "q\u{301}\u{316}",
+                "q\u{316}\u{301}",
+                "\u{212A}",
+                "\u{ad}",
+                "\u{200b}",
+                "\u{200c}",
+                "\u{200d}",
+                "\u{2060}",
+                "\u{feff}",
+                "’",
+                "\u{1F600}",
+                "\u{0915}\u{094D}",
+                "\u{2126}",
+            ]);
+            proptest::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+        }
+
         /// A stretch that stands only where its first word overlaps an earlier place of it
         /// (found by `prefilter_keeps_quotes_of_the_text`: a non-overlapping search missed it).
         #[test]
@@ -1025,6 +1090,12 @@ mod tests {
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            /// The one-pass classification is the definition's.
+            #[test]
+            fn plain_is_its_definition(text in plain_texts()) {
+                prop_assert_eq!(super::super::plain(&text), plain_by_definition(&text));
+            }
 
             /// The prefilter never rules out a folded quote the folded text contains.
             #[test]
