@@ -120,21 +120,39 @@ pub enum Group {
 pub struct Groups {
     of_source: Vec<u32>,
     ids: HashMap<Key, u32>,
+    /// By group number: is its origin unknown?
+    unknown: Vec<bool>,
 }
 
 impl Groups {
     pub fn new(ws: &Workspace) -> Self {
         let mut ids: HashMap<Key, u32> = HashMap::new();
+        let mut unknown = Vec::new();
         let of_source = ws
             .sources
             .iter()
             .map(|s| {
                 let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
                 *ids.entry(support_key(s.effective_origin(), s))
-                    .or_insert(next)
+                    .or_insert_with_key(|key| {
+                        unknown.push(!matches!(key, Key::Origin(_)));
+                        next
+                    })
             })
             .collect();
-        Groups { of_source, ids }
+        Groups {
+            of_source,
+            ids,
+            unknown,
+        }
+    }
+
+    /// Is the origin of `group` unknown (as [`is_unknown`] says of the origin it was made of)?
+    pub fn is_unknown(&self, group: &Group) -> bool {
+        match group {
+            Group::Id(id) => self.unknown.get(*id as usize).copied().unwrap_or(true),
+            Group::Key(key) => !matches!(key, Key::Origin(_)),
+        }
     }
 
     /// The source at position `at` of `Workspace::sources` and its group.
@@ -226,6 +244,7 @@ pub fn analyse<'w>(
         let at = match sides[side].iter().position(|(k, _)| *k == key) {
             Some(i) => i,
             None => {
+                let unknown = groups.is_unknown(&key);
                 sides[side].push((
                     key,
                     // Sized for one: most origins have one outlet and one source (facts are
@@ -235,7 +254,7 @@ pub fn analyse<'w>(
                         outlets: Vec::with_capacity(1),
                         citations: 0,
                         only_reports: Vec::new(),
-                        unknown: is_unknown(origin),
+                        unknown,
                         sources: Vec::with_capacity(1),
                     },
                 ));
@@ -273,10 +292,10 @@ pub fn analyse<'w>(
     }
     let [supports, contradicts] = sides;
     // Known origins first, then unknown ones.
-    let order = |m: Vec<(Group, OriginSupport<'w>)>| {
-        let (known, unknown): (Vec<_>, Vec<_>) =
-            m.into_iter().map(|(_, s)| s).partition(|s| !s.unknown);
-        known.into_iter().chain(unknown).collect::<Vec<_>>()
+    let order = |mut m: Vec<(Group, OriginSupport<'w>)>| {
+        // Stable: each kind keeps the order of first citation.
+        m.sort_by_key(|(_, s)| s.unknown);
+        m.into_iter().map(|(_, s)| s).collect::<Vec<_>>()
     };
     let supports = order(supports);
     let contradicts = order(contradicts);
