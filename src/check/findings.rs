@@ -12,7 +12,7 @@ use crate::outcome::{CitationReport, SourceReport};
 use crate::pending::{Capture, Reanchored};
 use crate::snapshot::{Loaded, Status};
 use crate::verdict::{Anchor, Verdict};
-use crate::workspace::{Claim, Flag, Source, Workspace};
+use crate::workspace::{Cite, Claim, Flag, Source, Workspace};
 
 /// The finding for a text (a snapshot, or a retained `revision`) that cannot be evidence:
 /// missing, unreadable, or not the pinned bytes.
@@ -273,21 +273,23 @@ fn fmt_span((s, e): (usize, usize)) -> String {
     format!("[{s}, {e}]")
 }
 
+/// The finding of citation `index` (`cite`, checked against `revision` of its source, or the
+/// current snapshot) anchored as `a`.
 pub(super) fn citation_finding(
-    report: &CitationReport,
+    cite: &Cite,
+    revision: Option<&str>,
     a: &Anchor,
     found_text: Option<&str>,
     rel: &str,
     bom: bool,
     index: usize,
 ) -> Option<Diagnostic> {
-    let cite = report.cite;
     if a.verdict == Verdict::Ok && a.partial_word.is_none() {
         return None;
     }
-    let src = match &report.revision {
-        Some(sha) => format!("`{}` (revision {})", report.cite.source, &sha[..12]),
-        None => format!("`{}`", report.cite.source),
+    let src = match revision {
+        Some(sha) => format!("`{}` (revision {})", cite.source, &sha[..12]),
+        None => format!("`{}`", cite.source),
     };
     let range_note = |d: Diagnostic, found: (usize, usize)| {
         d.note(format!(
@@ -338,7 +340,7 @@ pub(super) fn citation_finding(
         }
         Verdict::Moved => {
             let found = a.found?;
-            let span = report.cite.span.map(fmt_span).unwrap_or_default();
+            let span = cite.span.map(fmt_span).unwrap_or_default();
             let why = if a.span_out_of_range {
                 format!("the span {span} reaches past the end of the snapshot; ")
             } else {
@@ -378,7 +380,7 @@ pub(super) fn citation_finding(
         Verdict::Typography => {
             let found = a.found?;
             let source_says = found_text.unwrap_or("");
-            let diffs = fold::explain(&report.cite.quote, source_says);
+            let diffs = fold::explain(&cite.quote, source_says);
             let mut d = Diagnostic::new(
                 Code::Typography,
                 format!("the quote matches {src} only after folding typography"),
@@ -408,7 +410,7 @@ pub(super) fn citation_finding(
                 1 => "1 edit away from the source".to_string(),
                 n => format!("{n} edits away from the source"),
             })
-            .diff(report.cite.quote.to_string(), source_says.to_string())
+            .diff(cite.quote.to_string(), source_says.to_string())
             .help("quote the source's exact words (and check the fact still holds), or cite another passage")
         }
         Verdict::Ambiguous => {
@@ -428,7 +430,7 @@ pub(super) fn citation_finding(
                 format!(
                     "the quote occurs {how} at {} places in {src}{}",
                     a.candidates_total,
-                    if report.cite.span.is_some() {
+                    if cite.span.is_some() {
                         ", none of them at its span"
                     } else {
                         ""
@@ -450,10 +452,10 @@ pub(super) fn citation_finding(
             if a.span_out_of_range {
                 d = d.note(format!(
                     "the span {} reaches past the end of the snapshot",
-                    report.cite.span.map(fmt_span).unwrap_or_default()
+                    cite.span.map(fmt_span).unwrap_or_default()
                 ));
             }
-            let n = report.cite.quote.chars().count();
+            let n = cite.quote.chars().count();
             if n > crate::verdict::MAX_FUZZY_QUOTE {
                 d = d.note(format!(
                     "the quote is {n} code points long: prov matches quotes over {} code points only exactly or after folding typography, never approximately",

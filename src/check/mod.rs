@@ -4,7 +4,8 @@
 //! 2. `plan` which text each citation is checked against (a snapshot, or a retained revision);
 //! 3. `text::read_and_anchor` each text once, on every core: read and hash it, anchor its
 //!    citations, and re-anchor them in the source's pending capture, if any;
-//! 4. `record` the verdicts and their findings in the citation reports;
+//! 4. `record` the verdicts and their findings in the citation reports, text by text in order,
+//!    on a thread of its own while the cores go on anchoring;
 //! 5. characters a reader cannot see, in quotes and in the files read (`hidden.rs`); then
 //!    workspace-wide findings: an interrupted write, the chain of captures, unused sources;
 //! 6. `facts`: who asserts each claim, and the fact flags (and the same with every pending
@@ -62,17 +63,13 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     let selected = select(ws, opts);
     let mut diagnostics = Vec::new();
     let (mut citations, texts) = plan(ws, &selected, opts, &mut diagnostics);
-    // Texts are read and anchored on every core a bounded group at a time, and each group's
-    // verdicts recorded before the next is read: the results in flight stay small (all of
-    // them at once held 17 MB on a 100k-citation workspace, above the peak).
+    // Texts are read and anchored on every core while this thread records each one's
+    // verdicts, in the texts' order, as soon as it is done: the results in flight stay few
+    // (all of them at once held 17 MB on a 100k-citation workspace, above the peak).
     let mut sources = Vec::new();
-    let group = TEXTS_PER_CORE * rayon::current_num_threads().max(1);
-    let mut texts = texts.into_iter().peekable();
-    while texts.peek().is_some() {
-        let some: Vec<_> = texts.by_ref().take(group).collect();
-        let results = text::read_and_anchor(ws, some, &citations);
-        record(ws, results, &mut citations, &mut diagnostics, &mut sources);
-    }
+    text::read_and_anchor(ws, texts, |r| {
+        record(ws, r, &mut citations, &mut diagnostics, &mut sources);
+    });
     let (found, quotes) = hidden::in_quotes(ws, &mut citations);
     diagnostics.extend(found);
     diagnostics.extend(hidden::in_files(ws, &checked_files(ws, opts), &quotes));
@@ -133,112 +130,107 @@ fn select<'w>(ws: &'w Workspace, opts: &Options) -> Vec<(usize, &'w Claim)> {
         .collect()
 }
 
-/// Texts read and anchored at a time, per core (phase 3).
-const TEXTS_PER_CORE: usize = 32;
-
 /// Phase 4: put each text's verdicts and findings into the citation reports, and the integrity
 /// of every current snapshot read into `sources`.
 fn record<'w>(
     ws: &'w Workspace,
-    results: Vec<TextResult<'w>>,
+    r: TextResult<'w>,
     citations: &mut [CitationReport<'w>],
     diagnostics: &mut Vec<Diagnostic>,
     sources: &mut Vec<SourceReport>,
 ) {
-    for r in results {
-        let Some(source) = ws.sources.get(r.key.source as usize) else {
-            continue; // texts are keyed by registered sources
-        };
-        let path = match &r.key.revision {
-            Some(sha) => revision_path(&ws.root, &source.id, sha),
-            None => ws.snapshot_path(&source.id),
-        };
-        let rel = rel_display(&ws.root, &path);
-        if let Some(d) = findings::source_finding(source, r.key.revision, &r.loaded, &rel) {
-            for &index in &r.citations {
-                let report = &mut citations[index];
-                report.code = Some(d.code);
-                report.severity = Some(d.severity);
-                report.message = format!("not checked: {}", d.message).into();
-                report.finding_at = d.loc.clone();
-            }
-            diagnostics.push(d);
-        }
-        if r.key.revision.is_none() {
-            sources.push(SourceReport {
-                id: source.id.clone(),
-                sha256: r.pinned.clone(),
-                actual: r.loaded.actual.clone(),
-                bytes: r.loaded.bytes,
-                status: r.loaded.status,
-                citations: r.citations.len(),
-                pending: r.pending.as_ref().map(|(c, _)| c.clone()),
-            });
-        }
-        // Where each citation's finding is in `diagnostics`, for the pending notes below (only
-        // a source with a pending capture needs them).
-        let mut finding_at: HashMap<usize, usize> = HashMap::new();
-        for (index, anchor, found_text, finding) in r.anchors {
+    let Some(source) = ws.sources.get(r.key.source as usize) else {
+        return; // texts are keyed by registered sources
+    };
+    let path = match &r.key.revision {
+        Some(sha) => revision_path(&ws.root, &source.id, sha),
+        None => ws.snapshot_path(&source.id),
+    };
+    let rel = rel_display(&ws.root, &path);
+    if let Some(d) = findings::source_finding(source, r.key.revision, &r.loaded, &rel) {
+        for &index in &r.citations {
             let report = &mut citations[index];
-            if let Some(d) = finding {
-                if r.pending.is_some() {
-                    finding_at.insert(index, diagnostics.len());
-                }
-                report.code = Some(d.code);
-                report.severity = Some(d.severity);
-                report.message = d.message.clone().into();
-                report.finding_at = d.loc.clone();
-                diagnostics.push(*d);
-            } else {
-                report.message = match &report.revision {
-                    Some(sha) if *sha == source.sha256 => format!(
-                        "the quote is at its span in revision {} (the current capture, pinned)",
-                        &sha[..12]
+            report.code = Some(d.code);
+            report.severity = Some(d.severity);
+            report.message = format!("not checked: {}", d.message).into();
+            report.finding_at = d.loc.clone();
+        }
+        diagnostics.push(d);
+    }
+    if r.key.revision.is_none() {
+        sources.push(SourceReport {
+            id: source.id.clone(),
+            sha256: r.pinned.clone(),
+            actual: r.loaded.actual.clone(),
+            bytes: r.loaded.bytes,
+            status: r.loaded.status,
+            citations: r.citations.len(),
+            pending: r.pending.as_ref().map(|(c, _)| c.clone()),
+        });
+    }
+    // Where each citation's finding is in `diagnostics`, for the pending notes below (only
+    // a source with a pending capture needs them).
+    let mut finding_at: HashMap<usize, usize> = HashMap::new();
+    for (index, anchor, found_text, finding) in r.anchors {
+        let report = &mut citations[index];
+        if let Some(d) = finding {
+            if r.pending.is_some() {
+                finding_at.insert(index, diagnostics.len());
+            }
+            report.code = Some(d.code);
+            report.severity = Some(d.severity);
+            report.message = d.message.clone().into();
+            report.finding_at = d.loc.clone();
+            diagnostics.push(*d);
+        } else {
+            report.message = match &report.revision {
+                Some(sha) if *sha == source.sha256 => format!(
+                    "the quote is at its span in revision {} (the current capture, pinned)",
+                    &sha[..12]
+                )
+                .into(),
+                Some(sha) => format!(
+                    "the quote is at its span in revision {} (a superseded capture)",
+                    &sha[..12]
+                )
+                .into(),
+                None => Cow::Borrowed("the quote is at its span"),
+            };
+        }
+        report.found_text = found_text;
+        report.anchored = Some(crate::outcome::HeldAnchor::new(anchor));
+    }
+    let Some((capture, results)) = r.pending else {
+        return;
+    };
+    let capture_rel = rel_display(&ws.root, &pending::capture_path(&ws.root, &source.id));
+    diagnostics.push(findings::capture_finding(
+        source,
+        &capture,
+        r.loaded.status == Status::Ok,
+        &results,
+        &capture_rel,
+    ));
+    for (index, p) in results {
+        let report = &mut citations[index];
+        if let Some(d) = findings::pending_citation_finding(report, &p) {
+            diagnostics.push(d.citation(index));
+        } else if report.severity == Some(Severity::Error) {
+            // Broken now, but it holds in the new version: say so where it is reported.
+            if let Some(d) = finding_at
+                .get(&index)
+                .and_then(|&at| diagnostics.get_mut(at))
+            {
+                d.notes.push(
+                    format!(
+                        "it holds in the pending capture ({}): `prov accept {}` adopts it",
+                        capture_rel, source.id
                     )
                     .into(),
-                    Some(sha) => format!(
-                        "the quote is at its span in revision {} (a superseded capture)",
-                        &sha[..12]
-                    )
-                    .into(),
-                    None => Cow::Borrowed("the quote is at its span"),
-                };
+                );
             }
-            report.found_text = found_text;
-            report.anchored = Some(crate::outcome::HeldAnchor::new(anchor));
         }
-        let Some((capture, results)) = r.pending else {
-            continue;
-        };
-        let capture_rel = rel_display(&ws.root, &pending::capture_path(&ws.root, &source.id));
-        diagnostics.push(findings::capture_finding(
-            source,
-            &capture,
-            r.loaded.status == Status::Ok,
-            &results,
-            &capture_rel,
-        ));
-        for (index, p) in results {
-            let report = &mut citations[index];
-            if let Some(d) = findings::pending_citation_finding(report, &p) {
-                diagnostics.push(d.citation(index));
-            } else if report.severity == Some(Severity::Error) {
-                // Broken now, but it holds in the new version: say so where it is reported.
-                if let Some(d) = finding_at
-                    .get(&index)
-                    .and_then(|&at| diagnostics.get_mut(at))
-                {
-                    d.notes.push(
-                        format!(
-                            "it holds in the pending capture ({}): `prov accept {}` adopts it",
-                            capture_rel, source.id
-                        )
-                        .into(),
-                    );
-                }
-            }
-            report.pending = Some(Box::new(p));
-        }
+        report.pending = Some(Box::new(p));
     }
 }
 

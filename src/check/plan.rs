@@ -69,6 +69,7 @@ pub(super) fn plan<'w>(
             jobs.push(Job {
                 index,
                 cite: citations[index].cite,
+                revision: citations[index].revision,
             });
         }
     }

@@ -8,7 +8,6 @@ use rayon::prelude::*;
 use super::{Texts, findings};
 use crate::diag::Diagnostic;
 use crate::files::rel_display;
-use crate::outcome::CitationReport;
 use crate::pending;
 use crate::reanchor::Reanchorer;
 use crate::snapshot::{self, Status};
@@ -39,10 +38,13 @@ pub(super) fn source_ranks(ws: &Workspace) -> Vec<u32> {
     ranks
 }
 
-/// One citation to anchor in a text.
+/// One citation to anchor in a text: what its anchoring and its finding need of its report.
+#[derive(Clone, Copy)]
 pub(super) struct Job<'w> {
     pub index: usize,
     pub cite: &'w Cite,
+    /// The revision it is checked against (its report's `revision`).
+    pub revision: Option<&'w str>,
 }
 
 /// One citation anchored: its index, its anchor, the text found (not for `ok`) and its finding
@@ -63,20 +65,53 @@ pub(super) struct TextResult<'w> {
     pub pending: Option<(pending::Capture, Vec<(usize, pending::Reanchored)>)>,
 }
 
-/// Read each text once and anchor its citations, on every core; the results in the texts'
-/// order.
+/// Results sent and not yet taken, per core: enough that a core never waits to hand one over.
+const SENT_PER_CORE: usize = 8;
+
+/// Read each text once and anchor its citations, on every core, and hand each result to
+/// `record` in the texts' order.
+///
+/// The cores take the texts in order, one at a time, and each result is recorded as soon as
+/// it and those before it are done: the recording (serial, on a thread of its own) runs while
+/// the cores anchor, and no core waits for the slowest text of a group (one text may be a
+/// hundred times the size of the next). The results waiting for an earlier one are those
+/// finished while it was read and anchored: a few, not a share of the workspace. (This thread
+/// takes part in the anchoring: called on a core of the pool, it does not leave it idle.)
 pub(super) fn read_and_anchor<'w>(
     ws: &'w Workspace,
     texts: Texts<'w>,
-    citations: &[CitationReport],
-) -> Vec<TextResult<'w>> {
-    texts
-        .into_par_iter()
-        .filter_map(|(key, jobs)| {
-            let source = ws.sources.get(key.source as usize)?;
-            Some(run_text(ws, source, key, jobs, citations))
-        })
-        .collect()
+    mut record: impl FnMut(TextResult<'w>) + Send,
+) {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Option<TextResult<'w>>)>(
+            SENT_PER_CORE * rayon::current_num_threads().max(1),
+        );
+        scope.spawn(move || {
+            let mut done = std::collections::BTreeMap::new();
+            let mut next = 0;
+            for (at, result) in rx {
+                done.insert(at, result);
+                while let Some(result) = done.remove(&next) {
+                    next += 1;
+                    if let Some(r) = result {
+                        record(r);
+                    }
+                }
+            }
+        });
+        texts
+            .into_iter()
+            .enumerate()
+            .par_bridge()
+            .for_each_with(tx, |tx, (at, (key, jobs))| {
+                let result = ws
+                    .sources
+                    .get(key.source as usize)
+                    .map(|source| run_text(ws, source, key, jobs));
+                // Only a panic while recording drops the receiver; the scope passes it on.
+                let _ = tx.send((at, result));
+            });
+    });
 }
 
 fn run_text<'w>(
@@ -84,7 +119,6 @@ fn run_text<'w>(
     source: &Source,
     key: TextKey<'w>,
     jobs: Vec<Job<'_>>,
-    reports: &[CitationReport],
 ) -> TextResult<'w> {
     let (path, pinned) = match &key.revision {
         Some(sha) => (revision_path(&ws.root, &source.id, sha), sha.to_string()),
@@ -110,7 +144,7 @@ fn run_text<'w>(
                     let found_text = found_text(&r.old, &a);
                     if job.cite.revision().is_some() {
                         // Pinned to this capture: it stays with it.
-                        anchors.push((job.index, a, found_text));
+                        anchors.push((*job, a, found_text));
                         continue;
                     }
                     let p = r
@@ -123,7 +157,7 @@ fn run_text<'w>(
                             anchor: p,
                         },
                     ));
-                    anchors.push((job.index, a, found_text));
+                    anchors.push((*job, a, found_text));
                 }
                 pending = Some((capture, moved));
             }
@@ -133,7 +167,7 @@ fn run_text<'w>(
                 for job in jobs {
                     let a = anchor(&src, &job.cite.quote, job.cite.span);
                     let found_text = found_text(&src, &a);
-                    anchors.push((job.index, a, found_text));
+                    anchors.push((job, a, found_text));
                 }
             }
         }
@@ -152,13 +186,19 @@ fn run_text<'w>(
     let rel = rel_display(&ws.root, &path);
     let anchors = anchors
         .into_iter()
-        .map(|(index, a, found_text)| {
-            let finding = reports.get(index).and_then(|report| {
-                findings::citation_finding(report, &a, found_text.as_deref(), &rel, bom, index)
-            });
+        .map(|(job, a, found_text)| {
+            let finding = findings::citation_finding(
+                job.cite,
+                job.revision,
+                &a,
+                found_text.as_deref(),
+                &rel,
+                bom,
+                job.index,
+            );
             // Boxed: most citations have no finding, and a `Diagnostic` is 200 bytes.
             let finding = finding.map(Box::new);
-            (index, a, found_text, finding)
+            (job.index, a, found_text, finding)
         })
         .collect();
     TextResult {
@@ -241,5 +281,71 @@ mod tests {
                 .map(|c| c.verdict())
                 .collect::<Vec<_>>()
         );
+    }
+
+    /// The texts are anchored on every core and finish out of order (the first is a thousand
+    /// times the size of the others); they are still recorded in order: the sources, the
+    /// citations' verdicts and the findings are those of a check of one text after another.
+    #[test]
+    fn texts_finishing_out_of_order_are_recorded_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("snapshots")).unwrap();
+        std::fs::create_dir_all(root.join("claims")).unwrap();
+        let mut toml = String::new();
+        let mut claims = String::new();
+        let n = 200;
+        for i in 0..n {
+            let id = format!("s{i:03}");
+            let body = if i == 0 {
+                "Filler words. ".repeat(80_000)
+            } else {
+                String::new()
+            };
+            let text = format!("{body}The words of {id}.");
+            std::fs::write(root.join(format!("snapshots/{id}.txt")), &text).unwrap();
+            toml.push_str(&format!(
+                "[sources.{id}]\noutlet = \"{id}\"\ncaptured = 2026-11-22T10:00:00Z\nsha256 = \"{}\"\n\n",
+                sha256_hex(text.as_bytes())
+            ));
+            // Every third quote is not in its text: a finding.
+            let quote = if i % 3 == 0 {
+                format!("Gone from {id}.")
+            } else {
+                format!("The words of {id}.")
+            };
+            claims.push_str(&format!(
+                "[[claim]]\nid = \"c-{id}\"\nfact = \"f\"\n\n[[claim.cite]]\nsource = \"{id}\"\nquote = \"{quote}\"\n\n"
+            ));
+        }
+        std::fs::write(root.join("sources.toml"), toml).unwrap();
+        std::fs::write(root.join("claims/c.toml"), claims).unwrap();
+        let ws = crate::workspace::load(root).expect("valid test workspace");
+        let outcome = check(
+            &ws,
+            &Options {
+                only_files: None,
+                deny: Vec::new(),
+                workspace_findings: false,
+                fact_findings_on_demand: true,
+            },
+        );
+        let ids: Vec<String> = outcome.sources.iter().map(|s| s.id.clone()).collect();
+        let want: Vec<String> = (0..n).map(|i| format!("s{i:03}")).collect();
+        assert_eq!(ids, want);
+        for (i, c) in outcome.citations.iter().enumerate() {
+            assert_eq!(c.source_at, Some(i as u32));
+            assert_eq!(c.verdict().is_some_and(Verdict::holds), i % 3 != 0, "{i}");
+        }
+        // One error per missing quote, in the order of their texts (the held findings are
+        // sorted by place, which is that order here too).
+        let found: Vec<usize> = outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diag::Severity::Error)
+            .filter_map(|d| d.citation)
+            .collect();
+        let want: Vec<usize> = (0..n).filter(|i| i % 3 == 0).collect();
+        assert_eq!(found, want);
     }
 }
