@@ -93,6 +93,13 @@ pub enum Key {
     UnknownBySource(String),
 }
 
+impl Key {
+    /// Is it the group of an unknown origin (made of one [`is_unknown`] says so of)?
+    fn is_unknown(&self) -> bool {
+        !matches!(self, Key::Origin(_))
+    }
+}
+
 /// The group of `origin` (a source's, or a citation's own) for a citation of `source`.
 fn support_key(origin: &str, source: &Source) -> Key {
     if !is_unknown(origin) {
@@ -135,7 +142,7 @@ impl Groups {
                 let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
                 *ids.entry(support_key(s.effective_origin(), s))
                     .or_insert_with_key(|key| {
-                        unknown.push(!matches!(key, Key::Origin(_)));
+                        unknown.push(key.is_unknown());
                         next
                     })
             })
@@ -148,10 +155,10 @@ impl Groups {
     }
 
     /// Is the origin of `group` unknown (as [`is_unknown`] says of the origin it was made of)?
-    pub fn is_unknown(&self, group: &Group) -> bool {
+    pub fn origin_unknown(&self, group: &Group) -> bool {
         match group {
             Group::Id(id) => self.unknown.get(*id as usize).copied().unwrap_or(true),
-            Group::Key(key) => !matches!(key, Key::Origin(_)),
+            Group::Key(key) => key.is_unknown(),
         }
     }
 
@@ -244,7 +251,7 @@ pub fn analyse<'w>(
         let at = match sides[side].iter().position(|(k, _)| *k == key) {
             Some(i) => i,
             None => {
-                let unknown = groups.is_unknown(&key);
+                let unknown = groups.origin_unknown(&key);
                 sides[side].push((
                     key,
                     // Sized for one: most origins have one outlet and one source (facts are

@@ -11,7 +11,7 @@ use crate::facts::{self, Evidence, Fact, Groups};
 use crate::pending;
 use crate::snapshot::Status;
 use crate::verdict::{Anchor, Strategy, Verdict};
-use crate::workspace::{Cite, Claim, Flag, Workspace};
+use crate::workspace::{Cite, Claim, Flag, Source, Workspace};
 
 /// The integrity of one checked snapshot.
 #[derive(Debug, Clone)]
@@ -69,6 +69,11 @@ impl<'w> CitationReport<'w> {
     /// The verdict and where the quote stands, when the text could be read.
     pub fn anchor(&self) -> Option<Cow<'_, Anchor>> {
         self.anchored.as_ref().map(HeldAnchor::get)
+    }
+
+    /// The registered source it cites (found when the check planned it).
+    pub fn source(&self, ws: &'w Workspace) -> Option<&'w Source> {
+        ws.sources.get(self.source_at? as usize)
     }
 
     /// Where the quote (or its closest match) stands, in code points.

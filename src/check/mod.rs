@@ -63,8 +63,8 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     let selected = select(ws, opts);
     let mut diagnostics = Vec::new();
     let (mut citations, texts) = plan(ws, &selected, opts, &mut diagnostics);
-    // Texts are read and anchored on every core while this thread records each one's
-    // verdicts, in the texts' order, as soon as it is done: the results in flight stay few
+    // Texts are read and anchored on every core while a thread of its own records their
+    // verdicts, in the texts' order, as soon as they are done: the results in flight stay few
     // (all of them at once held 17 MB on a 100k-citation workspace, above the peak).
     let mut sources = Vec::new();
     text::read_and_anchor(ws, texts, |r| {

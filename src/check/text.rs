@@ -81,8 +81,9 @@ const SENT_PER_CORE: usize = 2;
 /// on a thread of its own) runs while the cores anchor, and no core waits for the slowest text
 /// of a group (one text may be a hundred times the size of the next). The results waiting for
 /// an earlier one are those finished while it was read and anchored: a few takes, not a share
-/// of the workspace. (This thread takes part in the anchoring: called on a core of the pool,
-/// it does not leave it idle.)
+/// of the workspace. (The anchoring runs on the calling thread's pool: called on one of its
+/// cores, that core takes part in it rather than waiting; the recording is never on a core of
+/// the pool, so a full pool never waits for it.)
 pub(super) fn read_and_anchor<'w>(
     ws: &'w Workspace,
     texts: Texts<'w>,
@@ -239,40 +240,44 @@ mod tests {
     use crate::check::{Options, check};
     use crate::snapshot::sha256_hex;
 
-    /// Texts are keyed by numbers, but still read, and their sources reported, in source id
-    /// order, whatever order sources.toml registers them in.
-    #[test]
-    fn texts_go_in_source_id_order_whatever_the_registry_order() {
+    /// A workspace of one claim per source, in this order: (id, snapshot text, quote).
+    fn workspace(sources: &[(String, String, String)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("snapshots")).unwrap();
         std::fs::create_dir_all(root.join("claims")).unwrap();
         let mut toml = String::new();
         let mut claims = String::new();
-        for id in ["zeta", "alpha", "mid", "alpha-2"] {
-            let text = format!("The words of {id}.");
-            std::fs::write(root.join(format!("snapshots/{id}.txt")), &text).unwrap();
+        for (id, text, quote) in sources {
+            std::fs::write(root.join(format!("snapshots/{id}.txt")), text).unwrap();
             toml.push_str(&format!(
                 "[sources.{id}]\noutlet = \"{id}\"\ncaptured = 2026-11-22T10:00:00Z\nsha256 = \"{}\"\n\n",
                 sha256_hex(text.as_bytes())
             ));
             claims.push_str(&format!(
-                "[[claim]]\nid = \"c-{id}\"\nfact = \"f\"\n\n[[claim.cite]]\nsource = \"{id}\"\nquote = \"{text}\"\n\n"
+                "[[claim]]\nid = \"c-{id}\"\nfact = \"f\"\n\n[[claim.cite]]\nsource = \"{id}\"\nquote = \"{quote}\"\n\n"
             ));
         }
         std::fs::write(root.join("sources.toml"), toml).unwrap();
         std::fs::write(root.join("claims/c.toml"), claims).unwrap();
-        let ws = crate::workspace::load(root).expect("valid test workspace");
+        dir
+    }
+
+    /// Texts are keyed by numbers, but still read, and their sources reported, in source id
+    /// order, whatever order sources.toml registers them in.
+    #[test]
+    fn texts_go_in_source_id_order_whatever_the_registry_order() {
+        let sources: Vec<_> = ["zeta", "alpha", "mid", "alpha-2"]
+            .iter()
+            .map(|id| {
+                let text = format!("The words of {id}.");
+                (id.to_string(), text.clone(), text)
+            })
+            .collect();
+        let dir = workspace(&sources);
+        let ws = crate::workspace::load(dir.path()).expect("valid test workspace");
         assert_eq!(source_ranks(&ws), [3, 0, 2, 1]);
-        let outcome = check(
-            &ws,
-            &Options {
-                only_files: None,
-                deny: Vec::new(),
-                workspace_findings: false,
-                fact_findings_on_demand: false,
-            },
-        );
+        let outcome = check(&ws, &Options::default());
         let ids: Vec<&str> = outcome.sources.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["alpha", "alpha-2", "mid", "zeta"]);
         let cited: Vec<Option<u32>> = outcome.citations.iter().map(|c| c.source_at).collect();
@@ -296,46 +301,32 @@ mod tests {
     /// citations' verdicts and the findings are those of a check of one text after another.
     #[test]
     fn texts_finishing_out_of_order_are_recorded_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        std::fs::create_dir_all(root.join("snapshots")).unwrap();
-        std::fs::create_dir_all(root.join("claims")).unwrap();
-        let mut toml = String::new();
-        let mut claims = String::new();
         let n = 200;
-        for i in 0..n {
-            let id = format!("s{i:03}");
-            let body = if i == 0 {
-                "Filler words. ".repeat(80_000)
-            } else {
-                String::new()
-            };
-            let text = format!("{body}The words of {id}.");
-            std::fs::write(root.join(format!("snapshots/{id}.txt")), &text).unwrap();
-            toml.push_str(&format!(
-                "[sources.{id}]\noutlet = \"{id}\"\ncaptured = 2026-11-22T10:00:00Z\nsha256 = \"{}\"\n\n",
-                sha256_hex(text.as_bytes())
-            ));
-            // Every third quote is not in its text: a finding.
-            let quote = if i % 3 == 0 {
-                format!("Gone from {id}.")
-            } else {
-                format!("The words of {id}.")
-            };
-            claims.push_str(&format!(
-                "[[claim]]\nid = \"c-{id}\"\nfact = \"f\"\n\n[[claim.cite]]\nsource = \"{id}\"\nquote = \"{quote}\"\n\n"
-            ));
-        }
-        std::fs::write(root.join("sources.toml"), toml).unwrap();
-        std::fs::write(root.join("claims/c.toml"), claims).unwrap();
-        let ws = crate::workspace::load(root).expect("valid test workspace");
+        let sources: Vec<_> = (0..n)
+            .map(|i| {
+                let id = format!("s{i:03}");
+                let body = if i == 0 {
+                    "Filler words. ".repeat(80_000)
+                } else {
+                    String::new()
+                };
+                let text = format!("{body}The words of {id}.");
+                // Every third quote is not in its text: a finding.
+                let quote = if i % 3 == 0 {
+                    format!("Gone from {id}.")
+                } else {
+                    format!("The words of {id}.")
+                };
+                (id, text, quote)
+            })
+            .collect();
+        let dir = workspace(&sources);
+        let ws = crate::workspace::load(dir.path()).expect("valid test workspace");
         let outcome = check(
             &ws,
             &Options {
-                only_files: None,
-                deny: Vec::new(),
-                workspace_findings: false,
                 fact_findings_on_demand: true,
+                ..Options::default()
             },
         );
         let ids: Vec<String> = outcome.sources.iter().map(|s| s.id.clone()).collect();

@@ -606,7 +606,7 @@ fn quotes(
         let Some(c) = citations.get(i) else {
             continue;
         };
-        let Some(source) = ws.source(&c.cite.source) else {
+        let Some(source) = c.source(ws) else {
             continue;
         };
         if c.found().is_none() {
@@ -830,10 +830,7 @@ fn failing(
             .get(range.clone())
             .unwrap_or(&[])
             .iter()
-            .any(|c| {
-                ws.source(&c.cite.source).is_none()
-                    || c.severity == Some(crate::diag::Severity::Error)
-            })
+            .any(|c| c.source(ws).is_none() || c.severity == Some(crate::diag::Severity::Error))
 }
 
 /// The report's entry of one fact; `quote` gives each citation's quote in context, by its
@@ -855,7 +852,7 @@ fn fact_entry<'a, 'w: 'a>(
     let mut entries = Vec::with_capacity(claim.cites.len());
     let mut failing = !fact.errors.is_empty();
     for (i, c) in cites {
-        let Some(source) = ws.source(&c.cite.source) else {
+        let Some(source) = c.source(ws) else {
             failing = true;
             entries.push(CitationEntry {
                 source: &c.cite.source,

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -1017,7 +1018,6 @@ fn check_duplicate_claims(
     // Every id hashed and sorted by hash on every core (keyed SipHash: no one can make ids
     // collide on purpose); equal ids are neighbours in a run of equal hashes, each run put in
     // id order. (A map filled on one thread was 12 ms of a 58,654-claim load.)
-    use std::hash::BuildHasher;
     let state = std::collections::hash_map::RandomState::new();
     let mut hashed: Vec<(u64, usize)> = claims
         .par_iter()
@@ -1031,13 +1031,7 @@ fn check_duplicate_claims(
         if run.len() < 2 {
             continue;
         }
-        run.sort_unstable_by(|a, b| {
-            claims[a.1]
-                .id
-                .as_str()
-                .cmp(claims[b.1].id.as_str())
-                .then(a.1.cmp(&b.1))
-        });
+        run.sort_unstable_by_key(|&(_, at)| (claims[at].id.as_str(), at));
         for same in run.chunk_by(|a, b| claims[a.1].id == claims[b.1].id) {
             twice.extend(same[1..].iter().map(|&(_, second)| (second, same[0].1)));
         }
