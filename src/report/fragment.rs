@@ -8,8 +8,14 @@ use std::collections::HashMap;
 
 /// Percent-encode a text-directive term.
 pub fn encode(term: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(term.len() * 3);
+    encode_into(&mut out, term);
+    out
+}
+
+/// Append `term` percent-encoded to `out`.
+fn encode_into(out: &mut String, term: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in term.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'~' => out.push(b as char),
@@ -20,13 +26,23 @@ pub fn encode(term: &str) -> String {
             }
         }
     }
-    out
+}
+
+/// Append `words` joined by spaces, percent-encoded, to `out` (the encoding of the space,
+/// `%20`, between them).
+fn encode_words<'a>(out: &mut String, words: impl IntoIterator<Item = &'a str>) {
+    for (k, word) in words.into_iter().enumerate() {
+        if k > 0 {
+            out.push_str("%20");
+        }
+        encode_into(out, word);
+    }
 }
 
 /// Words of `s` (whitespace-separated; a browser matches rendered text, where runs of
 /// whitespace are one space).
-fn words(s: &str) -> Vec<&str> {
-    s.split_whitespace().collect()
+fn words(s: &str) -> std::str::SplitWhitespace<'_> {
+    s.split_whitespace()
 }
 
 /// Quotes shorter than this get a prefix and a suffix.
@@ -69,45 +85,42 @@ pub fn link(url: &str, text: &str, start: usize, end: usize) -> Option<String> {
 /// match across blocks such as paragraphs. A quote that spans lines becomes a `start,end`
 /// range of its first line's first words and its last line's last words.
 pub fn link_parts(url: &str, before: &str, quote: &str, after: &str, ambiguous: bool) -> String {
-    let qwords = words(quote);
     let qlen = quote.chars().count();
     let context = ambiguous || qlen < SHORT;
     // The context on the quote's own line only.
     let before_line = before.rsplit(['\n', '\r']).next().unwrap_or("");
     let after_line = after.split(['\n', '\r']).next().unwrap_or("");
-    let mut directive = String::new();
+    let mut directive = String::with_capacity(3 * quote.len().min(4 * LONG) + 64);
     if context || starts_inside_word(before, quote) {
-        let b = words(before_line);
-        if !b.is_empty() {
-            let p = b[b.len().saturating_sub(CONTEXT_WORDS)..].join(" ");
-            directive.push_str(&format!("{}-,", encode(&p)));
+        let mut last = last_words(before_line, CONTEXT_WORDS).peekable();
+        if last.peek().is_some() {
+            encode_words(&mut directive, last);
+            directive.push_str("-,");
         }
     }
-    let lines: Vec<Vec<&str>> = quote
+    // The quote's lines that have words: the first and the last, when there are two or more.
+    let mut lines = quote
         .split(['\n', '\r'])
-        .map(words)
-        .filter(|w| !w.is_empty())
-        .collect();
-    match (lines.first(), lines.last()) {
-        (Some(first), Some(last)) if lines.len() > 1 => {
-            directive.push_str(&encode(&first[..first.len().min(EDGE_WORDS)].join(" ")));
+        .filter(|line| words(line).next().is_some());
+    let first = lines.next();
+    match (first, lines.next_back()) {
+        (Some(first), Some(last)) => {
+            encode_words(&mut directive, words(first).take(EDGE_WORDS));
             directive.push(',');
-            directive.push_str(&encode(
-                &last[last.len().saturating_sub(EDGE_WORDS)..].join(" "),
-            ));
+            encode_words(&mut directive, last_words(last, EDGE_WORDS));
         }
-        _ if qlen > LONG && qwords.len() > 2 * EDGE_WORDS => {
-            directive.push_str(&encode(&qwords[..EDGE_WORDS].join(" ")));
+        _ if qlen > LONG && words(quote).nth(2 * EDGE_WORDS).is_some() => {
+            encode_words(&mut directive, words(quote).take(EDGE_WORDS));
             directive.push(',');
-            directive.push_str(&encode(&qwords[qwords.len() - EDGE_WORDS..].join(" ")));
+            encode_words(&mut directive, last_words(quote, EDGE_WORDS));
         }
-        _ => directive.push_str(&encode(&qwords.join(" "))),
+        _ => encode_words(&mut directive, words(quote)),
     }
     if context || ends_inside_word(quote, after) {
-        let a = words(after_line);
-        if !a.is_empty() {
-            let s = a[..a.len().min(CONTEXT_WORDS)].join(" ");
-            directive.push_str(&format!(",-{}", encode(&s)));
+        let mut first = words(after_line).take(CONTEXT_WORDS).peekable();
+        if first.peek().is_some() {
+            directive.push_str(",-");
+            encode_words(&mut directive, first);
         }
     }
     let sep = if url.contains('#') { ":~:" } else { "#:~:" };
@@ -118,6 +131,12 @@ pub fn link_parts(url: &str, before: &str, quote: &str, after: &str, ambiguous: 
     link.push_str("text=");
     link.push_str(&directive);
     link
+}
+
+/// The last `n` words of `s`, in order.
+fn last_words(s: &str, n: usize) -> impl Iterator<Item = &str> {
+    let count = words(s).count();
+    words(s).skip(count.saturating_sub(n))
 }
 
 /// Characters that join two letters into one word for a browser's word breaking (Unicode
@@ -357,6 +376,101 @@ fn sample(text: &[u8], uniq: &[&[u8]], ids: &[usize], seen: &mut [Seen]) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `link_parts` as it was first written, one word list at a time: the definition the
+    /// one-pass writer is held to.
+    fn link_parts_as_defined(
+        url: &str,
+        before: &str,
+        quote: &str,
+        after: &str,
+        ambiguous: bool,
+    ) -> String {
+        let words = |s| -> Vec<&str> { words(s).collect() };
+        let qwords = words(quote);
+        let qlen = quote.chars().count();
+        let context = ambiguous || qlen < SHORT;
+        // The context on the quote's own line only.
+        let before_line = before.rsplit(['\n', '\r']).next().unwrap_or("");
+        let after_line = after.split(['\n', '\r']).next().unwrap_or("");
+        let mut directive = String::new();
+        if context || starts_inside_word(before, quote) {
+            let b = words(before_line);
+            if !b.is_empty() {
+                let p = b[b.len().saturating_sub(CONTEXT_WORDS)..].join(" ");
+                directive.push_str(&format!("{}-,", encode(&p)));
+            }
+        }
+        let lines: Vec<Vec<&str>> = quote
+            .split(['\n', '\r'])
+            .map(words)
+            .filter(|w| !w.is_empty())
+            .collect();
+        match (lines.first(), lines.last()) {
+            (Some(first), Some(last)) if lines.len() > 1 => {
+                directive.push_str(&encode(&first[..first.len().min(EDGE_WORDS)].join(" ")));
+                directive.push(',');
+                directive.push_str(&encode(
+                    &last[last.len().saturating_sub(EDGE_WORDS)..].join(" "),
+                ));
+            }
+            _ if qlen > LONG && qwords.len() > 2 * EDGE_WORDS => {
+                directive.push_str(&encode(&qwords[..EDGE_WORDS].join(" ")));
+                directive.push(',');
+                directive.push_str(&encode(&qwords[qwords.len() - EDGE_WORDS..].join(" ")));
+            }
+            _ => directive.push_str(&encode(&qwords.join(" "))),
+        }
+        if context || ends_inside_word(quote, after) {
+            let a = words(after_line);
+            if !a.is_empty() {
+                let s = a[..a.len().min(CONTEXT_WORDS)].join(" ");
+                directive.push_str(&format!(",-{}", encode(&s)));
+            }
+        }
+        let sep = if url.contains('#') { ":~:" } else { "#:~:" };
+        // Sized exactly: a report holds one link per citation.
+        let mut link =
+            String::with_capacity(url.len() + sep.len() + "text=".len() + directive.len());
+        link.push_str(url);
+        link.push_str(sep);
+        link.push_str("text=");
+        link.push_str(&directive);
+        link
+    }
+
+    proptest::proptest! {
+        /// On quotes and context of words, line breaks, spaces and word-joining marks.
+        #[test]
+        fn link_parts_is_its_definition(
+            before in "[ab \n’.]{0,30}",
+            quote in "[ab \n\r’.é-]{0,40}",
+            after in "[ab \n’.]{0,30}",
+            long in 0usize..3,
+            ambiguous: bool,
+        ) {
+            // Quotes past `LONG` code points too, to reach the range case.
+            let quote = quote.repeat(1 + long * 10);
+            for url in ["https://example.org/a", "https://example.org/a#b"] {
+                proptest::prop_assert_eq!(
+                    link_parts(url, &before, &quote, &after, ambiguous),
+                    link_parts_as_defined(url, &before, &quote, &after, ambiguous)
+                );
+            }
+        }
+
+        /// Long one-line quotes of about `2 * EDGE_WORDS` words: the edge of the range case.
+        #[test]
+        fn long_link_parts_is_its_definition(
+            words in proptest::collection::vec("[ab’é.]{15,40}", 8..14),
+        ) {
+            let quote = words.join(" ");
+            proptest::prop_assert_eq!(
+                link_parts("https://example.org/", "x", &quote, "y", false),
+                link_parts_as_defined("https://example.org/", "x", &quote, "y", false)
+            );
+        }
+    }
 
     #[test]
     fn syntax_characters_are_encoded() {

@@ -366,146 +366,109 @@ pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<String> + Sync + 'a;
 /// At most this many code points of context either side of a quote.
 const CONTEXT: usize = 240;
 
-/// Code points `[off, off + n)` of a text of `len` code points: the part of a snapshot around
-/// one quote, indexed without decoding the whole snapshot.
-struct Window<'a> {
-    /// The window's part of the text.
-    text: &'a str,
-    /// The byte offset in `text` of each char, and of the window's end; `None` when the window
-    /// is ASCII (each char is a byte).
-    starts: Option<Vec<usize>>,
-    n: usize,
-    off: usize,
-    len: usize,
-    /// The byte offset of `text` (code point `off`) in the whole text.
-    byte_off: usize,
-}
-
-impl<'a> Window<'a> {
-    /// The code points `[s - reach, e + reach)` of `text` (clamped to it); `None` unless
-    /// `s <= e <= len`.
-    fn around(text: &CharText<'a>, s: usize, e: usize, reach: usize) -> Option<Window<'a>> {
-        let len = text.len_chars();
-        if s > e || e > len {
-            return None;
-        }
-        let off = s.saturating_sub(reach);
-        let n = e.saturating_add(reach).min(len) - off;
-        let byte_off = text.byte_of(off)?;
-        let rest = text.as_str().get(byte_off..)?;
-        if let Some(ascii) = rest.get(..n).filter(|w| w.is_ascii()) {
-            return Some(Window {
-                text: ascii,
-                starts: None,
-                n,
-                off,
-                len,
-                byte_off,
-            });
-        }
-        let mut starts = Vec::with_capacity(n + 1);
-        let mut end = 0;
-        for (b, c) in rest.char_indices().take(n) {
-            starts.push(b);
-            end = b + c.len_utf8();
-        }
-        starts.push(end);
-        Some(Window {
-            text: rest.get(..end)?,
-            n: starts.len() - 1,
-            starts: Some(starts),
-            off,
-            len,
-            byte_off,
-        })
-    }
-
-    #[cfg(test)]
-    fn whole(text: &'a str) -> Window<'a> {
-        let mut starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        starts.push(text.len());
-        Window {
-            text,
-            n: starts.len() - 1,
-            len: starts.len() - 1,
-            starts: Some(starts),
-            off: 0,
-            byte_off: 0,
-        }
-    }
-
-    /// The byte offset in the window of code point `i` (clamped to the window).
-    fn local(&self, i: usize) -> usize {
-        let j = i.saturating_sub(self.off).min(self.n);
-        match &self.starts {
-            None => j,
-            Some(starts) => starts.get(j).copied().unwrap_or(self.text.len()),
-        }
-    }
-
-    fn at(&self, i: usize) -> Option<char> {
-        let j = i.checked_sub(self.off)?;
-        if j >= self.n {
-            return None;
-        }
-        self.text.get(self.local(i)..)?.chars().next()
-    }
-
-    /// Code points `[a, b)` (the part of them inside the window).
-    fn string(&self, a: usize, b: usize) -> String {
-        let (a, b) = (self.local(a), self.local(b));
-        self.text.get(a..b.max(a)).unwrap_or("").to_string()
-    }
-
-    /// The byte offset in the text of code point `i` (inside the window, or its end).
-    fn byte(&self, i: usize) -> usize {
-        self.byte_off + self.local(i)
-    }
-}
-
-/// Expand `[s, e)` to about a sentence either side (at most `max` chars each). `win` must hold
-/// code points `[s - max - 1, e + max + 1)` of the text (clamped to it).
-fn context(win: &Window, s: usize, e: usize, max: usize) -> (String, String) {
+/// Whether a sentence ends at `c`, followed by `next` (`None` at the text's end): at an end
+/// character followed by a space, the text's end, or a line break ("3.000" and "U.S." are not
+/// ends); a run of them ("." then a blank line) is one, ending at its last.
+fn ends_sentence(c: char, next: Option<char>) -> bool {
     let is_end = |c: char| matches!(c, '.' | '!' | '?' | '\n' | '…');
-    // A sentence ends at an end character followed by a space, the text's end, or a line
-    // break ("3.000" and "U.S." are not ends); a run of them ("." then a blank line) is one.
-    let boundary = |i: usize| match win.at(i) {
-        Some(c) if is_end(c) => match win.at(i + 1) {
+    is_end(c)
+        && match next {
             None => true,
             Some(n) if is_end(n) => false,
             Some(n) => c == '\n' || n.is_whitespace(),
-        },
-        _ => false,
+        }
+}
+
+/// The byte offset `n` code points before byte `at` of `text` (or 0); `at` is a char boundary.
+fn chars_before(text: &str, at: usize, n: usize) -> usize {
+    let bytes = text.as_bytes();
+    let (mut i, mut k) = (at.min(bytes.len()), 0);
+    while i > 0 && k < n {
+        i -= 1;
+        // A char starts at each byte that is not a continuation byte.
+        if bytes.get(i).is_some_and(|&b| (b as i8) >= -0x40) {
+            k += 1;
+        }
+    }
+    i
+}
+
+/// The byte offset `n` code points after byte `at` of `text` (or its end); `at` is a char
+/// boundary.
+fn chars_after(text: &str, at: usize, n: usize) -> usize {
+    text.get(at..)
+        .and_then(|rest| rest.char_indices().nth(n))
+        .map_or(text.len(), |(i, _)| at + i)
+}
+
+/// Expand the quote at bytes `[bs, be)` of `text` (char boundaries) to about a sentence either
+/// side, at most `max` code points each. The walk is on bytes, a few hundred of them in a
+/// snapshot of any size; a char is decoded only after a sentence end.
+fn context(text: &str, bs: usize, be: usize, max: usize) -> (String, String) {
+    let bytes = text.as_bytes();
+    if bs > be || text.get(bs..be).is_none() {
+        return (String::new(), String::new());
+    }
+    let is_continuation = |i: usize| bytes.get(i).is_some_and(|&b| (b as i8) < -0x40);
+    // The start of the char before byte `i` (a char boundary, not 0).
+    let char_before = |i: usize| {
+        let mut p = i.saturating_sub(1);
+        while p > 0 && is_continuation(p) {
+            p -= 1;
+        }
+        p
     };
-    let mut b = s;
-    let mut ends = 0;
-    while b > 0 && s - b < max {
-        if b < s && boundary(b - 1) {
+    // Whether a sentence ends at the char from byte `p` to byte `q` (its end).
+    let ends_at = |p: usize, q: usize| {
+        let end = match bytes.get(p) {
+            Some(b'.' | b'!' | b'?' | b'\n') => true,
+            Some(0xE2) => text.get(p..q) == Some("…"),
+            _ => false,
+        };
+        end && text
+            .get(p..q)
+            .and_then(|t| t.chars().next())
+            .is_some_and(|c| ends_sentence(c, text.get(q..).and_then(|t| t.chars().next())))
+    };
+    // Back from the quote's start until the second sentence end: the one before the quote's
+    // sentence. The context starts at `b`.
+    let (mut b, mut walked, mut ends) = (bs, 0, 0);
+    while b > 0 && walked < max {
+        let p = char_before(b);
+        if walked > 0 && ends_at(p, b) {
             ends += 1;
             if ends == 2 {
                 break;
             }
         }
-        b -= 1;
+        (b, walked) = (p, walked + 1);
     }
-    let mut a = e;
-    while a < win.len && a - e < max {
+    let cut_before = b > 0 && !ends_at(char_before(b), b);
+    // On from the quote's end to the end of the sentence after it (not one the quote itself
+    // ends with). The context ends at `a`.
+    let (mut a, mut walked) = (be, 0);
+    while a < text.len() && walked < max {
+        let p = a;
         a += 1;
-        // The end of the sentence after the quote (not one the quote itself ends with).
-        if a > e + 1 && boundary(a - 1) {
+        while is_continuation(a) {
+            a += 1;
+        }
+        walked += 1;
+        if walked > 1 && ends_at(p, a) {
             break;
         }
     }
-    let mut before = win.string(b, s);
-    let mut after = win.string(e, a);
+    let cut_after = a < text.len() && (a == 0 || !ends_at(char_before(a), a));
+    let mut before = text.get(b..bs).unwrap_or("").to_string();
+    let mut after = text.get(be..a).unwrap_or("").to_string();
     // Cut by the limit mid-sentence: at a word, marked with an ellipsis.
-    if b > 0 && !boundary(b - 1) {
+    if cut_before {
         if let Some(i) = before.find(char::is_whitespace) {
             before = before[i..].to_string();
         }
         before = format!("…{}", before.trim_start());
     }
-    if a < win.len && (a == 0 || !boundary(a - 1)) {
+    if cut_after {
         if let Some(i) = after.rfind(char::is_whitespace) {
             after.truncate(i);
         }
@@ -582,8 +545,9 @@ struct LinkJob<'a> {
     url: &'a str,
     /// The quote's byte range in its text.
     bytes: (usize, usize),
-    before: String,
-    after: String,
+    /// Up to [`fragment::NEAR`] code points of the text either side of the quote.
+    before: &'a str,
+    after: &'a str,
 }
 
 /// The quote in context and the text-fragment link of each citation in `which` (indices into
@@ -657,25 +621,31 @@ fn quotes(
                     let Some((s, e)) = c.found() else {
                         continue;
                     };
-                    let Some(win) = views
-                        .get(k)
-                        .and_then(Option::as_ref)
-                        .and_then(|v| Window::around(v, s, e, (CONTEXT + 1).max(fragment::NEAR)))
-                    else {
+                    let (Some(view), true) = (views.get(k).and_then(Option::as_ref), s <= e) else {
                         continue;
                     };
-                    let (before, after) = context(&win, s, e, CONTEXT);
+                    let (Some(bs), Some(be)) = (view.byte_of(s), view.byte_of(e)) else {
+                        continue;
+                    };
+                    let full = view.as_str();
+                    let (before, after) = context(full, bs, be, CONTEXT);
                     let holds = c.verdict().is_some_and(Verdict::holds);
-                    let text = win.string(s, e);
                     // Not copied when it is the quote (a verdict that holds found its bytes).
-                    let text = (*text != *c.cite.quote).then_some(text);
+                    let text = full
+                        .get(bs..be)
+                        .filter(|t| **t != *c.cite.quote)
+                        .map(str::to_string);
                     if let (Some(url), true, Some(list)) = (&source.url, holds, jobs.get_mut(k)) {
                         list.push(LinkJob {
                             citation: i,
                             url,
-                            bytes: (win.byte(s), win.byte(e)),
-                            before: win.string(s.saturating_sub(fragment::NEAR), s),
-                            after: win.string(e, e.saturating_add(fragment::NEAR)),
+                            bytes: (bs, be),
+                            before: full
+                                .get(chars_before(full, bs, fragment::NEAR)..bs)
+                                .unwrap_or(""),
+                            after: full
+                                .get(be..chars_after(full, be, fragment::NEAR))
+                                .unwrap_or(""),
                         });
                     }
                     found.insert(
@@ -710,8 +680,7 @@ fn quotes(
                         let text = q.text(quote_of(j.citation));
                         let ambiguous = text.chars().count() >= fragment::SHORT
                             && repeated.next().unwrap_or(false);
-                        let link =
-                            fragment::link_parts(j.url, &j.before, text, &j.after, ambiguous);
+                        let link = fragment::link_parts(j.url, j.before, text, j.after, ambiguous);
                         q.link = Some(link);
                     }
                 }
@@ -1269,51 +1238,136 @@ mod tests {
         }
     }
 
+    /// `context` of the chars `[s, e)` of `text`.
+    fn context_of(text: &str, s: usize, e: usize, max: usize) -> (String, String) {
+        let view = CharText::new(text);
+        context(
+            text,
+            view.byte_of(s).unwrap(),
+            view.byte_of(e).unwrap(),
+            max,
+        )
+    }
+
+    /// The definition `context` is held to, on code-point indices into the decoded text: the
+    /// code before it walked a decoded window the same way.
+    fn context_by_index(text: &str, s: usize, e: usize, max: usize) -> (String, String) {
+        let chars: Vec<char> = text.chars().collect();
+        let len = chars.len();
+        let at = |i: usize| chars.get(i).copied();
+        let boundary = |i: usize| at(i).is_some_and(|c| ends_sentence(c, at(i + 1)));
+        let string = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+        let mut b = s;
+        let mut ends = 0;
+        while b > 0 && s - b < max {
+            if b < s && boundary(b - 1) {
+                ends += 1;
+                if ends == 2 {
+                    break;
+                }
+            }
+            b -= 1;
+        }
+        let mut a = e;
+        while a < len && a - e < max {
+            a += 1;
+            if a > e + 1 && boundary(a - 1) {
+                break;
+            }
+        }
+        let mut before = string(b, s);
+        let mut after = string(e, a);
+        if b > 0 && !boundary(b - 1) {
+            if let Some(i) = before.find(char::is_whitespace) {
+                before = before[i..].to_string();
+            }
+            before = format!("…{}", before.trim_start());
+        }
+        if a < len && (a == 0 || !boundary(a - 1)) {
+            if let Some(i) = after.rfind(char::is_whitespace) {
+                after.truncate(i);
+            }
+            after.push('…');
+        }
+        (
+            before.trim_start().to_string(),
+            after.trim_end().to_string(),
+        )
+    }
+
     #[test]
     fn context_is_about_a_sentence_either_side() {
-        let t = Window::whole("Un. Deux trois. La victime avait 66 ans. Quatre cinq. Six.");
+        let t = "Un. Deux trois. La victime avait 66 ans. Quatre cinq. Six.";
         let s = 16;
         let e = s + "La victime avait 66 ans.".chars().count();
-        let (b, a) = context(&t, s, e, 240);
+        let (b, a) = context_of(t, s, e, 240);
         assert_eq!(b, "Deux trois. ");
         assert_eq!(a, " Quatre cinq.");
         // A paragraph break counts once: the previous paragraph's last sentence is shown.
-        let t = Window::whole("Un. Deux.\n\nTrois quatre cinq.");
-        let (b, _) = context(&t, 17, 23, 240);
+        let (b, _) = context_of("Un. Deux.\n\nTrois quatre cinq.", 17, 23, 240);
         assert_eq!(b, "Deux.\n\nTrois ");
     }
 
     #[test]
     fn context_stops_at_the_limit() {
         let text = "mot ".repeat(250);
-        let t = Window::whole(&text);
-        let (b, a) = context(&t, 500, 510, 50);
+        let (b, a) = context_of(&text, 500, 510, 50);
         assert!(b.starts_with('…') && b.chars().count() <= 51, "{b:?}");
         assert!(a.ends_with('…') && a.chars().count() <= 51, "{a:?}");
     }
 
-    /// A window around the quote gives the context the whole text gives.
+    /// The context walked on bytes is the one of its definition on code-point indices, and
+    /// the `NEAR` spans are the code points either side.
     #[test]
-    fn a_window_gives_the_whole_texts_context() {
+    fn context_is_its_definition() {
         let french = "Un été. Très chaud!\n\nÀ Tirana… l’ambassade a fermé. 3.000 personnes? Oui. ";
         let english = "One. Two three!\n\nThe embassy closed. 3.000 people? Yes. U.S. envoy left. ";
         // All ASCII, ASCII around non-ASCII, and non-ASCII throughout.
         let mixed = format!("{}{}{}", english.repeat(8), french, english.repeat(8));
-        for text in [english.repeat(12), mixed, french.repeat(12)] {
-            let whole = Window::whole(&text);
+        for text in [english.repeat(12), mixed, french.repeat(12), String::new()] {
             let view = CharText::new(&text);
             let n = view.len_chars();
+            let chars: Vec<char> = text.chars().collect();
             for max in [0, 1, 5, 17, 60] {
-                for s in (0..n).step_by(7) {
+                for s in (0..=n).step_by(7) {
                     for e in [s, s + 1, s + 9, s + 40].into_iter().filter(|&e| e <= n) {
-                        let win = Window::around(&view, s, e, max + 1).unwrap();
-                        assert_eq!(context(&win, s, e, max), context(&whole, s, e, max));
-                        assert_eq!(win.string(s, e), whole.string(s, e));
-                        assert_eq!(Some(win.byte(s)), view.byte_of(s));
-                        assert_eq!(Some(win.byte(e)), view.byte_of(e));
+                        assert_eq!(
+                            context_of(&text, s, e, max),
+                            context_by_index(&text, s, e, max),
+                            "{s}..{e} max {max}"
+                        );
+                        let (bs, be) = (view.byte_of(s).unwrap(), view.byte_of(e).unwrap());
+                        let near = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+                        assert_eq!(
+                            text[chars_before(&text, bs, max)..bs],
+                            near(s.saturating_sub(max), s)
+                        );
+                        assert_eq!(
+                            text[be..chars_after(&text, be, max)],
+                            near(e, (e + max).min(n))
+                        );
                     }
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// On texts of sentence ends, spaces, line breaks and multi-byte letters.
+        #[test]
+        fn context_is_its_definition_everywhere(
+            text in "[a. !?\n…é’\t\u{a0}\u{2003}]{0,40}",
+            s in 0usize..45,
+            len in 0usize..12,
+            max in 0usize..12,
+        ) {
+            let n = text.chars().count();
+            let s = s.min(n);
+            let e = (s + len).min(n);
+            proptest::prop_assert_eq!(
+                context_of(&text, s, e, max),
+                context_by_index(&text, s, e, max)
+            );
         }
     }
 }
