@@ -181,6 +181,10 @@ pub struct Outcome<'w> {
     pub facts: Facts<'w>,
     /// The facts' findings when they are not held in `diagnostics` (they then follow it).
     pub fact_findings: FactFindings,
+    /// Whether each fact (by its index in [`Facts::list`]) has a flag that is an error: known
+    /// from the pass that made the facts' findings, so that counting the facts that stand
+    /// does not make them all again.
+    pub fact_has_error: Vec<bool>,
 }
 
 /// The findings of the facts' flags, when the check was asked not to hold them

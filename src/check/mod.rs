@@ -93,9 +93,10 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
         claims: selected.len(),
         facts: crate::outcome::Facts::new(ws, &positions, deny, pending),
         fact_findings: FactFindings::default(),
+        fact_has_error: Vec::new(),
     };
     if opts.fact_findings_on_demand {
-        outcome.fact_findings = fact_findings_on_demand(ws, &outcome);
+        (outcome.fact_findings, outcome.fact_has_error) = fact_findings_on_demand(ws, &outcome);
         crate::diag::sort(&ws.files, &mut outcome.diagnostics);
         outcome
     } else {
@@ -239,30 +240,38 @@ fn record<'w>(
 /// kept. Then every finding is sorted.
 fn fact_findings<'w>(ws: &'w Workspace, mut outcome: Outcome<'w>) -> Outcome<'w> {
     let group = FACTS_PER_CORE * rayon::current_num_threads().max(1);
+    let mut has_error = Vec::with_capacity(outcome.facts.len());
     for some in outcome.facts.list().chunks(group) {
-        let found: Vec<Vec<Diagnostic>> = some
+        let found: Vec<(bool, Vec<Diagnostic>)> = some
             .par_iter()
             .map(|&of| {
                 let fact = outcome.fact(&of);
-                fact.flags
+                let found = fact
+                    .flags
                     .iter()
                     .map(|&flag| finding_of(&outcome, of, &fact, flag))
-                    .collect()
+                    .collect();
+                (!fact.errors.is_empty(), found)
             })
             .collect();
-        outcome.diagnostics.extend(found.into_iter().flatten());
+        for (error, found) in found {
+            has_error.push(error);
+            outcome.diagnostics.extend(found);
+        }
     }
+    outcome.fact_has_error = has_error;
     crate::diag::sort(&ws.files, &mut outcome.diagnostics);
     outcome
 }
 
 /// Phase 6, on demand: which findings each fact has, in the order [`crate::diag::sort`] puts
 /// them (they are all of its last tier: by file path, then position, then code), and how many
-/// are errors and warnings. None is made.
-fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> FactFindings {
+/// are errors and warnings, and whether each fact has an error. None is made.
+fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> (FactFindings, Vec<bool>) {
     let of = outcome.facts.list();
     let group = FACTS_PER_CORE * rayon::current_num_threads().max(1);
     let mut found = FactFindings::default();
+    let mut has_error = Vec::with_capacity(of.len());
     for (g, some) in of.chunks(group).enumerate() {
         let flags: Vec<Vec<(Flag, Severity)>> = some
             .par_iter()
@@ -272,6 +281,7 @@ fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> FactFindings {
             })
             .collect();
         for (i, flags) in flags.into_iter().enumerate() {
+            has_error.push(flags.iter().any(|&(_, s)| s == Severity::Error));
             for (flag, severity) in flags {
                 match severity {
                     Severity::Error => found.errors += 1,
@@ -293,7 +303,7 @@ fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> FactFindings {
             flag.code(),
         )
     });
-    found
+    (found, has_error)
 }
 
 /// A fact's finding, made again (see [`Options::fact_findings_on_demand`]): the one of

@@ -611,6 +611,7 @@ mod tests {
     fn fact_findings_on_demand_are_the_held_ones() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let ws = crate::workspace::load(root).expect("the example workspace loads");
+        let mut seen = std::collections::BTreeSet::new();
         for deny in [Vec::new(), vec![Flag::SingleOrigin, Flag::UnknownOrigin]] {
             let held = check::check(
                 &ws,
@@ -638,6 +639,15 @@ mod tests {
                 (made.errors(), made.warnings()),
                 (held.errors(), held.warnings())
             );
+            // Each fact's error flag, as both passes record it, is its made fact's.
+            let errors: Vec<bool> = held
+                .all_facts()
+                .iter()
+                .map(|f| !f.errors.is_empty())
+                .collect();
+            seen.extend(errors.iter().copied());
+            assert_eq!(held.fact_has_error, errors);
+            assert_eq!(made.fact_has_error, errors);
             let bytes = |out| {
                 let mut v = Vec::new();
                 write_pretty(&mut v, &document(&ws, out)).expect("writes");
@@ -645,6 +655,7 @@ mod tests {
             };
             assert!(bytes(&held) == bytes(&made), "the documents differ");
         }
+        assert_eq!(seen.len(), 2, "facts with and without an error flag");
     }
 
     /// The parallel writer is byte for byte serde_json's pretty printer, whatever the batch

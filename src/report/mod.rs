@@ -785,21 +785,16 @@ fn parts<'w>(ws: &'w Workspace, outcome: &Outcome<'w>) -> Vec<Part<'w>> {
     parts
 }
 
-/// Does the fact fail: an error flag, a citation of an unregistered source, or a citation with
-/// an error finding? (What [`fact_entry`] decides, without making the entry.)
-fn failing(
-    ws: &Workspace,
-    outcome: &Outcome,
-    fact: &crate::facts::Fact,
-    range: &Range<usize>,
-) -> bool {
-    !fact.errors.is_empty()
-        || outcome
-            .citations
-            .get(range.clone())
-            .unwrap_or(&[])
-            .iter()
-            .any(|c| c.source(ws).is_none() || c.severity == Some(crate::diag::Severity::Error))
+/// Whether a citation of `range` (of `Outcome::citations`) cites no registered source or has an
+/// error finding: with an error flag, what makes a fact fail (as [`fact_entry`] decides it,
+/// without making the entry).
+fn failing_citation(ws: &Workspace, outcome: &Outcome, range: &Range<usize>) -> bool {
+    outcome
+        .citations
+        .get(range.clone())
+        .unwrap_or(&[])
+        .iter()
+        .any(|c| c.source(ws).is_none() || c.severity == Some(crate::diag::Severity::Error))
 }
 
 /// The report's entry of one fact; `quote` gives each citation's quote in context, by its
@@ -1002,12 +997,18 @@ pub fn prepare<'o, 'w>(
         parts.iter().flat_map(|(_, _, r)| r.clone()),
         text_of,
     );
-    // Each fact made, counted and dropped, on every core: none is held.
+    // A fact stands when it has supports, no flag that is an error (an unsupported one is
+    // always an error: it has no supports) and no failing citation. Whether it has an error
+    // flag is known from the check; else each fact is made, counted and dropped.
     let supported = parts
         .par_iter()
-        .filter(|(of, _, range)| {
-            let fact = outcome.fact(of);
-            !fact.supports.is_empty() && !failing(ws, outcome, &fact, range)
+        .enumerate()
+        .filter(|(k, (of, _, range))| {
+            let has_error = match outcome.fact_has_error.get(*k) {
+                Some(&e) if outcome.fact_has_error.len() == parts.len() => e,
+                _ => !outcome.fact(of).errors.is_empty(),
+            };
+            !has_error && !failing_citation(ws, outcome, range)
         })
         .count();
     Prepared {
