@@ -53,8 +53,10 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 pub struct Folded {
     folded: String,
     /// For folded char `i`, the original code point range `[start, end)` it came from. Both
-    /// components are non-decreasing in `i`.
-    map: Vec<(usize, usize)>,
+    /// components are non-decreasing in `i`. Held in 32 bits (a text is at most 256 MiB,
+    /// `files::MAX_FILE_BYTES`, so it has fewer code points): the map is the largest thing the
+    /// check builds per text, 8 bytes per char instead of 16.
+    map: Vec<(u32, u32)>,
     /// Length of the original text, in code points.
     original_len: usize,
 }
@@ -94,11 +96,14 @@ impl Folded {
         let start = start.min(len);
         let end = end.clamp(start, len);
         if start == end {
-            let at = self.map.get(start).map_or(self.original_len, |r| r.0);
+            let at = self
+                .map
+                .get(start)
+                .map_or(self.original_len, |r| r.0 as usize);
             return (at, at);
         }
         match (self.map.get(start), self.map.get(end - 1)) {
-            (Some(first), Some(last)) => (first.0, last.1),
+            (Some(first), Some(last)) => (first.0 as usize, last.1 as usize),
             _ => (self.original_len, self.original_len),
         }
     }
@@ -227,14 +232,16 @@ fn starts_chunk(c: char) -> bool {
 /// Collects folded chars: collapses whitespace runs, applies the char table.
 struct Sink {
     out: String,
-    map: Vec<(usize, usize)>,
+    map: Vec<(u32, u32)>,
     ws: Option<(usize, usize)>,
 }
 
 impl Sink {
     fn emit(&mut self, c: char, start: usize, end: usize) {
         self.out.push(c);
-        self.map.push((start, end));
+        // Code point indices of a text of at most 256 MiB (see `Folded::map`).
+        let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        self.map.push((at(start), at(end)));
     }
 
     /// Accept one NFC char that came from original range `[start, end)`.
@@ -956,6 +963,7 @@ mod tests {
             prop_assert_eq!(folded.map.len(), folded.as_str().chars().count());
             let mut prev = (0, 0);
             for &(a, b) in &folded.map {
+                let (a, b) = (a as usize, b as usize);
                 prop_assert!(a < b && b <= n);
                 prop_assert!(a >= prev.0 && b >= prev.1);
                 prev = (a, b);
