@@ -44,10 +44,16 @@ impl Reanchored {
 impl Capture {
     /// The pending capture of `id` and its text, if there is one. A capture that exists but
     /// cannot be read as text comes back with its error and no text.
-    pub fn load(root: &Path, id: &str) -> Option<(Capture, Option<String>)> {
+    ///
+    /// `parents`: the directories on the way, looked at once per run ([`files::Parents`]).
+    pub fn load(
+        root: &Path,
+        id: &str,
+        parents: &files::Parents,
+    ) -> Option<(Capture, Option<String>)> {
         let path = capture_path(root, id);
         std::fs::symlink_metadata(&path).ok()?;
-        match files::read_bytes(root, &path) {
+        match files::read_bytes_with(root, &path, parents) {
             Ok(bytes) => {
                 let sha256 = sha256_hex(&bytes);
                 let n = bytes.len();
@@ -79,6 +85,73 @@ impl Capture {
                 None,
             )),
         }
+    }
+}
+
+/// Which sources may have a pending capture, from one listing of `snapshots/`: a check looked
+/// for `<id>.new.txt` once per source, and most have none (4,000 failed lookups in a check of
+/// 4,000 sources).
+#[derive(Debug)]
+pub struct Listing {
+    /// The ids of the `*.new.txt` files, lowercased (a filesystem that ignores case finds
+    /// `A.new.txt` for id `a`); `None` when the directory could not be listed.
+    ids: Option<std::collections::HashSet<String>>,
+}
+
+impl Listing {
+    /// List `snapshots/` of `root`.
+    pub fn read(root: &Path) -> Listing {
+        let ids = std::fs::read_dir(root.join(SNAPSHOTS_DIR)).ok().map(|dir| {
+            dir.filter_map(|e| {
+                let name = e.ok()?.file_name();
+                let id = name.to_str()?.strip_suffix(".new.txt")?;
+                Some(id.to_ascii_lowercase())
+            })
+            .collect()
+        });
+        Listing { ids }
+    }
+
+    /// Could source `id` have a pending capture? `false` is certain; `true` is for
+    /// [`Capture::load`] to settle (and always the answer when the listing failed).
+    pub fn may_have(&self, id: &str) -> bool {
+        self.ids
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&id.to_ascii_lowercase()))
+    }
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use super::Listing;
+
+    #[test]
+    fn a_listing_says_which_sources_may_have_a_capture() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("snapshots")).unwrap();
+        for name in [
+            "a.txt",
+            "a.new.txt",
+            "b.txt",
+            "C-d.new.txt",
+            "e.new.txt.bak",
+            "new.txt",
+        ] {
+            std::fs::write(root.join("snapshots").join(name), "x").unwrap();
+        }
+        let listing = Listing::read(root);
+        assert!(listing.may_have("a"));
+        assert!(!listing.may_have("b"), "b has no capture");
+        assert!(
+            listing.may_have("c-d"),
+            "case is left to the filesystem to settle"
+        );
+        assert!(!listing.may_have("e"), "e.new.txt.bak is not a capture");
+        assert!(!listing.may_have("zz"));
+        // Without a snapshots directory, every source may have one: the lookup decides.
+        let empty = tempfile::tempdir().unwrap();
+        assert!(Listing::read(empty.path()).may_have("a"));
     }
 }
 

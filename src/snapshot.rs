@@ -55,8 +55,10 @@ pub struct Loaded {
 }
 
 /// Read `path` (inside `root`), hash it, compare with `pinned`.
-pub fn load(root: &Path, path: &Path, pinned: &str) -> Loaded {
-    let bytes = match files::read_bytes(root, path) {
+///
+/// `parents`: the directories on the way, looked at once per run ([`files::Parents`]).
+pub fn load(root: &Path, path: &Path, pinned: &str, parents: &files::Parents) -> Loaded {
+    let bytes = match files::read_bytes_with(root, path, parents) {
         Ok(b) => b,
         Err(e) => {
             let status = if e == ReadError::NotFound {

@@ -89,6 +89,10 @@ pub(super) fn read_and_anchor<'w>(
     texts: Texts<'w>,
     mut record: impl FnMut(TextResult<'w>) + Send,
 ) {
+    // Looked at once for every text: the snapshots directory, and which sources have a pending
+    // capture in it.
+    let parents = &crate::files::Parents::default();
+    let listing = &pending::Listing::read(&ws.root);
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<TextResult<'w>>)>(
             SENT_PER_CORE * rayon::current_num_threads().max(1),
@@ -114,7 +118,7 @@ pub(super) fn read_and_anchor<'w>(
                     .into_iter()
                     .filter_map(|(key, jobs)| {
                         let source = ws.sources.get(key.source as usize)?;
-                        Some(run_text(ws, source, key, jobs))
+                        Some(run_text(ws, source, key, jobs, parents, listing))
                     })
                     .collect();
                 // Only a panic while recording drops the receiver; the scope passes it on.
@@ -128,18 +132,22 @@ fn run_text<'w>(
     source: &Source,
     key: TextKey<'w>,
     jobs: Vec<Job<'_>>,
+    parents: &crate::files::Parents,
+    listing: &pending::Listing,
 ) -> TextResult<'w> {
     let (path, pinned) = match &key.revision {
         Some(sha) => (revision_path(&ws.root, &source.id, sha), sha.to_string()),
         None => (ws.snapshot_path(&source.id), source.sha256.clone()),
     };
-    let loaded = snapshot::load(&ws.root, &path, &pinned);
+    let loaded = snapshot::load(&ws.root, &path, &pinned, parents);
     let citations: Vec<usize> = jobs.iter().map(|j| j.index).collect();
     let mut anchors = Vec::with_capacity(jobs.len());
     // A pending capture applies to the current snapshot, not to retained revisions.
     let mut capture = match key.revision {
-        None => pending::Capture::load(&ws.root, &source.id),
-        Some(_) => None,
+        None if listing.may_have(&source.id) => {
+            pending::Capture::load(&ws.root, &source.id, parents)
+        }
+        _ => None,
     };
     let mut pending = None;
     // Evidence whose bytes are not the pinned ones proves nothing: nothing is anchored in it.
