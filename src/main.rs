@@ -25,27 +25,7 @@ use crate::cli::{Cli, Color, Command};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    memory_returned_sooner();
     ExitCode::from(run(Cli::parse()))
-}
-
-/// mimalloc's `purge_delay` option: the option between `eager_commit_delay` and
-/// `use_numa_nodes` in mimalloc v2's `mi_option_t` (libmimalloc-sys exports those two, not
-/// this one; the test below pins them).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Give freed memory back to the system 1 ms after it is freed instead of mimalloc's 10 ms. The
-/// check reads and drops thousands of texts on every core; what they free stays resident for
-/// the delay, and a shorter one lowers the peak RSS (L: 117 → 113 MB, XL: 960 → 900 MB) at the
-/// same speed; 0 lowers it further but costs a third more time in system calls (BENCHMARKS.md).
-/// `MIMALLOC_PURGE_DELAY` in the environment, read by mimalloc itself, still decides.
-fn memory_returned_sooner() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: sets one numeric option of the allocator; called first thing in `main`,
-        // before any thread of prov's is started (mimalloc's option setters are not
-        // thread-safe).
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1) };
-    }
 }
 
 fn run(cli: Cli) -> u8 {
@@ -94,25 +74,5 @@ fn run(cli: Cli) -> u8 {
             CANNOT_RUN
         }
         Err(Stop::Code(c)) => c,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    /// The purge delay's place in mimalloc v2's option enum, between the two options the
-    /// bindings name; and its documented default, 10 ms.
-    #[test]
-    fn the_purge_delay_option_is_the_one_set() {
-        assert_eq!(libmimalloc_sys::mi_option_eager_commit_delay, 14);
-        assert_eq!(libmimalloc_sys::mi_option_use_numa_nodes, 16);
-        assert_eq!(super::MI_OPTION_PURGE_DELAY, 15);
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            // SAFETY: reads one option.
-            let default = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
-            assert_eq!(
-                default, 10,
-                "mimalloc documents purge_delay as 10 ms by default"
-            );
-        }
     }
 }
