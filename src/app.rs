@@ -242,12 +242,10 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
     escape::json(&s).into_owned()
 }
 
-pub(crate) fn exit_code(diags: &[Diagnostic]) -> u8 {
-    if diags.iter().any(|d| d.severity == Severity::Error) {
-        FINDINGS
-    } else {
-        OK
-    }
+/// The exit status of a command that ran a check: any error among its findings, those the
+/// check made on demand (`check --format json`'s facts) included.
+pub(crate) fn exit_code(outcome: &prov::outcome::Outcome<'_>) -> u8 {
+    if outcome.errors() > 0 { FINDINGS } else { OK }
 }
 
 pub(crate) fn describe(files: &Files, c: &fix::Change) -> String {

@@ -9,7 +9,7 @@ use prov::render::{human, json, sarif, table};
 use prov::workspace::Workspace;
 
 use crate::app::{
-    Access, FINDINGS, OK, Stop, begin, load, load_some, out, out_github, out_json, out_json_with,
+    Access, Stop, begin, exit_code, load, load_some, out, out_github, out_json, out_json_with,
 };
 use crate::app::{docs_url, path_prefix};
 use crate::cli::{CheckArgs, Format};
@@ -110,8 +110,7 @@ pub fn run(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop
             docs.as_deref(),
         )),
     }
-    // Any error, the facts' findings made on demand included.
-    let code = if outcome.errors() > 0 { FINDINGS } else { OK };
+    let code = exit_code(&outcome);
     // The process ends here: freeing a large workspace piece by piece only costs time (5 % of a
     // 100k-citation check); the OS takes the memory back at once.
     std::mem::forget(outcome);

@@ -92,7 +92,7 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         let mut p = report::prepare(&ws, &outcome, digest, &text_of);
         report::attach_evidence(&mut p.head, &ws);
         out_json_with(|w| report::write_json_prepared(w, &p));
-        let code = exit_code(&outcome.diagnostics);
+        let code = exit_code(&outcome);
         // As in `check`: the process ends here, the OS frees the memory at once.
         std::mem::forget(p);
         std::mem::forget(outcome);
@@ -104,7 +104,7 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
     if args.output.is_none() && matches!(args.format, ReportFormat::W3c) {
         // Straight to standard output, without the whole document as one string first.
         out_json(&report::w3c::render(&r));
-        let code = exit_code(&outcome.diagnostics);
+        let code = exit_code(&outcome);
         std::mem::forget(r);
         std::mem::forget(outcome);
         std::mem::forget(ws);
@@ -143,7 +143,7 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
             ));
         }
     }
-    Ok(exit_code(&outcome.diagnostics))
+    Ok(exit_code(&outcome))
 }
 
 /// Re-verify the chain of every capture with WARC evidence (current and superseded): one line
