@@ -99,8 +99,12 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// List `snapshots/` of `root`.
+    /// List `snapshots/` of `root`. Not when it is a link: prov reads no directory outside the
+    /// workspace, and each source's capture is then looked up (and refused) on its own.
     pub fn read(root: &Path) -> Listing {
+        if files::symlink_on_the_way(root, SNAPSHOTS_DIR).is_some() {
+            return Listing { ids: None };
+        }
         let ids = std::fs::read_dir(root.join(SNAPSHOTS_DIR)).ok().map(|dir| {
             dir.filter_map(|e| {
                 let name = e.ok()?.file_name();
@@ -152,6 +156,23 @@ mod listing_tests {
         // Without a snapshots directory, every source may have one: the lookup decides.
         let empty = tempfile::tempdir().unwrap();
         assert!(Listing::read(empty.path()).may_have("a"));
+    }
+
+    /// A `snapshots/` that is a link is not listed (it may lead outside the workspace): every
+    /// source's capture is looked up on its own, and the read refuses what leaves the workspace.
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_snapshots_directory_is_not_listed() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("a.new.txt"), "x").unwrap();
+        let ws = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), ws.path().join("snapshots")).unwrap();
+        let listing = Listing::read(ws.path());
+        assert!(listing.ids.is_none());
+        assert!(
+            listing.may_have("zz"),
+            "not listed: every source is looked up"
+        );
     }
 }
 
