@@ -279,13 +279,8 @@ impl Parents {
             return has_symlinked_parent(root, path);
         };
         // A poisoned lock only means a reader panicked: look again rather than trust it.
-        if let Some(&known) = self
-            .known
-            .lock()
-            .ok()
-            .and_then(|k| k.get(dir).copied())
-            .as_ref()
-        {
+        let known = self.known.lock().ok().and_then(|k| k.get(dir).copied());
+        if let Some(known) = known {
             return known;
         }
         let linked = has_symlinked_parent(root, path);

@@ -409,15 +409,8 @@ fn context(text: &str, bs: usize, be: usize, max: usize) -> (String, String) {
     if bs > be || text.get(bs..be).is_none() {
         return (String::new(), String::new());
     }
-    let is_continuation = |i: usize| bytes.get(i).is_some_and(|&b| (b as i8) < -0x40);
-    // The start of the char before byte `i` (a char boundary, not 0).
-    let char_before = |i: usize| {
-        let mut p = i.saturating_sub(1);
-        while p > 0 && is_continuation(p) {
-            p -= 1;
-        }
-        p
-    };
+    // The start of the char before byte `i` (a char boundary).
+    let char_before = |i: usize| chars_before(text, i, 1);
     // Whether a sentence ends at the char from byte `p` to byte `q` (its end).
     let ends_at = |p: usize, q: usize| {
         let end = match bytes.get(p) {
@@ -449,10 +442,7 @@ fn context(text: &str, bs: usize, be: usize, max: usize) -> (String, String) {
     let (mut a, mut walked) = (be, 0);
     while a < text.len() && walked < max {
         let p = a;
-        a += 1;
-        while is_continuation(a) {
-            a += 1;
-        }
+        a = chars_after(text, a, 1);
         walked += 1;
         if walked > 1 && ends_at(p, a) {
             break;
@@ -1000,13 +990,16 @@ pub fn prepare<'o, 'w>(
     // A fact stands when it has supports, no flag that is an error (an unsupported one is
     // always an error: it has no supports) and no failing citation. Whether it has an error
     // flag is known from the check; else each fact is made, counted and dropped.
+    // The check's record is by position in `Facts::list`, which `parts` follows unless it
+    // skipped a fact (then the lengths differ, and each fact is made).
+    let held = Some(outcome.fact_has_error.as_slice()).filter(|h| h.len() == parts.len());
     let supported = parts
         .par_iter()
         .enumerate()
         .filter(|(k, (of, _, range))| {
-            let has_error = match outcome.fact_has_error.get(*k) {
-                Some(&e) if outcome.fact_has_error.len() == parts.len() => e,
-                _ => !outcome.fact(of).errors.is_empty(),
+            let has_error = match held.and_then(|h| h.get(*k)) {
+                Some(&e) => e,
+                None => !outcome.fact(of).errors.is_empty(),
             };
             !has_error && !failing_citation(ws, outcome, range)
         })
