@@ -377,9 +377,30 @@ fn toml_like() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
 }
 
+/// A one-line string's text: mostly characters it holds as they are, now and then one it may
+/// not (an escape, a control character, a quote), at any place of the eight-byte words the
+/// direct reader tests at once.
+fn string_body() -> impl Strategy<Value = String> {
+    let char = prop_oneof![
+        12 => "[a-z é€]",
+        1 => "[\\\\'\"\t\u{0}-\u{1f}\u{7f}]",
+        1 => Just("\\n".to_string()),
+    ];
+    prop::collection::vec(char, 0..40).prop_map(|v| v.concat())
+}
+
 proptest! {
     #[test]
     fn the_direct_toml_reader_agrees_with_toml_edit(text in toml_like()) {
         direct_agrees("generated text", &text);
+    }
+
+    #[test]
+    fn the_direct_toml_reader_reads_one_line_strings_as_toml_edit_does(
+        body in string_body(),
+        literal in any::<bool>(),
+    ) {
+        let quote = if literal { '\'' } else { '"' };
+        direct_agrees("a generated string", &format!("s = {quote}{body}{quote}\n"));
     }
 }

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use toml_parser::decoder::ScalarKind;
+use toml_parser::decoder::{Encoding, ScalarKind};
 use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
 use toml_parser::{ParseError, Source};
 
@@ -60,6 +60,51 @@ pub fn direct(text: &str) -> Option<Vec<Entry>> {
     };
     b.document()?;
     Some(b.finish(0))
+}
+
+/// The value of a one-line string with nothing to decode: its text between the quotes, when
+/// every byte of it is one the string may hold as it is (no escape, no control character,
+/// not its own quote). `None` sends it to toml_parser's decoder, which gives the same value for
+/// these and decodes or refuses the rest. Eight bytes at a time: the quotes are most of a claim
+/// file's bytes, and the decoder looks at them one at a time.
+fn plain_string(encoding: Option<Encoding>, raw: &str) -> Option<&str> {
+    let (quote, escape) = match encoding? {
+        Encoding::BasicString => (b'"', Some(b'\\')),
+        Encoding::LiteralString => (b'\'', None),
+        _ => return None,
+    };
+    let inner = raw
+        .strip_prefix(quote as char)?
+        .strip_suffix(quote as char)?;
+    let b = inner.as_bytes();
+    let mut words = b.chunks_exact(8);
+    let word_plain = |w: &[u8]| {
+        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        !special_in_string(w, quote, escape)
+    };
+    let byte_plain = |x: &u8| {
+        let x = *x;
+        x == b'\t' || (x >= 0x20 && x != 0x7f && x != quote && Some(x) != escape)
+    };
+    (words.all(word_plain) && words.remainder().iter().all(byte_plain)).then_some(inner)
+}
+
+/// Does the little-endian word `w` hold a byte a one-line string may not hold as it is: a
+/// control character (below 0x20 but tab, or 0x7F), `quote`, or `escape`? Exact, byte by byte:
+/// each test works on the low seven bits of each byte, whose sums never carry into the next
+/// byte (as `escape::special_bytes` does).
+fn special_in_string(w: u64, quote: u8, escape: Option<u8>) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // The high bit of each byte of the result: is that byte of `x` zero?
+    let zero = |x: u64| !(((x & LOW) + LOW) | x) & HIGH;
+    let low = w & LOW;
+    let below_space = !((low + ONES * 0x60) | w) & HIGH;
+    let tab = zero(w ^ (ONES * 0x09));
+    let del = (low + ONES) & !w & HIGH;
+    let escape = escape.map_or(0, |e| zero(w ^ (ONES * u64::from(e))));
+    ((below_space & !tab) | del | zero(w ^ (ONES * u64::from(quote))) | escape) != 0
 }
 
 /// A table being built; tables live in `Builder::tables` and refer to each other by index.
@@ -298,6 +343,12 @@ impl Builder<'_, '_> {
 
     fn scalar(&self, e: &Event) -> Option<Spanned> {
         let raw = self.source.get(e)?;
+        if let Some(plain) = plain_string(e.encoding(), raw.as_str()) {
+            return Some(Spanned {
+                node: Node::Str(plain.to_owned()),
+                span: range(e),
+            });
+        }
         let mut decoded = Cow::Borrowed("");
         let mut failed = false;
         let kind = raw.decode_scalar(&mut decoded, &mut |_: ParseError| failed = true);
@@ -426,5 +477,111 @@ impl Builder<'_, '_> {
             });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each one-line string token of `text`: its encoding, its text, and the value toml_parser's
+    /// decoder gives it (`None` when it refuses it).
+    fn decoded(text: &str) -> Vec<(Option<Encoding>, &str, Option<String>)> {
+        let source = Source::new(text);
+        let tokens = source.lex().into_vec();
+        tokens
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t.kind().encoding(),
+                    Some(Encoding::BasicString | Encoding::LiteralString)
+                )
+            })
+            .filter_map(|t| {
+                let raw = source.get(t)?;
+                let mut out = Cow::Borrowed("");
+                let mut failed = false;
+                let _ = raw.decode_scalar(&mut out, &mut |_: ParseError| failed = true);
+                Some((
+                    t.kind().encoding(),
+                    raw.as_str(),
+                    (!failed).then(|| out.into_owned()),
+                ))
+            })
+            .collect()
+    }
+
+    /// Every ASCII byte and a few characters beyond, at every place of a string long enough to
+    /// fill two words and a tail: the eight-byte test takes exactly the bytes a string may hold
+    /// as they are, and what it takes the decoder gives unchanged.
+    #[test]
+    fn plain_strings_are_those_the_decoder_gives_unchanged() {
+        let others = ["é", "€", "\u{2028}", "\u{10FFFF}"];
+        let mut checked = 0;
+        for (quote, escape) in [('"', Some('\\')), ('\'', None)] {
+            let chars = (0u8..0x80).map(char::from).map(String::from);
+            for c in chars.chain(others.iter().map(|s| s.to_string())) {
+                for at in 0..19 {
+                    let mut inner: String = "abcdefghijklmnopqr".into();
+                    inner.insert_str(at, &c);
+                    let raw = format!("{quote}{inner}{quote}");
+                    let first = c.chars().next().unwrap_or('a');
+                    let expected = first == '\t'
+                        || (first >= ' '
+                            && first != '\u{7f}'
+                            && first != quote
+                            && Some(first) != escape);
+                    let encoding = Some(if quote == '"' {
+                        Encoding::BasicString
+                    } else {
+                        Encoding::LiteralString
+                    });
+                    let plain = plain_string(encoding, &raw);
+                    assert_eq!(plain.is_some(), expected, "{raw:?}");
+                    if let Some(plain) = plain {
+                        assert_eq!(plain, inner);
+                        // The decoder reads the same token and gives the same value.
+                        assert_eq!(
+                            decoded(&raw),
+                            vec![(encoding, raw.as_str(), Some(inner.clone()))]
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 2 * (128 + 4) * 19);
+    }
+
+    /// Whatever the lexer makes a one-line string of, the plain value, when there is one, is the
+    /// decoder's.
+    #[test]
+    fn a_plain_value_is_always_the_decoders() {
+        let texts = [
+            "x = \"\"",
+            "x = ''",
+            "x = \"a\\\"b\"",
+            "x = 'a\\b'",
+            "x = \"tab\there\"",
+            "x = \"unterminated",
+            "x = 'unterminated",
+            "x = \"line\nbreak\"",
+            "x = \"\"\"ml\"\"\"",
+            "x = '''ml'''",
+            "x = \"nul\u{0}here and more than eight\"",
+            "x = \"del\u{7f}\"",
+        ];
+        for text in texts {
+            for (encoding, raw, value) in decoded(text) {
+                if let Some(plain) = plain_string(encoding, raw) {
+                    assert_eq!(Some(plain.to_string()), value, "{text:?}");
+                }
+            }
+        }
+        assert_eq!(
+            plain_string(Some(Encoding::MlBasicString), "\"\"\"a\"\"\""),
+            None
+        );
+        assert_eq!(plain_string(None, "abc"), None);
     }
 }
