@@ -239,7 +239,7 @@ pub fn plan(
                 plan.broken.push((
                     c.claim.id.to_string(),
                     ws.files.get(c.claim.file).path.clone(),
-                    c.line,
+                    c.line as usize,
                     Breakage {
                         verdict: p.anchor.verdict,
                         partial_word: p.anchor.partial_word.clone(),
@@ -250,7 +250,7 @@ pub fn plan(
             {
                 let change = Change {
                     file: c.claim.file,
-                    line: c.line,
+                    line: c.line as usize,
                     claim: c.claim.id.to_string(),
                     source: c.cite.source.to_string(),
                     claim_index: c.cite.claim_index,

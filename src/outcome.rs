@@ -37,7 +37,7 @@ pub struct CitationReport<'w> {
     pub claim: &'w Claim,
     pub cite: &'w Cite,
     /// 1-based line of the quote in the claim file.
-    pub line: usize,
+    pub line: u32,
     /// The full sha256 of the pinned revision, when the citation cites a superseded capture.
     pub revision: Option<&'w str>,
     /// The verdict, when the text could be read ([`CitationReport::anchor`]).
@@ -50,13 +50,13 @@ pub struct CitationReport<'w> {
     /// sources.toml when the source cannot be evidence (a consequence names its cause by it).
     pub finding_at: Option<Loc>,
     /// Its claim's position in `Workspace::claims`.
-    pub claim_pos: usize,
+    pub claim_pos: u32,
     /// Its source's position in `Workspace::sources`; `None` for an unknown source. Looked up
     /// once, when the check plans it: the fact analysis asks for it again and again.
     pub source_at: Option<u32>,
     /// The source text at `found`, for fixes and messages; `None` when the verdict is `ok` (it is
     /// the quote).
-    pub found_text: Option<String>,
+    pub found_text: Option<Box<str>>,
     /// The citation re-anchored in a pending capture of its source (boxed: rare, and large).
     pub pending: Option<Box<pending::Reanchored>>,
 }
@@ -104,23 +104,32 @@ impl<'w> CitationReport<'w> {
     }
 }
 
-/// A citation's anchor as a check holds it: most are a verdict and a place (32 bytes, not
-/// the 128 of an [`Anchor`] with its rarely used candidates, errors and partial word); the
-/// others are boxed whole. A large workspace holds 100,000 of them for the whole run.
+/// A citation's anchor as a check holds it: most are a verdict and a place in 32-bit offsets
+/// (16 bytes, not the 128 of an [`Anchor`] with its rarely used candidates, errors and partial
+/// word); the others are boxed whole. A large workspace holds 100,000 of them for the whole run.
 #[derive(Debug, Clone)]
 pub enum HeldAnchor {
     Plain {
         verdict: Verdict,
         strategy: Strategy,
         span_out_of_range: bool,
-        found: Option<(usize, usize)>,
+        found: Option<(u32, u32)>,
     },
     Full(Box<Anchor>),
 }
 
 impl HeldAnchor {
     pub fn new(a: Anchor) -> Self {
-        if a.candidates.is_empty()
+        // A place past 4 GiB (never in a text prov reads: at most 256 MiB) is held whole.
+        let found = match a.found {
+            Some((s, e)) => match (u32::try_from(s), u32::try_from(e)) {
+                (Ok(s), Ok(e)) => Some(Some((s, e))),
+                _ => None,
+            },
+            None => Some(None),
+        };
+        if let Some(found) = found
+            && a.candidates.is_empty()
             && a.candidates_total == 0
             && a.errors.is_none()
             && a.cut_short.is_none()
@@ -130,7 +139,7 @@ impl HeldAnchor {
                 verdict: a.verdict,
                 strategy: a.strategy,
                 span_out_of_range: a.span_out_of_range,
-                found: a.found,
+                found,
             }
         } else {
             HeldAnchor::Full(Box::new(a))
@@ -147,7 +156,7 @@ impl HeldAnchor {
                 found,
             } => Cow::Owned(Anchor {
                 verdict: *verdict,
-                found: *found,
+                found: found.map(wide),
                 strategy: *strategy,
                 ..Anchor::missing(*span_out_of_range)
             }),
@@ -164,10 +173,14 @@ impl HeldAnchor {
 
     pub fn found(&self) -> Option<(usize, usize)> {
         match self {
-            HeldAnchor::Plain { found, .. } => *found,
+            HeldAnchor::Plain { found, .. } => found.map(wide),
             HeldAnchor::Full(a) => a.found,
         }
     }
+}
+
+fn wide((s, e): (u32, u32)) -> (usize, usize) {
+    (s as usize, e as usize)
 }
 
 /// Everything a check found.
@@ -399,6 +412,20 @@ mod tests {
             assert_eq!(*held.get(), a);
             assert_eq!((held.verdict(), held.found()), (a.verdict, a.found));
         }
-        assert!(std::mem::size_of::<HeldAnchor>() <= 40);
+        #[cfg(target_pointer_width = "64")]
+        {
+            let far = Anchor {
+                found: Some((1, 1 << 33)),
+                ..plain.clone()
+            };
+            let held = HeldAnchor::new(far.clone());
+            assert!(matches!(held, HeldAnchor::Full(_)));
+            assert_eq!(held.found(), far.found);
+        }
+        assert_eq!(std::mem::size_of::<HeldAnchor>(), 16);
+        assert_eq!(std::mem::size_of::<Option<HeldAnchor>>(), 16);
+        // 100,000 of them are held for a whole check of a large workspace.
+        #[cfg(target_pointer_width = "64")]
+        assert!(std::mem::size_of::<CitationReport>() <= 136);
     }
 }

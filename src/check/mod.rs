@@ -198,7 +198,7 @@ fn record<'w>(
                 None => Cow::Borrowed("the quote is at its span"),
             };
         }
-        report.found_text = found_text;
+        report.found_text = found_text.map(String::into_boxed_str);
         report.anchored = Some(crate::outcome::HeldAnchor::new(anchor));
     }
     let Some((capture, results)) = r.pending else {

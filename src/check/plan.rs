@@ -42,7 +42,13 @@ pub(super) fn plan<'w>(
     // (cited or not: its integrity is verified), sorted by text and then citation on every
     // core, in place (a stable sort's buffer was 5 MB above the peak of a 100k-citation
     // check). (A map built entry by entry on one thread was the longest serial step.)
-    let mut keyed: Vec<(TextKey<'w>, Option<usize>)> = Vec::with_capacity(citations.len());
+    let sources = if opts.whole_workspace() {
+        ranks.len()
+    } else {
+        0
+    };
+    let mut keyed: Vec<(TextKey<'w>, Option<usize>)> =
+        Vec::with_capacity(citations.len() + sources);
     for (index, (finding, key)) in rest.into_iter().enumerate() {
         diagnostics.extend(finding.map(|d| *d));
         if let Some(key) = key {
@@ -103,14 +109,14 @@ fn citation_report<'w>(
     let mut report = CitationReport {
         claim,
         cite,
-        line,
+        line: u32::try_from(line).unwrap_or(u32::MAX),
         revision: None,
         anchored: None,
         code: None,
         severity: None,
         message: Cow::Borrowed(""),
         finding_at: None,
-        claim_pos,
+        claim_pos: u32::try_from(claim_pos).unwrap_or(u32::MAX),
         source_at: None,
         found_text: None,
         pending: None,

@@ -361,7 +361,7 @@ fn effect(ws: &Workspace, outcome: &Outcome, id: &str) -> Effect {
             e.broken.push(Broken {
                 claim: c.claim.id.to_string(),
                 file: ws.files.get(c.claim.file).path.clone(),
-                line: c.line,
+                line: c.line as usize,
                 verdict: p.anchor.verdict.as_str().to_string(),
             });
         } else {

@@ -356,12 +356,12 @@ fn views(ws: &Workspace, outcome: &Outcome<'_>) -> Views {
         let a = a.as_deref();
         let key = (r.claim.file, r.cite.claim_index, r.cite.index);
         let v = CiteView {
-            claim_pos: r.claim_pos,
+            claim_pos: r.claim_pos as usize,
             cite: r.cite.index,
             verdict: a.map(|a| a.verdict),
             found: a.and_then(|a| a.found),
             candidates: a.map_or(0, |a| a.candidates.len()),
-            found_text: r.found_text.clone(),
+            found_text: r.found_text.as_deref().map(str::to_string),
             code: r.code,
             severity: r.severity,
             message: r.message.to_string(),

@@ -371,7 +371,7 @@ pub struct CitationJson<'a> {
     pub claim: &'a str,
     pub source: &'a str,
     pub file: &'a str,
-    pub line: usize,
+    pub line: u32,
     pub quote: &'a str,
     pub span: Option<[usize; 2]>,
     pub stance: Stance,
