@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::hidden;
+use crate::{hidden, swar};
 
 /// Must `c` never be written raw, wherever it stands? Line feed and tab are safe; see the
 /// [module](self) for the rest. (A joiner may still be excused by its neighbours.)
@@ -91,11 +91,8 @@ fn next_unsafe(s: &str, mut from: usize) -> Option<(usize, char)> {
     loop {
         // Skip words of printable ASCII, line feeds and tabs (pretty-printed JSON has a line
         // feed every few words): four at a time, then one.
-        while let Some(block) = b.get(from..from + 32) {
-            let word = |i: usize| {
-                let w = &block[i..i + 8];
-                u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])
-            };
+        while let Some(block) = b.get(from..).and_then(<[u8]>::first_chunk::<32>) {
+            let word = |i: usize| swar::word(block, i).unwrap_or_default();
             // Each word tested on its own (an OR of the words would hide a control byte).
             if special_bytes(word(0))
                 | special_bytes(word(8))
@@ -107,8 +104,7 @@ fn next_unsafe(s: &str, mut from: usize) -> Option<(usize, char)> {
             }
             from += 32;
         }
-        while let Some(w) = b.get(from..from + 8) {
-            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        while let Some(w) = swar::word(b, from) {
             if special_ascii_or_high(w) {
                 break;
             }
@@ -137,24 +133,15 @@ fn next_unsafe(s: &str, mut from: usize) -> Option<(usize, char)> {
 }
 
 /// Does the little-endian word `w` hold a byte that is neither printable ASCII nor a line feed
-/// or tab (one below 0x20 but those two, 0x7F, or 0x80 and above)? Exact, byte by byte: each
-/// test works on the low seven bits of each byte, whose sums never carry into the next byte.
+/// or tab (one below 0x20 but those two, 0x7F, or 0x80 and above)? Exact, byte by byte.
 fn special_ascii_or_high(w: u64) -> bool {
     special_bytes(w) != 0
 }
 
 /// The bytes [`special_ascii_or_high`] looks for, as the high bit of each byte of the result.
 fn special_bytes(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    // The high bit of each byte of the result: is that byte of `x` zero?
-    let zero = |x: u64| !(((x & LOW) + LOW) | x) & HIGH;
-    let low = w & LOW;
-    let below_space = !((low + ONES * 0x60) | w) & HIGH;
-    let line_feed_or_tab = zero(w ^ (ONES * 0x0a)) | zero(w ^ (ONES * 0x09));
-    let del = (low + ONES) & !w & HIGH;
-    (below_space & !line_feed_or_tab) | del | (w & HIGH)
+    let line_feed_or_tab = swar::equal(w, b'\n') | swar::equal(w, b'\t');
+    (swar::control(w) & !line_feed_or_tab) | (w & swar::HIGH)
 }
 
 /// Could the bytes at the start of `b` be an unsafe character ([`is_unsafe`])? Exact on the

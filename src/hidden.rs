@@ -96,22 +96,15 @@ fn may_start(b: u8) -> bool {
     matches!(b, 0xE1 | 0xE2 | 0xEF | 0xF3)
 }
 
-/// Does the little-endian word `w` hold a byte of 0xE0 or more (its bits 7, 6 and 5 set)?
-/// Every byte that may start a hidden character is one. (Bit 7 of each byte of `w << 1` is
-/// bit 6 of the same byte, and of `w << 2` bit 5.)
-fn has_e0_or_more(w: u64) -> bool {
-    w & (w << 1) & (w << 2) & 0x8080_8080_8080_8080 != 0
-}
-
 /// The offset of the first byte of `b` at or after `from` that may start a hidden character
 /// ([`may_start`]). Eight bytes at a time while none of them is 0xE0 or more: ASCII and the
 /// two-byte letters of Latin, Greek and Cyrillic text are skipped a word at a time (this runs
 /// over every quote and every claim file a check reads).
 fn next_candidate(b: &[u8], mut from: usize) -> Option<usize> {
     loop {
-        while let Some(w) = b.get(from..from + 8) {
-            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-            if has_e0_or_more(w) {
+        while let Some(w) = crate::swar::word(b, from) {
+            // Every byte that may start a hidden character is 0xE0 or more.
+            if crate::swar::has_e0_or_more(w) {
                 break;
             }
             from += 8;
@@ -191,26 +184,6 @@ mod tests {
         ) {
             let naive = b.get(from..).and_then(|t| t.iter().position(|&x| may_start(x)).map(|p| from + p));
             proptest::prop_assert_eq!(next_candidate(&b, from), naive);
-        }
-    }
-
-    #[test]
-    fn a_word_holds_a_byte_of_0xe0_or_more_exactly_when_one_is() {
-        for byte in 0..=255u8 {
-            for at in 0..8 {
-                let mut w = [b'a'; 8];
-                w[at] = byte;
-                // Neighbours with bits 6 and 5 set must not stand in for the byte's own.
-                let mut v = [0x7Fu8; 8];
-                v[at] = byte;
-                for word in [w, v] {
-                    assert_eq!(
-                        has_e0_or_more(u64::from_le_bytes(word)),
-                        byte >= 0xE0,
-                        "{byte:#x} at {at} in {word:?}"
-                    );
-                }
-            }
         }
     }
 

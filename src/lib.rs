@@ -51,5 +51,6 @@ pub mod registry;
 pub mod render;
 pub mod report;
 pub mod snapshot;
+pub mod swar;
 pub mod verdict;
 pub mod workspace;

@@ -312,9 +312,8 @@ fn non_ascii(s: &str) -> impl Iterator<Item = char> + '_ {
     let b = s.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        while let Some(w) = b.get(at..at + 8) {
-            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-            if w & 0x8080_8080_8080_8080 != 0 {
+        while let Some(w) = crate::swar::word(b, at) {
+            if crate::swar::has_non_ascii(w) {
                 break;
             }
             at += 8;

@@ -24,6 +24,7 @@ use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
 use toml_parser::{ParseError, Source};
 
 use super::tree::{self, Entry, Node, Spanned};
+use crate::swar;
 
 /// Parse `text` into the tree, or say why it is not TOML (toml_edit's error).
 pub fn parse(text: &str) -> Result<Vec<Entry>, toml_edit::TomlError> {
@@ -77,34 +78,24 @@ fn plain_string(encoding: Option<Encoding>, raw: &str) -> Option<&str> {
         .strip_prefix(quote as char)?
         .strip_suffix(quote as char)?;
     let b = inner.as_bytes();
-    let mut words = b.chunks_exact(8);
-    let word_plain = |w: &[u8]| {
-        let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        !special_in_string(w, quote, escape)
-    };
-    let byte_plain = |x: &u8| {
-        let x = *x;
-        x == b'\t' || (x >= 0x20 && x != 0x7f && x != quote && Some(x) != escape)
-    };
-    (words.all(word_plain) && words.remainder().iter().all(byte_plain)).then_some(inner)
+    let mut at = 0;
+    while let Some(w) = swar::word(b, at) {
+        if special_in_string(w, quote, escape) {
+            return None;
+        }
+        at += 8;
+    }
+    let byte_plain =
+        |&x: &u8| x == b'\t' || (x >= 0x20 && x != 0x7f && x != quote && Some(x) != escape);
+    b[at..].iter().all(byte_plain).then_some(inner)
 }
 
 /// Does the little-endian word `w` hold a byte a one-line string may not hold as it is: a
-/// control character (below 0x20 but tab, or 0x7F), `quote`, or `escape`? Exact, byte by byte:
-/// each test works on the low seven bits of each byte, whose sums never carry into the next
-/// byte (as `escape::special_bytes` does).
+/// control character (below 0x20 but tab, or 0x7F), `quote`, or `escape`? Exact, byte by byte.
 fn special_in_string(w: u64, quote: u8, escape: Option<u8>) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    // The high bit of each byte of the result: is that byte of `x` zero?
-    let zero = |x: u64| !(((x & LOW) + LOW) | x) & HIGH;
-    let low = w & LOW;
-    let below_space = !((low + ONES * 0x60) | w) & HIGH;
-    let tab = zero(w ^ (ONES * 0x09));
-    let del = (low + ONES) & !w & HIGH;
-    let escape = escape.map_or(0, |e| zero(w ^ (ONES * u64::from(e))));
-    ((below_space & !tab) | del | zero(w ^ (ONES * u64::from(quote))) | escape) != 0
+    let escape = escape.map_or(0, |e| swar::equal(w, e));
+    let control = swar::control(w) & !swar::equal(w, b'\t');
+    (control | swar::equal(w, quote) | escape) != 0
 }
 
 /// A table being built; tables live in `Builder::tables` and refer to each other by index.
