@@ -21,7 +21,7 @@ pub(super) fn plan<'w>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<CitationReport<'w>>, Texts<'w>) {
     // One indexed parallel pass over every citation writes the reports straight into their
-    // final vector (unzipped from the rest): no second copy of 100,000 reports in flight.
+    // final vector (unzipped from their findings): no second copy of 100,000 reports in flight.
     let all: Vec<(usize, &'w Claim, &'w Cite)> = selected
         .iter()
         .flat_map(|&(claim_pos, claim)| {
@@ -29,74 +29,104 @@ pub(super) fn plan<'w>(
         })
         .collect();
     let ranks = source_ranks(ws);
-    let (citations, rest): (Vec<CitationReport<'w>>, Vec<Rest<'w>>) = all
+    let (citations, found): (Vec<CitationReport<'w>>, Vec<Option<Box<Diagnostic>>>) = all
         .par_iter()
         .enumerate()
         .map(|(index, &(claim_pos, claim, cite))| {
-            let (report, finding, key) = citation_report(ws, &ranks, claim_pos, claim, cite, index);
-            (report, (finding, key))
+            citation_report(ws, claim_pos, claim, cite, index)
         })
         .unzip();
     drop(all);
-    // Each citation's text, and every source's current snapshot on a whole-workspace run
-    // (cited or not: its integrity is verified), sorted by text and then citation on every
-    // core, in place (a stable sort's buffer was 5 MB above the peak of a 100k-citation
-    // check). (A map built entry by entry on one thread was the longest serial step.)
+    // Each citation that has a text, by its text's number key, and every source's current
+    // snapshot on a whole-workspace run (cited or not: its integrity is verified), sorted on
+    // every core, in place: 16 bytes an entry. (A map built entry by entry on one thread was
+    // the longest serial step; the keys as `TextKey`s with the reports' findings were 80 bytes
+    // a citation, 8 MB above the peak of a 100k-citation check.)
     let sources = if opts.whole_workspace() {
         ranks.len()
     } else {
         0
     };
-    let mut keyed: Vec<(TextKey<'w>, Option<usize>)> =
-        Vec::with_capacity(citations.len() + sources);
-    for (index, (finding, key)) in rest.into_iter().enumerate() {
-        diagnostics.extend(finding.map(|d| *d));
-        if let Some(key) = key {
-            keyed.push((key, Some(index)));
+    let mut keyed: Vec<(u64, usize)> = Vec::with_capacity(citations.len() + sources);
+    for (index, (report, finding)) in citations.iter().zip(&found).enumerate() {
+        if finding.is_none()
+            && let Some(key) = text_number(ws, &ranks, report)
+        {
+            keyed.push((key, index));
         }
     }
-    if opts.whole_workspace() {
-        keyed.extend(ranks.iter().enumerate().map(|(at, &rank)| {
-            let key = TextKey {
-                rank,
-                source: u32::try_from(at).unwrap_or(u32::MAX),
-                revision: None,
-            };
-            (key, None)
-        }));
+    diagnostics.extend(found.into_iter().flatten().map(|d| *d));
+    // A source's own entry sorts after its citations (`usize::MAX`): only the citations' order
+    // within a text matters, and it is theirs.
+    keyed.extend(
+        ranks
+            .iter()
+            .take(sources)
+            .map(|&rank| (u64::from(rank) << 32, usize::MAX)),
+    );
+    keyed.par_sort_unstable();
+    let mut by_rank = vec![0u32; ranks.len()];
+    for (at, &rank) in ranks.iter().enumerate() {
+        by_rank[rank as usize] = u32::try_from(at).unwrap_or(u32::MAX);
     }
-    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut texts: Texts<'w> = Vec::new();
-    for (key, index) in keyed {
-        if texts.last().is_none_or(|(last, _)| *last != key) {
-            texts.push((key, Vec::new()));
+    let mut rest = keyed.as_slice();
+    while let Some(&(number, first)) = rest.first() {
+        let run = rest.partition_point(|&(n, _)| n == number);
+        let (this, next) = rest.split_at(run);
+        rest = next;
+        let source = by_rank[(number >> 32) as usize];
+        // A revision's number is not 0; a run with one begins with a citation.
+        let revision = (number & u64::from(u32::MAX) != 0)
+            .then(|| citations.get(first).and_then(|r| r.revision))
+            .flatten();
+        let key = TextKey {
+            rank: (number >> 32) as u32,
+            source,
+            revision,
+        };
+        let mut jobs = Vec::with_capacity(this.iter().filter(|e| e.1 != usize::MAX).count());
+        for &(_, index) in this {
+            if let Some(report) = citations.get(index) {
+                jobs.push(Job {
+                    index,
+                    cite: report.cite,
+                    revision: report.revision,
+                });
+            }
         }
-        if let (Some(index), Some((_, jobs))) = (index, texts.last_mut()) {
-            jobs.push(Job {
-                index,
-                cite: citations[index].cite,
-                revision: citations[index].revision,
-            });
-        }
+        texts.push((key, jobs));
     }
+    // The numbers order the texts as their keys do: by source id, then revision.
+    debug_assert!(texts.windows(2).all(|w| w[0].0 < w[1].0));
     (citations, texts)
 }
 
-/// What [`citation_report`] gives besides the report: its finding and its text.
-type Rest<'w> = (Option<Box<Diagnostic>>, Option<TextKey<'w>>);
+/// The number of the text a planned citation is anchored in, which orders the texts as their
+/// `TextKey`s do: its source's rank in the high half; in the low half 0 for the current
+/// snapshot, or for a superseded revision one more than the number of the source's revisions
+/// whose sha256 sorts before its own. `None` for a citation of an unknown source.
+fn text_number(ws: &Workspace, ranks: &[u32], report: &CitationReport) -> Option<u64> {
+    let at = report.source_at? as usize;
+    let source = ws.sources.get(at)?;
+    let revision = match report.revision {
+        // Pinned to the current capture: checked against it.
+        Some(sha) if sha != source.sha256 => {
+            let before = source.revisions.iter().filter(|r| *r.sha256 < *sha).count();
+            u32::try_from(before + 1).unwrap_or(u32::MAX)
+        }
+        _ => 0,
+    };
+    Some(u64::from(*ranks.get(at)?) << 32 | u64::from(revision))
+}
 
-/// A citation's report before anchoring, its finding, and the text to anchor it in.
-type Built<'w> = (
-    CitationReport<'w>,
-    Option<Box<Diagnostic>>,
-    Option<TextKey<'w>>,
-);
+/// What [`citation_report`] gives: a citation with a finding has no text to be anchored in.
+type Built<'w> = (CitationReport<'w>, Option<Box<Diagnostic>>);
 
-/// The report of one citation before anchoring: its finding and no text key when its source or
-/// revision is unknown, otherwise the text it is to be anchored in.
+/// The report of one citation before anchoring, with its finding when its source or revision
+/// is unknown.
 fn citation_report<'w>(
     ws: &'w Workspace,
-    ranks: &[u32],
     claim_pos: usize,
     claim: &'w Claim,
     cite: &'w Cite,
@@ -140,16 +170,10 @@ fn citation_report<'w>(
         report.severity = Some(d.severity);
         report.finding_at = d.loc.clone();
         report.message = d.message.clone().into();
-        return (report, Some(Box::new(d)), None);
+        return (report, Some(Box::new(d)));
     };
     let source = &ws.sources[at];
-    let source_at = u32::try_from(at).unwrap_or(u32::MAX);
-    report.source_at = Some(source_at);
-    let mut key = TextKey {
-        rank: ranks[at],
-        source: source_at,
-        revision: None,
-    };
+    report.source_at = Some(u32::try_from(at).unwrap_or(u32::MAX));
     if cite
         .revision()
         .is_some_and(|p| source.sha256.starts_with(p))
@@ -164,10 +188,7 @@ fn citation_report<'w>(
             .filter(|r| r.sha256.starts_with(prefix))
             .collect();
         match matching.as_slice() {
-            [one] => {
-                key.revision = Some(&one.sha256);
-                report.revision = Some(&one.sha256);
-            }
+            [one] => report.revision = Some(&one.sha256),
             found => {
                 let known: Vec<String> = source
                     .revisions
@@ -200,9 +221,9 @@ fn citation_report<'w>(
                 report.severity = Some(d.severity);
                 report.finding_at = d.loc.clone();
                 report.message = message.into();
-                return (report, Some(Box::new(d)), None);
+                return (report, Some(Box::new(d)));
             }
         }
     }
-    (report, None, Some(key))
+    (report, None)
 }
