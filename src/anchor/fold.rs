@@ -53,10 +53,8 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 pub struct Folded {
     folded: String,
     /// For folded char `i`, the original code point range `[start, end)` it came from. Both
-    /// components are non-decreasing in `i`. Held in 32 bits (a text is at most 256 MiB,
-    /// `files::MAX_FILE_BYTES`, so it has fewer code points): the map is the largest thing the
-    /// check builds per text, 8 bytes per char instead of 16.
-    map: Vec<(u32, u32)>,
+    /// components are non-decreasing in `i`.
+    map: Map,
     /// Length of the original text, in code points.
     original_len: usize,
 }
@@ -71,13 +69,13 @@ impl Folded {
     /// Number of code points in the folded text.
     #[must_use]
     pub fn len_chars(&self) -> usize {
-        self.map.len()
+        self.map.len
     }
 
     /// Whether the folded text is empty.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.map.len == 0
     }
 
     /// Length of the original text, in code points.
@@ -92,7 +90,7 @@ impl Folded {
     /// position of folded char `start` (or at the end of the original text).
     #[must_use]
     pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
-        let len = self.map.len();
+        let len = self.map.len;
         let start = start.min(len);
         let end = end.clamp(start, len);
         if start == end {
@@ -113,7 +111,7 @@ impl Folded {
     /// not a match of whole characters: `dit.` does not match `dit…`.
     #[must_use]
     pub fn on_boundaries(&self, start: usize, end: usize) -> bool {
-        let cut = |i: usize| i > 0 && i < self.map.len() && self.map[i - 1] == self.map[i];
+        let cut = |i: usize| i > 0 && i < self.map.len && self.map.get(i - 1) == self.map.get(i);
         !cut(start) && !cut(end)
     }
 
@@ -229,19 +227,89 @@ fn starts_chunk(c: char) -> bool {
     canonical_combining_class(d) == 0 && is_nfc_quick(iter::once(d)) == IsNormalized::Yes
 }
 
+/// The offset map of a folded text, in runs. Most folded chars stand for one original char,
+/// the one after the previous folded char's: a run of them is held as where it starts. The
+/// others (a whitespace run folded to one space, the three dots of `…`, a composed character,
+/// a char after a removed one) start runs of their own, and a run of folded chars that all
+/// stand for the same original chars is one run too. A news text folds to a few runs per
+/// paragraph: the map was 8 bytes per char, the largest thing a check built per text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Map {
+    runs: Vec<Run>,
+    /// Number of folded chars.
+    len: usize,
+}
+
+/// Folded chars `at..` (up to the next run's `at`): folded char `at + k` stands for original
+/// chars `[start + k, start + k + 1)`, or, when `repeat`, each for `[start, end)`. In 32 bits:
+/// a text is at most 256 MiB (`files::MAX_FILE_BYTES`), so it has fewer code points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    at: u32,
+    start: u32,
+    end: u32,
+    repeat: bool,
+}
+
+impl Map {
+    /// Append folded char `self.len`, standing for original chars `[start, end)`.
+    fn push(&mut self, start: u32, end: u32) {
+        let at = u32::try_from(self.len).unwrap_or(u32::MAX);
+        self.len += 1;
+        if let Some(last) = self.runs.last_mut() {
+            let k = at - last.at;
+            if last.repeat {
+                if (last.start, last.end) == (start, end) {
+                    return;
+                }
+            } else if (last.start.checked_add(k), last.start.checked_add(k + 1))
+                == (Some(start), Some(end))
+            {
+                return;
+            } else if k == 1 && (last.start, last.end) == (start, end) {
+                // The second char standing for the first's original chars (`..` of `…`).
+                last.repeat = true;
+                return;
+            }
+        }
+        self.runs.push(Run {
+            at,
+            start,
+            end,
+            // One original char: a run that may go on char by char.
+            repeat: end.checked_sub(start) != Some(1),
+        });
+    }
+
+    /// The original range of folded char `i`.
+    fn get(&self, i: usize) -> Option<(u32, u32)> {
+        if i >= self.len {
+            return None;
+        }
+        let i = u32::try_from(i).ok()?;
+        let run = self.runs[..self.runs.partition_point(|r| r.at <= i)].last()?;
+        if run.repeat {
+            Some((run.start, run.end))
+        } else {
+            let k = i - run.at;
+            Some((run.start + k, run.start + k + 1))
+        }
+    }
+}
+
 /// Collects folded chars: collapses whitespace runs, applies the char table.
 struct Sink {
     out: String,
-    map: Vec<(u32, u32)>,
+    map: Map,
     ws: Option<(usize, usize)>,
 }
 
 impl Sink {
     fn emit(&mut self, c: char, start: usize, end: usize) {
         self.out.push(c);
-        // Code point indices of a text of at most 256 MiB (see `Folded::map`).
+        // Code point indices of a text of at most 256 MiB (see `Run`).
         let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        self.map.push((at(start), at(end)));
+        self.map.push(at(start), at(end));
     }
 
     /// Accept one NFC char that came from original range `[start, end)`.
@@ -342,7 +410,7 @@ fn splits_cleanly(left: &[(char, usize)], right: &[(char, usize)]) -> bool {
 pub fn fold(text: &str) -> Folded {
     let mut sink = Sink {
         out: String::with_capacity(text.len()),
-        map: Vec::with_capacity(text.len()),
+        map: Map::default(),
         ws: None,
     };
     let mut chunk: Vec<(char, usize)> = Vec::new();
@@ -941,6 +1009,49 @@ mod tests {
     }
 
     proptest! {
+        /// Whatever ranges are pushed (non-decreasing, as folding makes them: chars in a row,
+        /// gaps, repeats, wide ranges), the runs give back each one.
+        #[test]
+        fn the_map_in_runs_gives_back_every_range(
+            steps in prop::collection::vec((0u32..3, 1u32..4, 1usize..4, any::<bool>()), 0..60),
+        ) {
+            let (mut map, mut plain) = (Map::default(), Vec::new());
+            let mut at = 0u32;
+            for (gap, width, times, advance) in steps {
+                at += gap;
+                for _ in 0..times {
+                    map.push(at, at + width);
+                    plain.push((at, at + width));
+                }
+                if advance {
+                    at += width;
+                }
+            }
+            prop_assert_eq!(map.len, plain.len());
+            for (i, &r) in plain.iter().enumerate() {
+                prop_assert_eq!(map.get(i), Some(r));
+            }
+            prop_assert_eq!(map.get(plain.len()), None);
+            prop_assert!(map.runs.len() <= plain.len());
+        }
+    }
+
+    #[test]
+    fn a_plain_text_folds_to_one_run_and_a_paragraph_break_starts_another() {
+        let f = fold("one two three");
+        assert_eq!(f.map.runs.len(), 1);
+        // `\n\n` folds to one space standing for both: a run of its own, then the next word's.
+        let f = fold("one two\n\nthree… four");
+        assert_eq!(f.as_str(), "one two three... four");
+        assert_eq!(f.map.runs.len(), 5);
+        assert_eq!(f.original_range(7, 8), (7, 9));
+        assert_eq!(f.original_range(13, 16), (14, 15));
+        assert_eq!(f.original_range(14, 17), (14, 16));
+        assert_eq!(f.original_range(17, 21), (16, 20));
+        assert!(!f.on_boundaries(14, 17));
+    }
+
+    proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
         #[test]
@@ -960,9 +1071,10 @@ mod tests {
             let folded = fold(&s);
             let n = s.chars().count();
             prop_assert_eq!(folded.original_len(), n);
-            prop_assert_eq!(folded.map.len(), folded.as_str().chars().count());
+            prop_assert_eq!(folded.map.len, folded.as_str().chars().count());
             let mut prev = (0, 0);
-            for &(a, b) in &folded.map {
+            for i in 0..folded.map.len {
+                let (a, b) = folded.map.get(i).unwrap_or_default();
                 let (a, b) = (a as usize, b as usize);
                 prop_assert!(a < b && b <= n);
                 prop_assert!(a >= prev.0 && b >= prev.1);
