@@ -513,8 +513,9 @@ pub fn encode_uri(url: &str) -> String {
     out
 }
 
-/// A quote as the report shows it: in its context, with its text-fragment link.
-struct Quoted {
+/// A quote as the report shows it, while its source is read: in its context, with its
+/// text-fragment link once the ambiguity of the source's quotes is known.
+struct Draft {
     before: String,
     /// The text at the quote's place; `None` when it is the quote itself (a verdict that holds
     /// found the quote's exact bytes), which is then not copied.
@@ -523,9 +524,68 @@ struct Quoted {
     link: Option<String>,
 }
 
-impl Quoted {
+impl Draft {
     fn text<'a>(&'a self, quote: &'a str) -> &'a str {
         self.text.as_deref().unwrap_or(quote)
+    }
+}
+
+/// A [`Draft`] as the report holds it until its fact's entry is written: its four parts in one
+/// string. A report holds one per citation, from the first source read to the last entry
+/// written (four strings cost about a hundred bytes more each: a tenth of a large report's
+/// memory).
+struct Quoted {
+    /// The context before, the text (when it is not the quote), the context after, the link.
+    parts: Box<str>,
+    /// Where the text, the context after and the link start in `parts`.
+    at: [u32; 3],
+    text: bool,
+    link: bool,
+}
+
+impl Quoted {
+    /// `None` when the parts are longer than 4 GiB together (never: a quote is a slice of a
+    /// claim file of at most 256 MiB, and the context and link are bounded).
+    fn new(d: &Draft) -> Option<Self> {
+        let text = d.text.as_deref().unwrap_or("");
+        let link = d.link.as_deref().unwrap_or("");
+        let mut parts =
+            String::with_capacity(d.before.len() + text.len() + d.after.len() + link.len());
+        let mut at = [0u32; 3];
+        for (i, part) in [&d.before, text, &d.after].into_iter().enumerate() {
+            parts.push_str(part);
+            at[i] = u32::try_from(parts.len()).ok()?;
+        }
+        parts.push_str(link);
+        u32::try_from(parts.len()).ok()?;
+        Some(Quoted {
+            parts: parts.into_boxed_str(),
+            at,
+            text: d.text.is_some(),
+            link: d.link.is_some(),
+        })
+    }
+
+    fn part(&self, i: usize) -> &str {
+        let start = i.checked_sub(1).map_or(0, |j| self.at[j] as usize);
+        let end = self.at.get(i).map_or(self.parts.len(), |&e| e as usize);
+        self.parts.get(start..end).unwrap_or("")
+    }
+
+    fn before(&self) -> &str {
+        self.part(0)
+    }
+
+    fn text(&self) -> Option<&str> {
+        self.text.then(|| self.part(1))
+    }
+
+    fn after(&self) -> &str {
+        self.part(2)
+    }
+
+    fn link(&self) -> Option<&str> {
+        self.link.then(|| self.part(3))
     }
 }
 
@@ -579,7 +639,7 @@ fn quotes(
     let found: Vec<Vec<(usize, Quoted)>> = groups
         .into_par_iter()
         .map(|(source, members)| {
-            let mut found: HashMap<usize, Quoted> = HashMap::with_capacity(members.len());
+            let mut found: HashMap<usize, Draft> = HashMap::with_capacity(members.len());
             // The distinct texts this source's citations were verified against (a revision naming
             // the current capture reads the snapshot), and which one each citation reads. They are
             // dropped when the source is done.
@@ -640,7 +700,7 @@ fn quotes(
                     }
                     found.insert(
                         i,
-                        Quoted {
+                        Draft {
                             before,
                             text,
                             after,
@@ -675,7 +735,10 @@ fn quotes(
                     }
                 }
             }
-            found.into_iter().collect()
+            found
+                .into_iter()
+                .filter_map(|(i, d)| Some((i, Quoted::new(&d)?)))
+                .collect()
         })
         .collect();
     for (i, q) in found.into_iter().flatten() {
@@ -961,10 +1024,10 @@ impl Prepared<'_, '_> {
             &mut |i| {
                 quoted.get(i).and_then(Option::as_ref).map(|q| {
                     (
-                        Cow::Borrowed(q.before.as_str()),
-                        q.text.as_deref().map(Cow::Borrowed),
-                        Cow::Borrowed(q.after.as_str()),
-                        q.link.as_deref().map(Cow::Borrowed),
+                        Cow::Borrowed(q.before()),
+                        q.text().map(Cow::Borrowed),
+                        Cow::Borrowed(q.after()),
+                        q.link().map(Cow::Borrowed),
                     )
                 })
             },
@@ -1033,10 +1096,10 @@ pub fn build<'w>(
     let mut take = |i: usize| {
         quoted.get_mut(i).and_then(Option::take).map(|q| {
             (
-                Cow::Owned(q.before),
-                q.text.map(Cow::Owned),
-                Cow::Owned(q.after),
-                q.link.map(Cow::Owned),
+                Cow::Owned(q.before().to_string()),
+                q.text().map(|t| Cow::Owned(t.to_string())),
+                Cow::Owned(q.after().to_string()),
+                q.link().map(|l| Cow::Owned(l.to_string())),
             )
         })
     };
@@ -1192,6 +1255,50 @@ fn write_json_with<W: std::io::Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A quote's four parts come back from the one string they are held in, empty ones and
+    /// absent ones apart.
+    #[test]
+    fn a_held_quote_gives_back_its_parts() {
+        let parts = |q: &Quoted| {
+            (
+                q.before().to_string(),
+                q.text().map(str::to_string),
+                q.after().to_string(),
+                q.link().map(str::to_string),
+            )
+        };
+        let cases = [
+            (
+                "Before. ",
+                Some("the “text”"),
+                " after…",
+                Some("https://x.test/#:~:text=a"),
+            ),
+            ("", None, "", None),
+            ("é", Some(""), "", Some("")),
+            ("", None, "after", Some("l")),
+        ];
+        for (before, text, after, link) in cases {
+            let d = Draft {
+                before: before.into(),
+                text: text.map(Into::into),
+                after: after.into(),
+                link: link.map(Into::into),
+            };
+            let q = Quoted::new(&d).expect("short parts");
+            assert_eq!(
+                parts(&q),
+                (
+                    before.to_string(),
+                    text.map(str::to_string),
+                    after.to_string(),
+                    link.map(str::to_string)
+                )
+            );
+            assert_eq!(d.text("the quote"), text.unwrap_or("the quote"));
+        }
+    }
 
     /// The JSON written fact by fact (and the parallel writer of a built report) is byte for
     /// byte serde_json's pretty print of the built report.
