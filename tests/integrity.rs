@@ -202,3 +202,44 @@ fn a_made_up_earlier_capture_passes_check_and_is_caught_by_report_verify() {
         out.stdout
     );
 }
+
+#[test]
+fn the_report_shows_context_only_from_bytes_that_still_match_their_pin() {
+    // The report reads each cited text again for the quotes' context, after the check verified
+    // it: a file changed in between is verified again and not shown.
+    let (_tmp, ws) = tiny_ws();
+    let old = fs::read_to_string(ws.join("snapshots/blog-en.txt")).unwrap();
+    fs::write(
+        ws.join("snapshots/blog-en.new.txt"),
+        format!("Updated.\n{old}"),
+    )
+    .unwrap();
+    let out = prov(&ws, &["accept"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    let parents = prov::files::Parents::default();
+    let text = |ws: &prov::workspace::Workspace, rev: Option<&str>| {
+        prov::report::pinned_text(ws, "blog-en", rev, &parents)
+    };
+    let loaded = prov::workspace::load(&ws).unwrap();
+    let current = loaded.source("blog-en").unwrap().sha256.clone();
+    assert_eq!(
+        text(&loaded, None).as_deref(),
+        Some(&*format!("Updated.\n{old}"))
+    );
+    assert_eq!(text(&loaded, Some(&current)), text(&loaded, None));
+    assert_eq!(text(&loaded, Some(BLOG_EN_SHA)).as_deref(), Some(&*old));
+    assert_eq!(
+        text(&loaded, Some(&"0".repeat(64))),
+        None,
+        "no such revision"
+    );
+    // Changed on disk after the workspace was loaded (and checked): neither is shown.
+    fs::write(ws.join("snapshots/blog-en.txt"), "Edited.\n").unwrap();
+    fs::write(
+        ws.join("snapshots/blog-en@1fae29246e3e.txt"),
+        old.replace("metal", "plastic"),
+    )
+    .unwrap();
+    assert_eq!(text(&loaded, None), None);
+    assert_eq!(text(&loaded, Some(BLOG_EN_SHA)), None);
+}

@@ -88,12 +88,13 @@ fn reports(dir: &Path, check: impl FnOnce(&Report, &str, &str)) {
             e.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
         )
     });
-    let outcome = prov::check::check(&ws, &Default::default());
+    let (outcome, quotes) = report::check(&ws, &Default::default());
     let digest = report::digest::compute(dir).unwrap();
-    let text_of = |id: &str, _: Option<&str>| -> Option<String> {
-        fs::read_to_string(dir.join("snapshots").join(format!("{id}.txt"))).ok()
+    let parents = prov::files::Parents::default();
+    let text_of = |id: &str, revision: Option<&str>| -> Option<String> {
+        report::pinned_text(&ws, id, revision, &parents)
     };
-    let r = report::build(&ws, &outcome, digest, &text_of);
+    let r = report::build(&ws, (&outcome, &quotes), digest, &text_of);
     let md = report::md::render(&r);
     let html = report::html::render(&r);
     check(&r, &md, &html);

@@ -31,7 +31,8 @@ use crate::files::{FileId, rel_display};
 use crate::outcome::{CitationReport, FactFindings, FactOf, Outcome, SourceReport};
 use crate::pending;
 use crate::snapshot::Status;
-use crate::workspace::{Claim, Flag, Workspace, revision_path};
+use crate::verdict::Anchor;
+use crate::workspace::{Cite, Claim, Flag, Source, Workspace, revision_path};
 
 use plan::plan;
 use text::{Job, TextKey, TextResult};
@@ -58,8 +59,28 @@ impl Options {
     }
 }
 
+/// A text the check read, verified against its pin and anchored citations in, shown to the
+/// caller of [`check_with`] while it is in memory: `prov report` takes the quotes' context
+/// from it, and so reads no text twice and shows none it has not verified.
+pub struct TextSeen<'a> {
+    pub source: &'a Source,
+    pub text: &'a str,
+    /// Each citation anchored in it: its position in `Outcome::citations`, the citation, and
+    /// its anchor.
+    pub anchored: &'a [(usize, &'a Cite, &'a Anchor)],
+}
+
+/// What [`check_with`] calls with each text, on the core that read it.
+pub type SeeText<'h> = dyn Fn(&TextSeen<'_>) + Sync + 'h;
+
 /// Check the workspace.
 pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
+    check_with(ws, opts, None)
+}
+
+/// [`check`], showing `see` each text whose bytes are the pinned ones, with the citations
+/// anchored in it, before the text is dropped.
+pub fn check_with<'w>(ws: &'w Workspace, opts: &Options, see: Option<&SeeText<'_>>) -> Outcome<'w> {
     let selected = select(ws, opts);
     let mut diagnostics = Vec::new();
     let (mut citations, texts) = plan(ws, &selected, opts, &mut diagnostics);
@@ -67,7 +88,7 @@ pub fn check<'w>(ws: &'w Workspace, opts: &Options) -> Outcome<'w> {
     // verdicts, in the texts' order, as soon as they are done: the results in flight stay few
     // (all of them at once held 17 MB on a 100k-citation workspace, above the peak).
     let mut sources = Vec::new();
-    text::read_and_anchor(ws, texts, |r| {
+    text::read_and_anchor(ws, texts, see, |r| {
         record(ws, r, &mut citations, &mut diagnostics, &mut sources);
     });
     let (found, quotes) = hidden::in_quotes(ws, &mut citations);

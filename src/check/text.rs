@@ -87,6 +87,7 @@ const SENT_PER_CORE: usize = 2;
 pub(super) fn read_and_anchor<'w>(
     ws: &'w Workspace,
     texts: Texts<'w>,
+    see: Option<&super::SeeText<'_>>,
     mut record: impl FnMut(TextResult<'w>) + Send,
 ) {
     // Looked at once for every text: the snapshots directory, and which sources have a pending
@@ -118,7 +119,7 @@ pub(super) fn read_and_anchor<'w>(
                     .into_iter()
                     .filter_map(|(key, jobs)| {
                         let source = ws.sources.get(key.source as usize)?;
-                        Some(run_text(ws, source, key, jobs, parents, listing))
+                        Some(run_text(ws, source, key, jobs, parents, listing, see))
                     })
                     .collect();
                 // Only a panic while recording drops the receiver; the scope passes it on.
@@ -134,6 +135,7 @@ fn run_text<'w>(
     jobs: Vec<Job<'_>>,
     parents: &crate::files::Parents,
     listing: &pending::Listing,
+    see: Option<&super::SeeText<'_>>,
 ) -> TextResult<'w> {
     let (path, pinned) = match &key.revision {
         Some(sha) => (revision_path(&ws.root, &source.id, sha), sha.to_string()),
@@ -192,6 +194,18 @@ fn run_text<'w>(
     if let Some((c, _)) = capture {
         // Not re-anchored (the snapshot fails its pin), but still known to be there.
         pending = Some((c, Vec::new()));
+    }
+    // Anchored only in a text whose bytes are the pinned ones.
+    if let (Some(see), Some(text), false) = (see, loaded.text.as_deref(), anchors.is_empty()) {
+        let anchored: Vec<_> = anchors
+            .iter()
+            .map(|(j, a, _)| (j.index, j.cite, a))
+            .collect();
+        see(&super::TextSeen {
+            source,
+            text,
+            anchored: &anchored,
+        });
     }
     let bom = loaded
         .text

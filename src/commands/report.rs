@@ -61,7 +61,8 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
     }
     let ws = load(root, Format::Human, style)?;
     let only_files = select(&ws, &args.paths)?;
-    let outcome = check::check(
+    // The quotes' context is taken from each text as the check reads and verifies it.
+    let (outcome, quotes) = report::check(
         &ws,
         &check::Options {
             only_files,
@@ -78,18 +79,14 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         })
         .collect();
     let digest = digest::compute_knowing(root, &known).map_err(Refusal::new)?;
+    let parents = files::Parents::default();
     let text_of = |id: &str, revision: Option<&str>| -> Option<String> {
-        let source = ws.source(id)?;
-        let path = match revision {
-            Some(sha) if sha != source.sha256 => prov::workspace::revision_path(root, id, sha),
-            _ => ws.snapshot_path(id),
-        };
-        files::read_text(root, &path).ok()
+        report::pinned_text(&ws, id, revision, &parents)
     };
     if args.output.is_none() && matches!(args.format, ReportFormat::Json) {
         // Straight to standard output, each fact's entry made as it is written: the report is
         // never held whole.
-        let mut p = report::prepare(&ws, &outcome, digest, &text_of);
+        let mut p = report::prepare(&ws, (&outcome, &quotes), digest, &text_of);
         report::attach_evidence(&mut p.head, &ws);
         out_json_with(|w| report::write_json_prepared(w, &p));
         let code = exit_code(&outcome);
@@ -99,7 +96,7 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         std::mem::forget(ws);
         return Ok(code);
     }
-    let mut r = report::build(&ws, &outcome, digest, &text_of);
+    let mut r = report::build(&ws, (&outcome, &quotes), digest, &text_of);
     report::attach_evidence(&mut r, &ws);
     if args.output.is_none() && matches!(args.format, ReportFormat::W3c) {
         // Straight to standard output, without the whole document as one string first.

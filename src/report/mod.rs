@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::anchor::text::CharText;
+use crate::check::TextSeen;
 use crate::outcome::{CitationReport, Outcome};
 use crate::verdict::Verdict;
 use crate::workspace::Flag;
@@ -359,9 +360,34 @@ impl MatrixRow<'_> {
 }
 
 /// Reads the text of a source, or of one of its retained revisions (by full sha256; the
-/// current capture's sha256 reads the snapshot). [`build`] asks for each text once and keeps
-/// only one source's texts at a time.
+/// current capture's sha256 reads the snapshot): for what each capture of a source with
+/// revisions changed in the passages cited (the quotes' context comes from the check, [`Quotes`]).
 pub type TextOf<'a> = dyn Fn(&str, Option<&str>) -> Option<String> + Sync + 'a;
+
+/// The text of source `id`'s current snapshot, or of its retained revision `revision` (by full
+/// sha256), when the bytes on disk are still the pinned ones: a [`TextOf`] for a report. Read
+/// again after the check, they are verified again, so that a file changed in between is not
+/// shown as the evidence it no longer is.
+pub fn pinned_text(
+    ws: &Workspace,
+    id: &str,
+    revision: Option<&str>,
+    parents: &crate::files::Parents,
+) -> Option<String> {
+    let source = ws.source(id)?;
+    let (path, pinned) = match revision {
+        Some(sha) if sha != source.sha256 => {
+            let known = source.revisions.iter().find(|r| r.sha256 == sha)?;
+            (
+                crate::workspace::revision_path(&ws.root, id, &known.sha256),
+                known.sha256.as_str(),
+            )
+        }
+        _ => (ws.snapshot_path(id), source.sha256.as_str()),
+    };
+    let loaded = crate::snapshot::load(&ws.root, &path, pinned, parents);
+    (loaded.status == crate::snapshot::Status::Ok).then_some(loaded.text)?
+}
 
 /// At most this many code points of context either side of a quote.
 const CONTEXT: usize = 240;
@@ -591,6 +617,7 @@ impl Quoted {
 
 /// A text-fragment link still to make, once the ambiguity of its quote is known.
 struct LinkJob<'a> {
+    /// Its quote's place among the text's drafts.
     citation: usize,
     url: &'a str,
     /// The quote's byte range in its text.
@@ -600,153 +627,121 @@ struct LinkJob<'a> {
     after: &'a str,
 }
 
-/// The quote in context and the text-fragment link of each citation in `which` (indices into
-/// `citations`) that is found in a registered source whose text can be read; `None` for the
-/// others. Source by source: each text is decoded only around its quotes, searched once for
-/// all of its quotes' repetitions, and released when its source is done.
-fn quotes(
-    ws: &Workspace,
-    citations: &[CitationReport],
-    which: impl Iterator<Item = usize>,
-    text_of: &TextOf<'_>,
-) -> Vec<Option<Quoted>> {
-    let mut out: Vec<Option<Quoted>> = Vec::new();
-    out.resize_with(citations.len(), || None);
-    let quote_of = |i: usize| citations.get(i).map_or("", |c| &*c.cite.quote);
-    // Citations by source, the sources in the order of their first citation.
-    let mut groups: Vec<(&Source, Vec<usize>)> = Vec::new();
-    let mut group_of: HashMap<&str, usize> = HashMap::new();
-    for i in which {
-        let Some(c) = citations.get(i) else {
-            continue;
-        };
-        let Some(source) = c.source(ws) else {
-            continue;
-        };
-        if c.found().is_none() {
-            continue;
-        }
-        let g = *group_of.entry(source.id.as_str()).or_insert_with(|| {
-            groups.push((source, Vec::new()));
-            groups.len() - 1
-        });
-        if let Some((_, members)) = groups.get_mut(g) {
-            members.push(i);
+/// The quote in context and the text-fragment link of each citation the check anchored,
+/// gathered text by text as the check reads them ([`check`]): each text is decoded only around
+/// its quotes and searched once for all of its quotes' repetitions, on the core that read and
+/// verified it, and never read again.
+#[derive(Default)]
+pub struct Quotes {
+    found: std::sync::Mutex<Vec<(usize, Quoted)>>,
+}
+
+impl Quotes {
+    /// Take those of one text.
+    pub fn see(&self, seen: &TextSeen<'_>) {
+        let quoted = quote_text(seen);
+        if let Ok(mut found) = self.found.lock() {
+            found.extend(quoted);
         }
     }
-    // Source by source on every core (each holds one source's texts at a time); the quotes
-    // are put in place in citation order afterwards.
-    let found: Vec<Vec<(usize, Quoted)>> = groups
-        .into_par_iter()
-        .map(|(source, members)| {
-            let mut found: HashMap<usize, Draft> = HashMap::with_capacity(members.len());
-            // The distinct texts this source's citations were verified against (a revision naming
-            // the current capture reads the snapshot), and which one each citation reads. They are
-            // dropped when the source is done.
-            let mut texts: Vec<Option<String>> = Vec::new();
-            let mut revs: Vec<Option<&str>> = Vec::new();
-            let mut at: Vec<usize> = Vec::with_capacity(members.len());
-            for &i in &members {
-                let rev = citations
-                    .get(i)
-                    .and_then(|c| c.revision)
-                    .filter(|r| *r != source.sha256);
-                let k = revs.iter().position(|r| *r == rev).unwrap_or_else(|| {
-                    revs.push(rev);
-                    texts.push(text_of(&source.id, rev));
-                    texts.len() - 1
-                });
-                at.push(k);
+
+    /// Each citation's, by its position in `Outcome::citations` (`n` of them); `None` for those
+    /// not anchored in a text. Taken out: a second call finds none.
+    fn take(&self, n: usize) -> Vec<Option<Quoted>> {
+        let mut out: Vec<Option<Quoted>> = Vec::new();
+        out.resize_with(n, || None);
+        let found = self.found.lock().map(|mut f| std::mem::take(&mut *f));
+        for (i, q) in found.unwrap_or_default() {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(q);
             }
-            {
-                let views: Vec<Option<CharText<'_>>> = texts
-                    .iter()
-                    .map(|t| t.as_deref().map(CharText::new))
-                    .collect();
-                let mut jobs: Vec<Vec<LinkJob<'_>>> = texts.iter().map(|_| Vec::new()).collect();
-                for (&i, k) in members.iter().zip(at) {
-                    let Some(c) = citations.get(i) else {
-                        continue;
-                    };
-                    let Some((s, e)) = c.found() else {
-                        continue;
-                    };
-                    let (Some(view), true) = (views.get(k).and_then(Option::as_ref), s <= e) else {
-                        continue;
-                    };
-                    let (Some(bs), Some(be)) = (view.byte_of(s), view.byte_of(e)) else {
-                        continue;
-                    };
-                    let full = view.as_str();
-                    let (before, after) = context(full, bs, be, CONTEXT);
-                    let holds = c.verdict().is_some_and(Verdict::holds);
-                    // Not copied when it is the quote (a verdict that holds found its bytes).
-                    let text = full
-                        .get(bs..be)
-                        .filter(|t| **t != *c.cite.quote)
-                        .map(str::to_string);
-                    if let (Some(url), true, Some(list)) = (&source.url, holds, jobs.get_mut(k)) {
-                        list.push(LinkJob {
-                            citation: i,
-                            url,
-                            bytes: (bs, be),
-                            before: full
-                                .get(chars_before(full, bs, fragment::NEAR)..bs)
-                                .unwrap_or(""),
-                            after: full
-                                .get(be..chars_after(full, be, fragment::NEAR))
-                                .unwrap_or(""),
-                        });
-                    }
-                    found.insert(
-                        i,
-                        Draft {
-                            before,
-                            text,
-                            after,
-                            link: None,
-                        },
-                    );
-                }
-                for (list, view) in jobs.iter().zip(&views) {
-                    let Some(view) = view else {
-                        continue;
-                    };
-                    // Only a quote of SHORT code points or more needs its repetitions counted.
-                    let long: Vec<(usize, usize)> = list
-                        .iter()
-                        .filter_map(|j| found.get(&j.citation).map(|q| (j, q)))
-                        .filter(|(j, q)| {
-                            q.text(quote_of(j.citation)).chars().count() >= fragment::SHORT
-                        })
-                        .map(|(j, _)| j.bytes)
-                        .collect();
-                    let mut repeated =
-                        fragment::ambiguous(view.as_str().as_bytes(), &long).into_iter();
-                    for j in list {
-                        let Some(q) = found.get_mut(&j.citation) else {
-                            continue;
-                        };
-                        let text = q.text(quote_of(j.citation));
-                        let ambiguous = text.chars().count() >= fragment::SHORT
-                            && repeated.next().unwrap_or(false);
-                        let link = fragment::link_parts(j.url, j.before, text, j.after, ambiguous);
-                        q.link = Some(link);
-                    }
-                }
-            }
+        }
+        out
+    }
+}
+
+/// Check the workspace for a report: the outcome, and the quotes in context taken from the
+/// texts as the check verified them.
+#[must_use]
+pub fn check<'w>(ws: &'w Workspace, opts: &crate::check::Options) -> (Outcome<'w>, Quotes) {
+    let quotes = Quotes::default();
+    let outcome = crate::check::check_with(ws, opts, Some(&|t: &TextSeen<'_>| quotes.see(t)));
+    (outcome, quotes)
+}
+
+/// The quote in context and the text-fragment link of each citation anchored in one text.
+fn quote_text(seen: &TextSeen<'_>) -> Vec<(usize, Quoted)> {
+    let source = seen.source;
+    let view = CharText::new(seen.text);
+    let full = view.as_str();
+    // Each citation's position, its quote, and its draft.
+    let mut found: Vec<(usize, &str, Draft)> = Vec::with_capacity(seen.anchored.len());
+    let mut jobs: Vec<LinkJob<'_>> = Vec::new();
+    for &(i, cite, anchor) in seen.anchored {
+        let Some((s, e)) = anchor.found else {
+            continue;
+        };
+        if s > e {
+            continue;
+        }
+        let (Some(bs), Some(be)) = (view.byte_of(s), view.byte_of(e)) else {
+            continue;
+        };
+        let (before, after) = context(full, bs, be, CONTEXT);
+        // Not copied when it is the quote (a verdict that holds found its bytes).
+        let text = full
+            .get(bs..be)
+            .filter(|t| **t != *cite.quote)
+            .map(str::to_string);
+        if let (Some(url), true) = (&source.url, anchor.verdict.holds()) {
+            jobs.push(LinkJob {
+                citation: found.len(),
+                url,
+                bytes: (bs, be),
+                before: full
+                    .get(chars_before(full, bs, fragment::NEAR)..bs)
+                    .unwrap_or(""),
+                after: full
+                    .get(be..chars_after(full, be, fragment::NEAR))
+                    .unwrap_or(""),
+            });
+        }
+        found.push((
+            i,
+            &*cite.quote,
+            Draft {
+                before,
+                text,
+                after,
+                link: None,
+            },
+        ));
+    }
+    // Only a quote of SHORT code points or more needs its repetitions counted.
+    let long: Vec<(usize, usize)> = jobs
+        .iter()
+        .filter(|j| {
             found
-                .into_iter()
-                .filter_map(|(i, d)| Some((i, Quoted::new(&d)?)))
-                .collect()
+                .get(j.citation)
+                .is_some_and(|(_, quote, d)| d.text(quote).chars().count() >= fragment::SHORT)
         })
+        .map(|j| j.bytes)
         .collect();
-    for (i, q) in found.into_iter().flatten() {
-        if let Some(slot) = out.get_mut(i) {
-            *slot = Some(q);
-        }
+    let mut repeated = fragment::ambiguous(full.as_bytes(), &long).into_iter();
+    for j in &jobs {
+        let Some((_, quote, d)) = found.get_mut(j.citation) else {
+            continue;
+        };
+        let text = d.text(quote);
+        let ambiguous = text.chars().count() >= fragment::SHORT && repeated.next().unwrap_or(false);
+        d.link = Some(fragment::link_parts(
+            j.url, j.before, text, j.after, ambiguous,
+        ));
     }
-    out
+    found
+        .into_iter()
+        .filter_map(|(i, _, d)| Some((i, Quoted::new(&d)?)))
+        .collect()
 }
 
 /// The superseded captures of `source`, each with what the capture after it changed in the
@@ -1035,21 +1030,17 @@ impl Prepared<'_, '_> {
     }
 }
 
-/// Prepare the report of a checked workspace (see [`Prepared`]); `text_of` reads the snapshot
-/// text of a source (or of one of its revisions), for context.
+/// Prepare the report of a workspace checked by [`check`] (see [`Prepared`]), with the quotes
+/// that check gathered; `text_of` reads the text of a source's revisions, for what each
+/// capture changed.
 pub fn prepare<'o, 'w>(
     ws: &'w Workspace,
-    outcome: &'o Outcome<'w>,
+    (outcome, quotes): (&'o Outcome<'w>, &Quotes),
     digest: digest::Digest,
     text_of: &TextOf<'_>,
 ) -> Prepared<'o, 'w> {
     let parts = parts(ws, outcome);
-    let quoted = quotes(
-        ws,
-        &outcome.citations,
-        parts.iter().flat_map(|(_, _, r)| r.clone()),
-        text_of,
-    );
+    let quoted = quotes.take(outcome.citations.len());
     // A fact stands when it has supports, no flag that is an error (an unsupported one is
     // always an error: it has no supports) and no failing citation. Whether it has an error
     // flag is known from the check; else each fact is made, counted and dropped.
@@ -1077,11 +1068,11 @@ pub fn prepare<'o, 'w>(
     }
 }
 
-/// Build the report of a checked workspace. `text_of` reads the snapshot text of a source (or
-/// of one of its revisions), for context.
+/// Build the report of a workspace checked by [`check`], with the quotes that check gathered.
+/// `text_of` reads the text of a source's revisions, for what each capture changed.
 pub fn build<'w>(
     ws: &'w Workspace,
-    outcome: &Outcome<'w>,
+    (outcome, quotes): (&Outcome<'w>, &Quotes),
     digest: digest::Digest,
     text_of: &TextOf<'_>,
 ) -> Report<'w> {
@@ -1091,7 +1082,7 @@ pub fn build<'w>(
         mut quoted,
         groups,
         ..
-    } = prepare(ws, outcome, digest, text_of);
+    } = prepare(ws, (outcome, quotes), digest, text_of);
     // The quotes move into the entries.
     let mut take = |i: usize| {
         quoted.get_mut(i).and_then(Option::take).map(|q| {
@@ -1306,32 +1297,28 @@ mod tests {
     fn prepared_json_is_the_built_reports() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let ws = crate::workspace::load(root).expect("the example workspace loads");
+        let parents = crate::files::Parents::default();
         let text_of = |id: &str, revision: Option<&str>| -> Option<String> {
-            let source = ws.source(id)?;
-            let path = match revision {
-                Some(sha) if sha != source.sha256 => crate::workspace::revision_path(root, id, sha),
-                _ => ws.snapshot_path(id),
-            };
-            crate::files::read_text(root, &path).ok()
+            pinned_text(&ws, id, revision, &parents)
         };
-        let full = crate::check::check(&ws, &Default::default());
-        let one_file = crate::check::check(
-            &ws,
-            &crate::check::Options {
-                only_files: Some(vec![ws.claim_files[0]]),
-                ..Default::default()
-            },
-        );
-        for outcome in [&full, &one_file] {
+        let full = Default::default();
+        let one_file = crate::check::Options {
+            only_files: Some(vec![ws.claim_files[0]]),
+            ..Default::default()
+        };
+        for opts in [&full, &one_file] {
+            // Each report takes the quotes its check gathered.
+            let (outcome, quotes) = check(&ws, opts);
+            let (again, quotes_again) = check(&ws, opts);
             let digest = digest::compute(root).expect("digest");
-            let mut r = build(&ws, outcome, digest.clone(), &text_of);
+            let mut r = build(&ws, (&outcome, &quotes), digest.clone(), &text_of);
             attach_evidence(&mut r, &ws);
             assert!(!r.facts.is_empty());
             let want = serde_json::to_vec_pretty(&r).expect("serialises");
             let mut got = Vec::new();
             write_json(&mut got, &r).expect("writes");
             assert!(got == want, "write_json differs from serde_json");
-            let mut p = prepare(&ws, outcome, digest, &text_of);
+            let mut p = prepare(&ws, (&again, &quotes_again), digest, &text_of);
             attach_evidence(&mut p.head, &ws);
             let mut got = Vec::new();
             write_json_prepared(&mut got, &p).expect("writes");
