@@ -54,6 +54,20 @@ fn tamper_consistently(ws: &Path, id: &str, old_sha: &str, from: &str, to: &str)
     edit(ws, "sources.toml", old_sha, &sha256(t.as_bytes()));
 }
 
+/// Capture a new version of `blog-en` (its text with a line before it) and accept it: the old
+/// one is kept as a superseded capture. Returns the old text.
+fn accept_an_update(ws: &Path) -> String {
+    let old = fs::read_to_string(ws.join("snapshots/blog-en.txt")).unwrap();
+    fs::write(
+        ws.join("snapshots/blog-en.new.txt"),
+        format!("Updated.\n{old}"),
+    )
+    .unwrap();
+    let out = prov(ws, &["accept"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    old
+}
+
 const BLOG_EN_SHA: &str = "1fae29246e3ee8ca927cbe4fdc7ade14259d084d3607f0b11a3c101d52ffdcc7";
 
 #[test]
@@ -125,14 +139,7 @@ fn a_retained_capture_tampered_is_caught_by_report_verify() {
     // A superseded capture kept by `prov accept`, edited afterwards. When a citation pins it,
     // prov check names it (tests/cases/revision-tampered); the report digest covers it always.
     let (_tmp, ws) = tiny_ws();
-    let old = fs::read_to_string(ws.join("snapshots/blog-en.txt")).unwrap();
-    fs::write(
-        ws.join("snapshots/blog-en.new.txt"),
-        format!("Updated.\n{old}"),
-    )
-    .unwrap();
-    let out = prov(&ws, &["accept"]);
-    assert_eq!(out.code, Some(0), "{}", out.all());
+    let old = accept_an_update(&ws);
     let kept = ws.join("snapshots/blog-en@1fae29246e3e.txt");
     assert_eq!(fs::read_to_string(&kept).unwrap(), old);
     let report = record(&ws);
@@ -205,17 +212,11 @@ fn a_made_up_earlier_capture_passes_check_and_is_caught_by_report_verify() {
 
 #[test]
 fn the_report_shows_context_only_from_bytes_that_still_match_their_pin() {
-    // The report reads each cited text again for the quotes' context, after the check verified
-    // it: a file changed in between is verified again and not shown.
+    // The report reads a source's superseded captures again, after the check, for what each
+    // capture changed: a file changed in between is verified again and not shown. (The quotes'
+    // context is taken from each text as the check verifies it.)
     let (_tmp, ws) = tiny_ws();
-    let old = fs::read_to_string(ws.join("snapshots/blog-en.txt")).unwrap();
-    fs::write(
-        ws.join("snapshots/blog-en.new.txt"),
-        format!("Updated.\n{old}"),
-    )
-    .unwrap();
-    let out = prov(&ws, &["accept"]);
-    assert_eq!(out.code, Some(0), "{}", out.all());
+    let old = accept_an_update(&ws);
     let parents = prov::files::Parents::default();
     let text = |ws: &prov::workspace::Workspace, rev: Option<&str>| {
         prov::report::pinned_text(ws, "blog-en", rev, &parents)
