@@ -1109,6 +1109,48 @@ mod scan_tests {
         list.iter().copied().collect()
     }
 
+    /// A claim file that cannot be read takes no id: the problems of the files after it are
+    /// still named in them.
+    #[test]
+    fn problems_are_named_in_their_files_with_or_without_an_unreadable_file_before_them() {
+        for unreadable in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path();
+            std::fs::create_dir_all(root.join("snapshots")).unwrap();
+            std::fs::create_dir_all(root.join("claims")).unwrap();
+            std::fs::write(root.join("sources.toml"), "").unwrap();
+            let first: &[u8] = if unreadable { b"id = \"\xff\"\n" } else { b"" };
+            std::fs::write(root.join("claims/a.toml"), first).unwrap();
+            std::fs::write(root.join("claims/b.toml"), "[[claim]]\nid = \"b\"\n").unwrap();
+            std::fs::write(root.join("claims/c.toml"), "[[claim]]\nfact = 1\n").unwrap();
+            let err = match crate::workspace::load(root) {
+                Ok(_) => panic!("claims without a fact load"),
+                Err(e) => e,
+            };
+            let named: Vec<String> = err
+                .diagnostics
+                .iter()
+                .map(|d| match &d.loc {
+                    Some(at) => {
+                        let f = err.files.get(at.file);
+                        let (line, _) = f.line_col(at.start());
+                        format!("{} {}:{line}", d.code, f.path)
+                    }
+                    None => format!("{} -", d.code),
+                })
+                .collect();
+            let mut want = vec![
+                "missing-key claims/b.toml:1".to_string(),
+                "missing-key claims/c.toml:1".to_string(),
+                "invalid-value claims/c.toml:2".to_string(),
+            ];
+            if unreadable {
+                want.insert(0, "file-unreadable -".to_string());
+            }
+            assert_eq!(named, want, "unreadable: {unreadable}");
+        }
+    }
+
     #[test]
     fn finds_an_id_in_any_string_form() {
         let set = ids(&["victim-age", "c1"]);
