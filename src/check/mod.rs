@@ -3,7 +3,8 @@
 //! 1. `select` the claims to check;
 //! 2. `plan` which text each citation is checked against (a snapshot, or a retained revision);
 //! 3. `text::read_and_anchor` each text once, on every core: read and hash it, anchor its
-//!    citations, and re-anchor them in the source's pending capture, if any;
+//!    citations, and re-anchor them in the source's pending capture, if any (and show a text
+//!    whose bytes are the pinned ones to the caller of [`check_with`]: `prov report`);
 //! 4. `record` the verdicts and their findings in the citation reports, text by text in order,
 //!    on a thread of its own while the cores go on anchoring;
 //! 5. characters a reader cannot see, in quotes and in the files read (`hidden.rs`); then

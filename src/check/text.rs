@@ -1,7 +1,8 @@
 //! Phase 3 of a check, one text at a time and on every core: read and hash the text, anchor
 //! each of its citations, and re-anchor them in the source's pending capture, if any; the
 //! findings of the citations are made here too. The text is dropped once its citations are
-//! anchored: only the verdicts and the passages they found are kept.
+//! anchored (and the caller of `check_with` has seen it): only the verdicts and the passages
+//! they found are kept.
 
 use rayon::prelude::*;
 
