@@ -5,7 +5,7 @@
 //! answer depends on its neighbours.
 
 /// `0x01` in every byte.
-pub const ONES: u64 = 0x0101_0101_0101_0101;
+const ONES: u64 = 0x0101_0101_0101_0101;
 /// The high bit of every byte.
 pub const HIGH: u64 = 0x8080_8080_8080_8080;
 /// The low seven bits of every byte.

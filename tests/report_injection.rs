@@ -94,7 +94,7 @@ fn reports(dir: &Path, check: impl FnOnce(&Report, &str, &str)) {
     let text_of = |id: &str, revision: Option<&str>| -> Option<String> {
         report::pinned_text(&ws, id, revision, &parents)
     };
-    let r = report::build(&ws, (&outcome, &quotes), digest, &text_of);
+    let r = report::build(&ws, (&outcome, quotes), digest, &text_of);
     let md = report::md::render(&r);
     let html = report::html::render(&r);
     check(&r, &md, &html);

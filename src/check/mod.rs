@@ -33,7 +33,7 @@ use crate::outcome::{CitationReport, FactFindings, FactOf, Outcome, SourceReport
 use crate::pending;
 use crate::snapshot::Status;
 use crate::verdict::Anchor;
-use crate::workspace::{Cite, Claim, Flag, Source, Workspace, revision_path};
+use crate::workspace::{Cite, Claim, Flag, Source, Workspace};
 
 use plan::plan;
 use text::{Job, TextKey, TextResult};
@@ -165,12 +165,8 @@ fn record<'w>(
     let Some(source) = ws.sources.get(r.key.source as usize) else {
         return; // texts are keyed by registered sources
     };
-    let path = match &r.key.revision {
-        Some(sha) => revision_path(&ws.root, &source.id, sha),
-        None => ws.snapshot_path(&source.id),
-    };
-    let rel = rel_display(&ws.root, &path);
-    if let Some(d) = findings::source_finding(source, r.key.revision, &r.loaded, &rel) {
+    let rel = &r.rel;
+    if let Some(d) = findings::source_finding(source, r.key.revision, &r.loaded, rel) {
         for &index in &r.citations {
             let report = &mut citations[index];
             report.code = Some(d.code);

@@ -80,11 +80,7 @@ pub(super) fn plan<'w>(
         let revision = (number & u64::from(u32::MAX) != 0)
             .then(|| citations.get(first).and_then(|r| r.revision))
             .flatten();
-        let key = TextKey {
-            rank: (number >> 32) as u32,
-            source,
-            revision,
-        };
+        let key = TextKey { source, revision };
         let mut jobs = Vec::with_capacity(this.iter().filter(|e| e.1 != usize::MAX).count());
         for &(_, index) in this {
             if let Some(report) = citations.get(index) {
@@ -97,8 +93,11 @@ pub(super) fn plan<'w>(
         }
         texts.push((key, jobs));
     }
-    // The numbers order the texts as their keys do: by source id, then revision.
-    debug_assert!(texts.windows(2).all(|w| w[0].0 < w[1].0));
+    // The numbers order the texts by source id, then revision.
+    debug_assert!(texts.windows(2).all(|w| {
+        let order = |k: &TextKey<'w>| (&ws.sources[k.source as usize].id, k.revision);
+        order(&w[0].0) < order(&w[1].0)
+    }));
     (citations, texts)
 }
 

@@ -13,15 +13,12 @@ use crate::pending;
 use crate::reanchor::Reanchorer;
 use crate::snapshot::{self, Status};
 use crate::verdict::{Anchor, SourceText, Verdict, anchor};
-use crate::workspace::{Cite, Source, Workspace, revision_path};
+use crate::workspace::{Cite, Source, Workspace};
 
-/// The text a citation is checked against: the current snapshot or a retained revision. Made of
-/// numbers and a borrowed revision (a key per citation is built and sorted in the hot loop);
-/// ordered by source id, then revision.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// The text a citation is checked against: the current snapshot or a retained revision. The
+/// plan orders the texts by source id, then revision (by number: `plan::text_number`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct TextKey<'w> {
-    /// The source's rank among the sources by id ([`source_ranks`]).
-    pub rank: u32,
     /// The source's position in `Workspace::sources`.
     pub source: u32,
     /// Full sha256 of a revision, or `None` for the current snapshot.
@@ -58,6 +55,8 @@ pub(super) struct TextResult<'w> {
     /// The snapshot's status; its text is dropped once its citations are anchored.
     pub loaded: snapshot::Loaded,
     pub pinned: String,
+    /// The text's file, workspace-relative, for findings.
+    pub rel: String,
     /// Every citation checked against this text.
     pub citations: Vec<usize>,
     /// Their anchors: only when the text is intact (its sha256 matches the pin).
@@ -138,10 +137,8 @@ fn run_text<'w>(
     listing: &pending::Listing,
     see: Option<&super::SeeText<'_>>,
 ) -> TextResult<'w> {
-    let (path, pinned) = match &key.revision {
-        Some(sha) => (revision_path(&ws.root, &source.id, sha), sha.to_string()),
-        None => (ws.snapshot_path(&source.id), source.sha256.clone()),
-    };
+    let path = ws.text_path(source, key.revision);
+    let pinned = key.revision.unwrap_or(&source.sha256).to_string();
     let loaded = snapshot::load(&ws.root, &path, &pinned, parents);
     let citations: Vec<usize> = jobs.iter().map(|j| j.index).collect();
     let mut anchors = Vec::with_capacity(jobs.len());
@@ -237,6 +234,7 @@ fn run_text<'w>(
         key,
         loaded,
         pinned,
+        rel,
         citations,
         anchors,
         pending,

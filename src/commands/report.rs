@@ -86,7 +86,7 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
     if args.output.is_none() && matches!(args.format, ReportFormat::Json) {
         // Straight to standard output, each fact's entry made as it is written: the report is
         // never held whole.
-        let mut p = report::prepare(&ws, (&outcome, &quotes), digest, &text_of);
+        let mut p = report::prepare(&ws, (&outcome, quotes), digest, &text_of);
         report::attach_evidence(&mut p.head, &ws);
         out_json_with(|w| report::write_json_prepared(w, &p));
         let code = exit_code(&outcome);
@@ -96,7 +96,7 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         std::mem::forget(ws);
         return Ok(code);
     }
-    let mut r = report::build(&ws, (&outcome, &quotes), digest, &text_of);
+    let mut r = report::build(&ws, (&outcome, quotes), digest, &text_of);
     report::attach_evidence(&mut r, &ws);
     if args.output.is_none() && matches!(args.format, ReportFormat::W3c) {
         // Straight to standard output, without the whole document as one string first.

@@ -11,7 +11,7 @@ use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 use crate::anchor::text::CharText;
 use crate::escape;
 use crate::report::md;
-use crate::workspace::{Source, Workspace, revision_path};
+use crate::workspace::{Source, Workspace};
 
 use super::Ctx;
 use super::analysis::{CiteView, ClaimView, FileView, Part};
@@ -282,8 +282,5 @@ pub fn snapshot(
     revision: Option<&str>,
 ) -> Option<std::path::PathBuf> {
     let s = ws.source(source)?;
-    Some(match revision {
-        Some(sha) if sha != s.sha256 => revision_path(&ws.root, &s.id, sha),
-        _ => ws.snapshot_path(&s.id),
-    })
+    Some(ws.text_path(s, revision))
 }

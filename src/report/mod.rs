@@ -375,16 +375,14 @@ pub fn pinned_text(
     parents: &crate::files::Parents,
 ) -> Option<String> {
     let source = ws.source(id)?;
-    let (path, pinned) = match revision {
+    // Only a recorded revision has a pin to verify the text against.
+    let pinned = match revision {
         Some(sha) if sha != source.sha256 => {
-            let known = source.revisions.iter().find(|r| r.sha256 == sha)?;
-            (
-                crate::workspace::revision_path(&ws.root, id, &known.sha256),
-                known.sha256.as_str(),
-            )
+            &source.revisions.iter().find(|r| r.sha256 == sha)?.sha256
         }
-        _ => (ws.snapshot_path(id), source.sha256.as_str()),
+        _ => &source.sha256,
     };
+    let path = ws.text_path(source, Some(pinned));
     let loaded = crate::snapshot::load(&ws.root, &path, pinned, parents);
     (loaded.status == crate::snapshot::Status::Ok).then_some(loaded.text)?
 }
@@ -646,12 +644,13 @@ impl Quotes {
     }
 
     /// Each citation's, by its position in `Outcome::citations` (`n` of them); `None` for those
-    /// not anchored in a text. Taken out: a second call finds none.
-    fn take(&self, n: usize) -> Vec<Option<Quoted>> {
+    /// not anchored in a text.
+    fn into_slots(self, n: usize) -> Vec<Option<Quoted>> {
         let mut out: Vec<Option<Quoted>> = Vec::new();
         out.resize_with(n, || None);
-        let found = self.found.lock().map(|mut f| std::mem::take(&mut *f));
-        for (i, q) in found.unwrap_or_default() {
+        // A poisoned lock only means a core panicked while checking; the check passed it on.
+        let found = self.found.into_inner().unwrap_or_else(|e| e.into_inner());
+        for (i, q) in found {
             if let Some(slot) = out.get_mut(i) {
                 *slot = Some(q);
             }
@@ -1035,12 +1034,12 @@ impl Prepared<'_, '_> {
 /// capture changed.
 pub fn prepare<'o, 'w>(
     ws: &'w Workspace,
-    (outcome, quotes): (&'o Outcome<'w>, &Quotes),
+    (outcome, quotes): (&'o Outcome<'w>, Quotes),
     digest: digest::Digest,
     text_of: &TextOf<'_>,
 ) -> Prepared<'o, 'w> {
     let parts = parts(ws, outcome);
-    let quoted = quotes.take(outcome.citations.len());
+    let quoted = quotes.into_slots(outcome.citations.len());
     // A fact stands when it has supports, no flag that is an error (an unsupported one is
     // always an error: it has no supports) and no failing citation. Whether it has an error
     // flag is known from the check; else each fact is made, counted and dropped.
@@ -1072,7 +1071,7 @@ pub fn prepare<'o, 'w>(
 /// `text_of` reads the text of a source's revisions, for what each capture changed.
 pub fn build<'w>(
     ws: &'w Workspace,
-    (outcome, quotes): (&Outcome<'w>, &Quotes),
+    (outcome, quotes): (&Outcome<'w>, Quotes),
     digest: digest::Digest,
     text_of: &TextOf<'_>,
 ) -> Report<'w> {
@@ -1311,14 +1310,14 @@ mod tests {
             let (outcome, quotes) = check(&ws, opts);
             let (again, quotes_again) = check(&ws, opts);
             let digest = digest::compute(root).expect("digest");
-            let mut r = build(&ws, (&outcome, &quotes), digest.clone(), &text_of);
+            let mut r = build(&ws, (&outcome, quotes), digest.clone(), &text_of);
             attach_evidence(&mut r, &ws);
             assert!(!r.facts.is_empty());
             let want = serde_json::to_vec_pretty(&r).expect("serialises");
             let mut got = Vec::new();
             write_json(&mut got, &r).expect("writes");
             assert!(got == want, "write_json differs from serde_json");
-            let mut p = prepare(&ws, (&again, &quotes_again), digest, &text_of);
+            let mut p = prepare(&ws, (&again, quotes_again), digest, &text_of);
             attach_evidence(&mut p.head, &ws);
             let mut got = Vec::new();
             write_json_prepared(&mut got, &p).expect("writes");

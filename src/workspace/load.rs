@@ -1058,27 +1058,34 @@ fn check_duplicate_claims(
 }
 
 #[cfg(test)]
-mod duplicate_tests {
+mod load_tests {
     use super::*;
 
-    /// Each later use of an id is reported once, in file order, against the first use, however
-    /// many there are and however they interleave; across files too.
-    #[test]
-    fn every_later_use_points_at_the_first() {
+    /// Load a workspace of an empty sources.toml and the claim files `claims` (name, bytes),
+    /// which must fail: its problems.
+    fn failed_load(claims: &[(&str, &[u8])]) -> LoadError {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("snapshots")).unwrap();
         std::fs::create_dir_all(root.join("claims")).unwrap();
         std::fs::write(root.join("sources.toml"), "").unwrap();
+        for (name, bytes) in claims {
+            std::fs::write(root.join("claims").join(name), bytes).unwrap();
+        }
+        match crate::workspace::load(root) {
+            Ok(_) => panic!("the workspace loads"),
+            Err(e) => e,
+        }
+    }
+
+    /// Each later use of an id is reported once, in file order, against the first use, however
+    /// many there are and however they interleave; across files too.
+    #[test]
+    fn every_later_use_points_at_the_first() {
         let claim = |id: &str| format!("[[claim]]\nid = \"{id}\"\nfact = \"f\"\n\n");
         let one: String = ["a", "b", "a", "c"].map(claim).concat();
         let two: String = ["b", "d", "a"].map(claim).concat();
-        std::fs::write(root.join("claims/1.toml"), one).unwrap();
-        std::fs::write(root.join("claims/2.toml"), two).unwrap();
-        let err = match crate::workspace::load(root) {
-            Ok(_) => panic!("duplicate ids load"),
-            Err(e) => e,
-        };
+        let err = failed_load(&[("1.toml", one.as_bytes()), ("2.toml", two.as_bytes())]);
         let found: Vec<String> = err
             .diagnostics
             .iter()
@@ -1099,34 +1106,18 @@ mod duplicate_tests {
             ]
         );
     }
-}
-
-#[cfg(test)]
-mod scan_tests {
-    use super::*;
-
-    fn ids(list: &[&'static str]) -> HashSet<&'static str> {
-        list.iter().copied().collect()
-    }
 
     /// A claim file that cannot be read takes no id: the problems of the files after it are
     /// still named in them.
     #[test]
     fn problems_are_named_in_their_files_with_or_without_an_unreadable_file_before_them() {
         for unreadable in [false, true] {
-            let dir = tempfile::tempdir().unwrap();
-            let root = dir.path();
-            std::fs::create_dir_all(root.join("snapshots")).unwrap();
-            std::fs::create_dir_all(root.join("claims")).unwrap();
-            std::fs::write(root.join("sources.toml"), "").unwrap();
             let first: &[u8] = if unreadable { b"id = \"\xff\"\n" } else { b"" };
-            std::fs::write(root.join("claims/a.toml"), first).unwrap();
-            std::fs::write(root.join("claims/b.toml"), "[[claim]]\nid = \"b\"\n").unwrap();
-            std::fs::write(root.join("claims/c.toml"), "[[claim]]\nfact = 1\n").unwrap();
-            let err = match crate::workspace::load(root) {
-                Ok(_) => panic!("claims without a fact load"),
-                Err(e) => e,
-            };
+            let err = failed_load(&[
+                ("a.toml", first),
+                ("b.toml", b"[[claim]]\nid = \"b\"\n"),
+                ("c.toml", b"[[claim]]\nfact = 1\n"),
+            ]);
             let named: Vec<String> = err
                 .diagnostics
                 .iter()
@@ -1149,6 +1140,15 @@ mod scan_tests {
             }
             assert_eq!(named, want, "unreadable: {unreadable}");
         }
+    }
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::*;
+
+    fn ids(list: &[&'static str]) -> HashSet<&'static str> {
+        list.iter().copied().collect()
     }
 
     #[test]

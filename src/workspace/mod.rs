@@ -57,6 +57,15 @@ impl Workspace {
         snapshot_path(&self.root, id)
     }
 
+    /// The file holding `source`'s text at `revision` (a full sha256): a retained capture, or
+    /// the snapshot for `None` and for the current capture's sha256.
+    pub fn text_path(&self, source: &Source, revision: Option<&str>) -> PathBuf {
+        match revision {
+            Some(sha) if sha != source.sha256 => revision_path(&self.root, &source.id, sha),
+            _ => self.snapshot_path(&source.id),
+        }
+    }
+
     /// Every citation, in order, with its claim.
     pub fn citations(&self) -> impl Iterator<Item = (&Claim, &Cite)> {
         self.claims
