@@ -224,6 +224,83 @@ pub struct Evidence<'w> {
     pub holds: bool,
 }
 
+/// What a fact's flags depend on, from its citations that hold.
+#[derive(Debug, Clone, Copy, Default)]
+struct Standing {
+    /// Some origin supports it.
+    supported: bool,
+    /// Supporting origins that are known (unknown ones count zero).
+    independent: usize,
+    /// A supporting citation asserts it (it does not only report what someone said).
+    direct: bool,
+    /// A supporting origin is unknown.
+    unknown: bool,
+    /// Some origin contradicts it.
+    contested: bool,
+}
+
+impl Standing {
+    /// The flags it raises, in order.
+    fn flags(self, policy: &Policy) -> impl Iterator<Item = Flag> {
+        let min = policy.min_origins as usize;
+        Flag::ALL.into_iter().filter(move |&flag| match flag {
+            Flag::Unsupported => !self.supported,
+            Flag::SingleOrigin => self.supported && self.independent < min,
+            Flag::AttributedOnly => self.supported && !self.direct,
+            Flag::UnknownOrigin => self.supported && self.unknown,
+            Flag::Contested => self.contested,
+        })
+    }
+}
+
+/// Is `flag` an error: `unsupported`, or one the policy (or `--deny`) denies?
+fn is_error(flag: Flag, deny: &[Flag]) -> bool {
+    flag == Flag::Unsupported || deny.contains(&flag)
+}
+
+/// The flags of one claim's fact, given its citations (in order), each with its severity: those
+/// of [`analyse`], without making who supports it (a check counts every fact's findings before
+/// it writes any).
+pub fn flags<'w>(
+    ws: &'w Workspace,
+    groups: &Groups,
+    citations: impl IntoIterator<Item = Evidence<'w>>,
+    policy: &Policy,
+    deny: &[Flag],
+) -> impl Iterator<Item = (Flag, Severity)> {
+    let mut standing = Standing::default();
+    // The supporting groups met so far (a fact has a few).
+    let mut groups_met: Vec<Group> = Vec::new();
+    for r in citations {
+        let Some((_, key)) = groups.of_cite(ws, r.source_at, r.cite).filter(|_| r.holds) else {
+            continue;
+        };
+        match r.cite.stance {
+            Stance::Contradicts => standing.contested = true,
+            Stance::Supports => {
+                standing.supported = true;
+                standing.direct |= r.cite.said_by().is_none();
+                if !groups_met.contains(&key) {
+                    if groups.origin_unknown(&key) {
+                        standing.unknown = true;
+                    } else {
+                        standing.independent += 1;
+                    }
+                    groups_met.push(key);
+                }
+            }
+        }
+    }
+    standing.flags(policy).map(move |flag| {
+        let severity = if is_error(flag, deny) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        (flag, severity)
+    })
+}
+
 /// Analyse one claim, given its citations (in order).
 pub fn analyse<'w>(
     ws: &'w Workspace,
@@ -307,29 +384,18 @@ pub fn analyse<'w>(
     let supports = order(supports);
     let contradicts = order(contradicts);
     let independent = supports.iter().filter(|s| !s.unknown).count();
-
-    let mut flags = Vec::new();
-    if supports.is_empty() {
-        flags.push(Flag::Unsupported);
-    } else {
-        if independent < policy.min_origins as usize {
-            flags.push(Flag::SingleOrigin);
-        }
-        if !direct_support {
-            flags.push(Flag::AttributedOnly);
-        }
-        if supports.iter().any(|s| s.unknown) {
-            flags.push(Flag::UnknownOrigin);
-        }
-    }
-    if !contradicts.is_empty() {
-        flags.push(Flag::Contested);
-    }
-    flags.sort();
+    let standing = Standing {
+        supported: !supports.is_empty(),
+        independent,
+        direct: direct_support,
+        unknown: supports.iter().any(|s| s.unknown),
+        contested: !contradicts.is_empty(),
+    };
+    let flags: Vec<Flag> = standing.flags(policy).collect();
     let errors = flags
         .iter()
         .copied()
-        .filter(|f| *f == Flag::Unsupported || deny.contains(f))
+        .filter(|&f| is_error(f, deny))
         .collect();
     Fact {
         claim_pos: 0,
@@ -396,7 +462,7 @@ mod tests {
         let ws = Box::leak(Box::new(
             crate::workspace::load(root).expect("valid test workspace"),
         ));
-        check(
+        let outcome = check(
             ws,
             &Options {
                 only_files: None,
@@ -404,8 +470,14 @@ mod tests {
                 workspace_findings: false,
                 fact_findings_on_demand: false,
             },
-        )
-        .all_facts()
+        );
+        let facts = outcome.all_facts();
+        // The flags counted without making the facts are the facts' own.
+        for (of, fact) in outcome.facts.list().iter().zip(&facts) {
+            let made: Vec<_> = fact.flags.iter().map(|&f| (f, fact.severity(f))).collect();
+            assert_eq!(outcome.fact_flags(of).collect::<Vec<_>>(), made);
+        }
+        facts
     }
 
     /// `is_unknown` is `origin_key(o) == "unknown"`, without the allocations.

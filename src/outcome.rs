@@ -345,6 +345,30 @@ impl<'w> Outcome<'w> {
         self.facts.make(*of, &self.citations, false)
     }
 
+    /// The flags of the fact of `of`, each with its severity: those of [`Outcome::fact`],
+    /// without making the fact.
+    pub fn fact_flags(&self, of: &FactOf) -> impl Iterator<Item = (Flag, Severity)> + use<'_, 'w> {
+        let facts = &self.facts;
+        let flags = facts::flags(
+            facts.ws,
+            &facts.groups,
+            self.citations[of.citations()]
+                .iter()
+                .map(CitationReport::evidence),
+            &facts.ws.policy,
+            &facts.deny,
+        );
+        #[cfg(debug_assertions)]
+        let flags = {
+            let flags: Vec<_> = flags.collect();
+            let fact = self.fact(of);
+            let made: Vec<_> = fact.flags.iter().map(|&f| (f, fact.severity(f))).collect();
+            debug_assert_eq!(flags, made, "the flags of fact `{}`", fact.claim);
+            flags.into_iter()
+        };
+        flags
+    }
+
     /// Every fact, in claim order, made on every core.
     pub fn all_facts(&self) -> Vec<Fact<'w>> {
         self.facts

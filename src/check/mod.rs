@@ -293,10 +293,7 @@ fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> (FactFindings, 
     for (g, some) in of.chunks(group).enumerate() {
         let flags: Vec<Vec<(Flag, Severity)>> = some
             .par_iter()
-            .map(|of| {
-                let fact = outcome.fact(of);
-                fact.flags.iter().map(|&f| (f, fact.severity(f))).collect()
-            })
+            .map(|of| outcome.fact_flags(of).collect())
             .collect();
         for (i, flags) in flags.into_iter().enumerate() {
             has_error.push(flags.iter().any(|&(_, s)| s == Severity::Error));
