@@ -30,14 +30,18 @@ pub fn equal(w: u64, byte: u8) -> u64 {
     zero(w ^ (ONES * u64::from(byte)))
 }
 
+/// The high bit of each byte of the result: is that byte of `w` below 0x20 (a C0 control)?
+#[inline]
+pub fn below_space(w: u64) -> u64 {
+    !(((w & LOW) + ONES * 0x60) | w) & HIGH
+}
+
 /// The high bit of each byte of the result: is that byte of `w` an ASCII control character
 /// (below 0x20, or 0x7F)?
 #[inline]
 pub fn control(w: u64) -> u64 {
-    let low = w & LOW;
-    let below_space = !((low + ONES * 0x60) | w) & HIGH;
-    let del = (low + ONES) & !w & HIGH;
-    below_space | del
+    let del = ((w & LOW) + ONES) & !w & HIGH;
+    below_space(w) | del
 }
 
 /// Has `w` a byte of 0x80 or more (not ASCII)?
@@ -73,6 +77,7 @@ mod tests {
                         assert_eq!(bit(zero(w), i), x == 0, "zero {bytes:?}");
                         assert_eq!(bit(equal(w, b'"'), i), x == b'"', "equal {bytes:?}");
                         assert_eq!(bit(equal(w, 0xe2), i), x == 0xe2, "equal {bytes:?}");
+                        assert_eq!(bit(below_space(w), i), x < 0x20, "{bytes:?}");
                         assert_eq!(bit(control(w), i), x < 0x20 || x == 0x7f, "{bytes:?}");
                     }
                     assert_eq!(has_non_ascii(w), bytes.iter().any(|&x| x >= 0x80));

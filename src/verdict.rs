@@ -79,6 +79,21 @@ pub enum Strategy {
     None,
 }
 
+impl Strategy {
+    /// Its name in JSON (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Span => "span",
+            Strategy::Diff => "diff",
+            Strategy::Exact => "exact",
+            Strategy::Context => "context",
+            Strategy::Typography => "typography",
+            Strategy::Fuzzy => "fuzzy",
+            Strategy::None => "none",
+        }
+    }
+}
+
 /// Where a quote stands in a text, and the verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anchor {

@@ -16,6 +16,8 @@ use crate::verdict::{Strategy, Verdict};
 use crate::workspace::Flag;
 use crate::workspace::{Stance, Workspace};
 
+use super::pretty::{self, Object, Pretty};
+
 pub const SCHEMA: &str = "prov-check/1";
 
 #[derive(Serialize)]
@@ -38,7 +40,7 @@ pub struct Lazy<'a, T, C, J> {
     make: fn(C, &'a T) -> J,
 }
 
-impl<'a, T: Sync, C: Copy + Sync, J: Serialize> Lazy<'a, T, C, J> {
+impl<'a, T, C: Copy, J> Lazy<'a, T, C, J> {
     fn get(&self, i: usize) -> J {
         (self.make)(self.context, &self.items[i])
     }
@@ -122,12 +124,18 @@ fn write_pretty_in<W: Write>(w: &mut W, doc: &Document<'_>, batch: usize) -> io:
     write_nested(w, &doc.summary)?;
     w.write_all(b",\n  \"sources\": ")?;
     write_nested(w, &doc.sources)?;
+    // The long arrays' elements are written by hand (`Element`), byte for byte as their derive.
     w.write_all(b",\n  \"citations\": ")?;
     write_array(w, &doc.citations, batch)?;
     w.write_all(b",\n  \"facts\": ")?;
     write_array(w, &doc.facts, batch)?;
     w.write_all(b",\n  \"diagnostics\": ")?;
-    write_elements(w, doc.diagnostics.len(), &|i| doc.diagnostics.get(i), batch)?;
+    let d = &doc.diagnostics;
+    let element = |out: &mut Vec<u8>, i| {
+        d.get(i).write(out, 2);
+        Ok(())
+    };
+    write_elements(w, d.len(), &element, batch)?;
     w.write_all(b"\n}")
 }
 
@@ -137,9 +145,17 @@ where
     W: Write,
     T: Sync,
     C: Copy + Sync,
-    J: Serialize,
+    J: Element,
 {
-    write_elements(w, e.items.len(), &|i| e.get(i), batch)
+    write_elements(
+        w,
+        e.items.len(),
+        &|out, i| {
+            e.get(i).write(out, 2);
+            Ok(())
+        },
+        batch,
+    )
 }
 
 /// A slice as a top-level field's array (one level in), byte for byte as
@@ -149,7 +165,12 @@ where
 /// # Errors
 /// When serialising or writing fails.
 pub fn write_nested_array<W: Write, T: Serialize + Sync>(w: &mut W, items: &[T]) -> io::Result<()> {
-    write_elements(w, items.len(), &|i| &items[i], BATCH)
+    write_elements(
+        w,
+        items.len(),
+        &|out, i| write_indented(out, &items[i], 2),
+        BATCH,
+    )
 }
 
 /// [`write_nested_array`] of the elements `get(0..n)`, each made only when its batch is
@@ -162,7 +183,7 @@ pub fn write_nested_array_with<W: Write, J: Serialize>(
     n: usize,
     get: &(dyn Fn(usize) -> J + Sync),
 ) -> io::Result<()> {
-    write_elements(w, n, get, BATCH)
+    write_elements(w, n, &|out, i| write_indented(out, &get(i), 2), BATCH)
 }
 
 /// A value as a top-level field's value (one level in), as `serde_json::to_writer_pretty`
@@ -176,15 +197,16 @@ pub fn write_nested<W: Write, T: Serialize>(w: &mut W, v: &T) -> io::Result<()> 
     w.write_all(&out)
 }
 
-/// Elements `0..n`, each made by `get`, as a pretty-printed array one level in.
+/// Elements `0..n` as a pretty-printed array one level in, each appended by `render` (two
+/// levels in).
 ///
 /// A window of batches is rendered on every core while the window before it is written: the
 /// writer (prov's output sanitiser, which scans every byte) runs on this thread at the same
 /// time as the rendering, not in turns with it.
-fn write_elements<W: Write, J: Serialize>(
+fn write_elements<W: Write>(
     w: &mut W,
     n: usize,
-    get: &(dyn Fn(usize) -> J + Sync),
+    render: &(dyn Fn(&mut Vec<u8>, usize) -> io::Result<()> + Sync),
     batch: usize,
 ) -> io::Result<()> {
     if n == 0 {
@@ -193,14 +215,14 @@ fn write_elements<W: Write, J: Serialize>(
     w.write_all(b"[")?;
     let starts: Vec<usize> = (0..n).step_by(batch.max(1)).collect();
     let window = BATCHES_PER_CORE * rayon::current_num_threads().max(1);
-    let render = |window: &[usize]| -> io::Result<Vec<Vec<u8>>> {
+    let render_window = |window: &[usize]| -> io::Result<Vec<Vec<u8>>> {
         window
             .par_iter()
             .map(|&start| {
                 let mut out = Vec::new();
                 for i in start..n.min(start + batch) {
                     out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-                    write_indented(&mut out, &get(i), 2)?;
+                    render(&mut out, i)?;
                 }
                 Ok(out)
             })
@@ -211,7 +233,7 @@ fn write_elements<W: Write, J: Serialize>(
         let (tx, rx) = std::sync::mpsc::sync_channel(0);
         scope.spawn(move || {
             for window in starts.chunks(window) {
-                if tx.send(render(window)).is_err() {
+                if tx.send(render_window(window)).is_err() {
                     break; // the writer failed: stop rendering
                 }
             }
@@ -240,84 +262,142 @@ fn write_indented<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T, level: usize)
     v.serialize(&mut s).map_err(io::Error::from)
 }
 
-/// serde_json's `PrettyFormatter` (two spaces per level), starting `level` levels in, and
-/// writing each indent in one piece.
-struct Pretty {
-    level: usize,
-    has_value: bool,
+/// An element of the document's long arrays, written by hand as its derive writes it (a
+/// tenth of a large check's time was serde_json escaping strings a byte at a time): each field
+/// in the order of its declaration, under its name. The tests hold each to its derive.
+trait Element {
+    /// Append it, pretty-printed `level` levels in.
+    fn write(&self, out: &mut Vec<u8>, level: usize);
 }
 
-/// Enough spaces for any indent; deeper levels (never written by prov) take several writes.
-const SPACES: &[u8; 64] = b"                                                                ";
-
-impl Pretty {
-    fn newline<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> io::Result<()> {
-        w.write_all(if comma { b",\n" } else { b"\n" })?;
-        let mut n = self.level * 2;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
-            n -= k;
+impl Element for CitationJson<'_> {
+    fn write(&self, out: &mut Vec<u8>, level: usize) {
+        let mut o = Object::new(out, level);
+        let inner = o.inner();
+        o.str("claim", self.claim);
+        o.str("source", self.source);
+        o.str("file", self.file);
+        o.uint("line", self.line as usize);
+        o.str("quote", self.quote);
+        o.opt_pair("span", self.span);
+        o.str("stance", self.stance.as_str());
+        o.opt_str("said_by", self.said_by);
+        o.opt_str("origin", self.origin);
+        o.opt_str("revision", self.revision);
+        o.opt_str("verdict", self.verdict.map(Verdict::as_str));
+        o.opt_str("strategy", self.strategy.map(Strategy::as_str));
+        o.opt_pair("found", self.found);
+        pretty::array(
+            o.key("candidates"),
+            inner,
+            &self.candidates,
+            |out, l, &p| {
+                pretty::pair(out, l, p);
+            },
+        );
+        o.uint("candidates_total", self.candidates_total);
+        o.opt_uint("errors", self.errors);
+        o.opt_str("code", self.code.map(Code::as_str));
+        o.opt_str("severity", self.severity.map(Severity::as_str));
+        o.str("message", self.message);
+        match &self.pending {
+            Some(p) => p.write(o.key("pending"), inner),
+            None => pretty::null(o.key("pending")),
         }
-        Ok(())
+        o.end();
     }
 }
 
-impl Pretty {
-    /// An array or object opens: one level deeper, nothing in it yet.
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(bracket)
+impl Element for PendingJson<'_> {
+    fn write(&self, out: &mut Vec<u8>, level: usize) {
+        let mut o = Object::new(out, level);
+        let inner = o.inner();
+        o.str("verdict", self.verdict.as_str());
+        o.str("strategy", self.strategy.as_str());
+        o.opt_pair("found", self.found);
+        pretty::array(
+            o.key("candidates"),
+            inner,
+            &self.candidates,
+            |out, l, &p| {
+                pretty::pair(out, l, p);
+            },
+        );
+        o.uint("candidates_total", self.candidates_total);
+        o.opt_uint("errors", self.errors);
+        o.opt_str("text", self.text);
+        o.end();
     }
+}
 
-    /// It closes: on a line of its own unless it is empty.
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.newline(w, false)?;
+impl Element for DiagnosticJson<'_> {
+    fn write(&self, out: &mut Vec<u8>, level: usize) {
+        let mut o = Object::new(out, level);
+        o.str("code", self.code.as_str());
+        o.str("severity", self.severity.as_str());
+        o.str("message", self.message);
+        o.opt_str("file", self.file);
+        o.opt_uint("line", self.line);
+        o.opt_uint("column", self.column);
+        o.opt_uint("end_line", self.end_line);
+        o.opt_uint("end_column", self.end_column);
+        o.opt_str("label", self.label);
+        o.strs("notes", self.notes);
+        o.opt_str("help", self.help);
+        o.opt_uint("citation", self.citation);
+        o.end();
+    }
+}
+
+impl Element for FindingOut<'_> {
+    fn write(&self, out: &mut Vec<u8>, level: usize) {
+        match self {
+            FindingOut::Held(d) => d.write(out, level),
+            FindingOut::Made(d, files) => diagnostic(files, d).write(out, level),
         }
-        w.write_all(bracket)
     }
 }
 
-impl serde_json::ser::Formatter for Pretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
+impl Element for OriginSupport<'_> {
+    fn write(&self, out: &mut Vec<u8>, level: usize) {
+        let mut o = Object::new(out, level);
+        o.str("origin", self.origin);
+        o.strs("outlets", &self.outlets);
+        o.uint("citations", self.citations);
+        o.strs("only_reports", &self.only_reports);
+        o.bool("unknown", self.unknown);
+        o.strs("sources", &self.sources);
+        o.end();
     }
+}
 
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
+impl Element for FactJson<'_> {
+    fn write(&self, out: &mut Vec<u8>, level: usize) {
+        let mut o = Object::new(out, level);
+        let inner = o.inner();
+        let flags = |flags: &[Flag]| flags.iter().map(|f| f.as_str()).collect::<Vec<_>>();
+        o.str("claim", self.claim);
+        o.str("fact", self.fact);
+        o.strs("supports", &self.supports);
+        o.strs("contradicts", &self.contradicts);
+        o.uint("independent_origins", self.independent_origins);
+        o.strs("flags", &flags(&self.flags));
+        o.strs("errors", &flags(&self.errors));
+        for (key, detail) in [
+            ("support_detail", self.support_detail),
+            ("contradict_detail", self.contradict_detail),
+        ] {
+            pretty::array(o.key(key), inner, detail, |out, l, s| s.write(out, l));
+        }
+        o.uint("supports_not_holding", self.supports_not_holding);
+        o.uint("contradicts_not_holding", self.contradicts_not_holding);
+        o.end();
     }
+}
 
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.newline(w, !first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.newline(w, !first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
+impl Element for FactOut<'_> {
+    fn write(&self, out: &mut Vec<u8>, level: usize) {
+        fact(&self.0).write(out, level);
     }
 }
 
@@ -656,6 +736,205 @@ mod tests {
             assert!(bytes(&held) == bytes(&made), "the documents differ");
         }
         assert_eq!(seen.len(), 2, "facts with and without an error flag");
+    }
+
+    /// A plain enum's name by hand is its serde name.
+    #[test]
+    fn enum_names_are_their_serde_names() {
+        fn serde_name<T: Serialize>(v: T) -> String {
+            serde_json::to_value(v)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        }
+        for v in VERDICTS {
+            assert_eq!(v.as_str(), serde_name(v));
+        }
+        for s in STRATEGIES {
+            assert_eq!(s.as_str(), serde_name(s));
+        }
+        for s in [Stance::Supports, Stance::Contradicts] {
+            assert_eq!(s.as_str(), serde_name(s));
+        }
+        for s in [Severity::Note, Severity::Warning, Severity::Error] {
+            assert_eq!(s.as_str(), serde_name(s));
+        }
+        for &c in Code::ALL {
+            assert_eq!(c.as_str(), serde_name(c));
+        }
+        for f in Flag::ALL {
+            assert_eq!(f.as_str(), serde_name(f));
+        }
+    }
+
+    const VERDICTS: [Verdict; 7] = [
+        Verdict::Ok,
+        Verdict::Unanchored,
+        Verdict::Moved,
+        Verdict::Typography,
+        Verdict::Changed,
+        Verdict::Ambiguous,
+        Verdict::Missing,
+    ];
+    const STRATEGIES: [Strategy; 7] = [
+        Strategy::Span,
+        Strategy::Diff,
+        Strategy::Exact,
+        Strategy::Context,
+        Strategy::Typography,
+        Strategy::Fuzzy,
+        Strategy::None,
+    ];
+
+    /// A hand-written element next to its derive's bytes, `level` levels in.
+    fn both<T: Element + Serialize>(v: &T, level: usize) -> (String, String) {
+        let mut by_hand = Vec::new();
+        v.write(&mut by_hand, level);
+        let mut derived = Vec::new();
+        write_indented(&mut derived, v, level).expect("serialises");
+        let text = |b: Vec<u8>| String::from_utf8(b).expect("UTF-8");
+        (text(by_hand), text(derived))
+    }
+
+    mod elements {
+        use super::*;
+        use proptest::prelude::*;
+        use proptest::strategy::Strategy as Generate;
+
+        /// Text with what needs escaping, now and then.
+        fn text() -> impl Generate<Value = String> {
+            "([a-z é😀]{0,6}|[\"\\\n\t\u{0}-\u{1f}\u{7f}])*"
+        }
+
+        fn pairs() -> impl Generate<Value = Vec<[usize; 2]>> {
+            prop::collection::vec(any::<[usize; 2]>(), 0..3)
+        }
+
+        fn pick<T: Copy + std::fmt::Debug + 'static>(
+            all: &'static [T],
+        ) -> impl Generate<Value = T> {
+            prop::sample::select(all)
+        }
+
+        proptest! {
+            #[test]
+            fn a_citation_is_written_as_its_derive(
+                strings in prop::collection::vec(text(), 10),
+                some in prop::collection::vec(any::<bool>(), 8),
+                line in any::<u32>(),
+                span in any::<Option<[usize; 2]>>(),
+                found in any::<Option<[usize; 2]>>(),
+                candidates in pairs(),
+                numbers in any::<(usize, Option<usize>, Option<usize>)>(),
+                verdict in pick(&VERDICTS[..]),
+                strategy in pick(&STRATEGIES[..]),
+                code in pick(Code::ALL),
+                level in 0usize..4,
+            ) {
+                let pending = PendingJson {
+                    verdict,
+                    strategy,
+                    found,
+                    candidates: candidates.clone(),
+                    candidates_total: numbers.0,
+                    errors: numbers.2,
+                    text: some[6].then_some(strings[9].as_str()),
+                };
+                let c = CitationJson {
+                    claim: &strings[0],
+                    source: &strings[1],
+                    file: &strings[2],
+                    line,
+                    quote: &strings[3],
+                    span,
+                    stance: if some[0] { Stance::Supports } else { Stance::Contradicts },
+                    said_by: some[1].then_some(strings[4].as_str()),
+                    origin: some[2].then_some(strings[5].as_str()),
+                    revision: some[3].then_some(strings[6].as_str()),
+                    verdict: some[4].then_some(verdict),
+                    strategy: some[4].then_some(strategy),
+                    found,
+                    candidates,
+                    candidates_total: numbers.0,
+                    errors: numbers.1,
+                    code: some[5].then_some(code),
+                    severity: some[5].then_some(Severity::Warning),
+                    message: &strings[7],
+                    pending: some[7].then_some(pending),
+                };
+                let (by_hand, derived) = both(&c, level);
+                prop_assert_eq!(by_hand, derived);
+            }
+
+            #[test]
+            fn a_finding_is_written_as_its_derive(
+                strings in prop::collection::vec(text(), 5),
+                notes in prop::collection::vec(text(), 0..3),
+                numbers in any::<[Option<usize>; 5]>(),
+                some in any::<[bool; 3]>(),
+                code in pick(Code::ALL),
+                level in 0usize..4,
+            ) {
+                let notes: Vec<Cow<'static, str>> = notes.into_iter().map(Cow::Owned).collect();
+                let d = DiagnosticJson {
+                    code,
+                    severity: if some[0] { Severity::Error } else { Severity::Note },
+                    message: &strings[0],
+                    file: some[1].then_some(strings[1].as_str()),
+                    line: numbers[0],
+                    column: numbers[1],
+                    end_line: numbers[2],
+                    end_column: numbers[3],
+                    label: some[2].then_some(strings[2].as_str()),
+                    notes: &notes,
+                    help: numbers[4].map(|_| strings[3].as_str()),
+                    citation: numbers[4],
+                };
+                let (by_hand, derived) = both(&d, level);
+                prop_assert_eq!(by_hand, derived);
+            }
+
+            #[test]
+            fn a_fact_is_written_as_its_derive(
+                strings in prop::collection::vec(text(), 2),
+                labels in prop::collection::vec(prop::collection::vec(text(), 0..3), 2),
+                origins in prop::collection::vec(
+                    (text(), prop::collection::vec(text(), 0..3), any::<(usize, bool)>()),
+                    0..3,
+                ),
+                flags in prop::sample::subsequence(Flag::ALL.to_vec(), 0..=5),
+                errors in prop::sample::subsequence(Flag::ALL.to_vec(), 0..=2),
+                numbers in any::<[usize; 3]>(),
+                level in 0usize..4,
+            ) {
+                let detail: Vec<OriginSupport> = origins
+                    .iter()
+                    .map(|(origin, names, (citations, unknown))| OriginSupport {
+                        origin,
+                        outlets: names.iter().map(String::as_str).collect(),
+                        citations: *citations,
+                        only_reports: names.iter().rev().map(String::as_str).collect(),
+                        unknown: *unknown,
+                        sources: names.iter().take(1).map(String::as_str).collect(),
+                    })
+                    .collect();
+                let f = FactJson {
+                    claim: &strings[0],
+                    fact: &strings[1],
+                    supports: labels[0].clone(),
+                    contradicts: labels[1].clone(),
+                    independent_origins: numbers[0],
+                    flags,
+                    errors,
+                    support_detail: &detail,
+                    contradict_detail: &detail[detail.len().min(1)..],
+                    supports_not_holding: numbers[1],
+                    contradicts_not_holding: numbers[2],
+                };
+                let (by_hand, derived) = both(&f, level);
+                prop_assert_eq!(by_hand, derived);
+            }
+        }
     }
 
     /// The parallel writer is byte for byte serde_json's pretty printer, whatever the batch

@@ -157,6 +157,16 @@ pub enum Stance {
     Contradicts,
 }
 
+impl Stance {
+    /// Its name in claim files and JSON (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Supports => "supports",
+            Stance::Contradicts => "contradicts",
+        }
+    }
+}
+
 /// One cited span of a source.
 ///
 /// Compact (128 bytes): a large workspace holds 100,000 of these for the whole check. The keys

@@ -1,0 +1,396 @@
+//! Pretty-printed JSON, byte for byte as `serde_json::to_writer_pretty` writes it (two spaces
+//! per level), two ways:
+//!
+//! - [`Pretty`], serde_json's formatter starting some levels in, for any `Serialize` value;
+//! - [`Object`] and [`array`], by hand, for the elements of `prov check`'s long arrays: a
+//!   100k-citation document is 150 MB of JSON, and serde_json escapes strings a byte at a time
+//!   (a tenth of the whole check). Here a string is scanned eight bytes at a time
+//!   ([`crate::swar`]). Each hand-written element is held to its type's derive by tests
+//!   (`render::json`).
+
+use std::io::{self, Write};
+
+use crate::swar;
+
+/// serde_json's `PrettyFormatter` (two spaces per level), starting `level` levels in, and
+/// writing each indent in one piece.
+pub(super) struct Pretty {
+    pub(super) level: usize,
+    pub(super) has_value: bool,
+}
+
+/// Enough spaces for any indent; deeper levels (never written by prov) take several writes.
+const SPACES: &[u8; 64] = b"                                                                ";
+
+/// A line break, then the indent of `level`.
+fn newline<W: ?Sized + Write>(w: &mut W, level: usize, comma: bool) -> io::Result<()> {
+    w.write_all(if comma { b",\n" } else { b"\n" })?;
+    let mut n = level * 2;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        w.write_all(&SPACES[..k])?;
+        n -= k;
+    }
+    Ok(())
+}
+
+impl Pretty {
+    /// An array or object opens: one level deeper, nothing in it yet.
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    /// It closes: on a line of its own unless it is empty.
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            newline(w, self.level, false)?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        newline(w, self.level, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        newline(w, self.level, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Append a line break and the indent of `level` (writing to a vector cannot fail).
+fn line(out: &mut Vec<u8>, level: usize, comma: bool) {
+    let _ = newline(out, level, comma);
+}
+
+/// Append `s` as a JSON string, escaped as serde_json escapes it: `"`, `\` and the characters
+/// below U+0020 (`\b \t \n \f \r`, the others as `\u00xx`); nothing else.
+pub(super) fn string(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut run = 0; // the start of the bytes not yet copied
+    let mut at = 0;
+    loop {
+        // Skip a word at a time to the first byte to escape (or the tail).
+        while let Some(w) = swar::word(b, at) {
+            let escape = swar::below_space(w) | swar::equal(w, b'"') | swar::equal(w, b'\\');
+            if escape != 0 {
+                at += (escape.trailing_zeros() / 8) as usize;
+                break;
+            }
+            at += 8;
+        }
+        let Some(i) = b[at..]
+            .iter()
+            .position(|&c| c < 0x20 || c == b'"' || c == b'\\')
+        else {
+            break;
+        };
+        at += i;
+        out.extend_from_slice(&b[run..at]);
+        let c = b[at];
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(c >> 4)]);
+                out.push(HEX[usize::from(c & 0xf)]);
+            }
+        }
+        at += 1;
+        run = at;
+    }
+    out.extend_from_slice(&b[run..]);
+    out.push(b'"');
+}
+
+/// Append an unsigned number.
+pub(super) fn uint(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// Append `null`.
+pub(super) fn null(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"null");
+}
+
+/// Append an array of `items`, `level` levels in, each item written by `item` (one level
+/// deeper); `[]` when there are none.
+pub(super) fn array<T>(
+    out: &mut Vec<u8>,
+    level: usize,
+    items: impl IntoIterator<Item = T>,
+    mut item: impl FnMut(&mut Vec<u8>, usize, T),
+) {
+    out.push(b'[');
+    let mut first = true;
+    for t in items {
+        line(out, level + 1, !first);
+        item(out, level + 1, t);
+        first = false;
+    }
+    if !first {
+        line(out, level, false);
+    }
+    out.push(b']');
+}
+
+/// Append a pair of numbers (`[usize; 2]`), `level` levels in.
+pub(super) fn pair(out: &mut Vec<u8>, level: usize, [a, b]: [usize; 2]) {
+    array(out, level, [a, b], |out, _, n| uint(out, n as u64));
+}
+
+/// An object being written, `level` levels in: [`Object::key`] before each value, in the
+/// order of the type's fields, then [`Object::end`]. (prov writes no empty object this way.)
+pub(super) struct Object<'a> {
+    out: &'a mut Vec<u8>,
+    level: usize,
+    first: bool,
+}
+
+impl<'a> Object<'a> {
+    pub(super) fn new(out: &'a mut Vec<u8>, level: usize) -> Self {
+        out.push(b'{');
+        Object {
+            out,
+            level,
+            first: true,
+        }
+    }
+
+    /// Start the field `key` (written as it is: a field name needs no escape). Its value goes
+    /// into the vector returned, [`Object::inner`] levels in.
+    pub(super) fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        line(self.out, self.level + 1, !self.first);
+        self.first = false;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+        self.out
+    }
+
+    /// The level of the fields' values.
+    pub(super) fn inner(&self) -> usize {
+        self.level + 1
+    }
+
+    pub(super) fn str(&mut self, key: &str, v: &str) {
+        string(self.key(key), v);
+    }
+
+    pub(super) fn opt_str(&mut self, key: &str, v: Option<&str>) {
+        match v {
+            Some(v) => self.str(key, v),
+            None => null(self.key(key)),
+        }
+    }
+
+    pub(super) fn uint(&mut self, key: &str, n: usize) {
+        uint(self.key(key), n as u64);
+    }
+
+    pub(super) fn opt_uint(&mut self, key: &str, n: Option<usize>) {
+        match n {
+            Some(n) => self.uint(key, n),
+            None => null(self.key(key)),
+        }
+    }
+
+    pub(super) fn bool(&mut self, key: &str, v: bool) {
+        self.key(key)
+            .extend_from_slice(if v { b"true" } else { b"false" });
+    }
+
+    pub(super) fn opt_pair(&mut self, key: &str, p: Option<[usize; 2]>) {
+        let level = self.inner();
+        match p {
+            Some(p) => pair(self.key(key), level, p),
+            None => null(self.key(key)),
+        }
+    }
+
+    /// An array of strings.
+    pub(super) fn strs<S: AsRef<str>>(&mut self, key: &str, items: &[S]) {
+        let level = self.inner();
+        array(self.key(key), level, items, |out, _, s| {
+            string(out, s.as_ref())
+        });
+    }
+
+    pub(super) fn end(self) {
+        line(self.out, self.level, false);
+        self.out.push(b'}');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn serde_string(s: &str) -> Vec<u8> {
+        serde_json::to_vec(s).expect("a string serialises")
+    }
+
+    /// Every byte below 0x80 and a few wider characters, at each place in a string long enough
+    /// for two words and a tail: escaped as serde_json escapes them.
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let wide = ['é', '€', '😀', '\u{2028}', '\u{7f}'];
+        let chars = (0u8..0x80).map(char::from).chain(wide);
+        for c in chars {
+            for at in 0..19 {
+                let mut s: String = "abcdefghijklmnopqr".chars().take(at).collect();
+                s.push(c);
+                s.push_str("xyz");
+                let mut got = Vec::new();
+                string(&mut got, &s);
+                assert_eq!(got, serde_string(&s), "{c:?} at {at}");
+            }
+        }
+        let mut got = Vec::new();
+        string(&mut got, "");
+        assert_eq!(got, b"\"\"");
+    }
+
+    proptest! {
+        /// Strings mostly plain, with escapes, controls, quotes and wide characters here and
+        /// there, runs of them included.
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(
+            s in "([a-z é€😀]{0,12}|[\"\\\\\u{0}-\u{1f}\u{7f}]{1,3}){0,12}",
+        ) {
+            let mut got = Vec::new();
+            string(&mut got, &s);
+            prop_assert_eq!(got, serde_string(&s));
+        }
+    }
+
+    /// Arrays and objects, empty or not, nested, at any level: as serde_json's pretty printer
+    /// writes them, starting that many levels in.
+    #[test]
+    fn arrays_and_objects_are_pretty_printed_as_serde_json_does() {
+        #[derive(serde::Serialize)]
+        struct Inner {
+            pair: Option<[usize; 2]>,
+            none: Option<[usize; 2]>,
+            names: Vec<&'static str>,
+            empty: Vec<&'static str>,
+            flag: bool,
+            n: Option<usize>,
+        }
+        #[derive(serde::Serialize)]
+        struct Outer {
+            id: &'static str,
+            missing: Option<&'static str>,
+            inner: Vec<Inner>,
+            nothing: Vec<Inner>,
+            count: usize,
+        }
+        let v = Outer {
+            id: "a\"b",
+            missing: None,
+            inner: vec![
+                Inner {
+                    pair: Some([1, 22]),
+                    none: None,
+                    names: vec!["x", "y\n"],
+                    empty: vec![],
+                    flag: true,
+                    n: Some(7),
+                },
+                Inner {
+                    pair: None,
+                    none: None,
+                    names: vec![],
+                    empty: vec![],
+                    flag: false,
+                    n: None,
+                },
+            ],
+            nothing: vec![],
+            count: 3,
+        };
+        let inner = |out: &mut Vec<u8>, level: usize, i: &Inner| {
+            let mut o = Object::new(out, level);
+            o.opt_pair("pair", i.pair);
+            o.opt_pair("none", i.none);
+            o.strs("names", &i.names);
+            o.strs("empty", &i.empty);
+            o.bool("flag", i.flag);
+            o.opt_uint("n", i.n);
+            o.end();
+        };
+        for level in 0..4 {
+            let mut got = Vec::new();
+            let mut o = Object::new(&mut got, level);
+            o.str("id", v.id);
+            o.opt_str("missing", v.missing);
+            let l = o.inner();
+            array(o.key("inner"), l, &v.inner, |out, level, i| {
+                inner(out, level, i)
+            });
+            array(o.key("nothing"), l, &v.nothing, |out, level, i| {
+                inner(out, level, i)
+            });
+            o.uint("count", v.count);
+            o.end();
+            let mut want = Vec::new();
+            let mut s = serde_json::Serializer::with_formatter(
+                &mut want,
+                Pretty {
+                    level,
+                    has_value: false,
+                },
+            );
+            serde::Serialize::serialize(&v, &mut s).expect("serialises");
+            assert_eq!(
+                String::from_utf8(got).expect("UTF-8"),
+                String::from_utf8(want).expect("UTF-8"),
+                "level {level}"
+            );
+        }
+    }
+}
