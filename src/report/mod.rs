@@ -22,6 +22,7 @@ use serde::Serialize;
 use crate::anchor::text::CharText;
 use crate::check::TextSeen;
 use crate::outcome::{CitationReport, Outcome};
+use crate::swar;
 use crate::verdict::Verdict;
 use crate::workspace::Flag;
 use crate::workspace::{Source, Stance, Workspace};
@@ -407,6 +408,14 @@ fn ends_sentence(c: char, next: Option<char>) -> bool {
 fn chars_before(text: &str, at: usize, n: usize) -> usize {
     let bytes = text.as_bytes();
     let (mut i, mut k) = (at.min(bytes.len()), 0);
+    // Eight bytes at a time while the `n`-th char is not among them.
+    while let Some(w) = i.checked_sub(8).and_then(|at| swar::word(bytes, at)) {
+        let starts = char_starts(w).count_ones() as usize;
+        if k + starts >= n {
+            break;
+        }
+        (i, k) = (i - 8, k + starts);
+    }
     while i > 0 && k < n {
         i -= 1;
         // A char starts at each byte that is not a continuation byte.
@@ -420,14 +429,46 @@ fn chars_before(text: &str, at: usize, n: usize) -> usize {
 /// The byte offset `n` code points after byte `at` of `text` (or its end); `at` is a char
 /// boundary.
 fn chars_after(text: &str, at: usize, n: usize) -> usize {
-    text.get(at..)
-        .and_then(|rest| rest.char_indices().nth(n))
+    let (mut at, mut n) = (at, n);
+    // Eight bytes at a time while the char `n` chars on does not start among them.
+    while let Some(w) = swar::word(text.as_bytes(), at) {
+        let starts = char_starts(w).count_ones() as usize;
+        if starts > n {
+            break;
+        }
+        (at, n) = (at + 8, n - starts);
+    }
+    // Then a byte at a time (`at` may now be inside a char counted already).
+    let bytes = text.as_bytes().get(at..).unwrap_or_default();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| (b as i8) >= -0x40)
+        .nth(n)
         .map_or(text.len(), |(i, _)| at + i)
+}
+
+/// May a byte of `w` start a char that ends a sentence (`.`, `!`, `?`, a line feed, or the lead
+/// byte of `…`; see `ends_sentence`)?
+fn may_end_sentence(w: u64) -> bool {
+    swar::equal(w, b'.')
+        | swar::equal(w, b'!')
+        | swar::equal(w, b'?')
+        | swar::equal(w, b'\n')
+        | swar::equal(w, 0xE2)
+        != 0
+}
+
+/// The high bit of each byte of `w` that starts a char (is not a UTF-8 continuation byte,
+/// `10xxxxxx`: bit 7 of each byte of `w << 1` is bit 6 of the same byte).
+fn char_starts(w: u64) -> u64 {
+    (!w | (w << 1)) & swar::HIGH
 }
 
 /// Expand the quote at bytes `[bs, be)` of `text` (char boundaries) to about a sentence either
 /// side, at most `max` code points each. The walk is on bytes, a few hundred of them in a
-/// snapshot of any size; a char is decoded only after a sentence end.
+/// snapshot of any size, eight at a time where none may end a sentence; a char is decoded only
+/// after a sentence end.
 fn context(text: &str, bs: usize, be: usize, max: usize) -> (String, String) {
     let bytes = text.as_bytes();
     if bs > be || text.get(bs..be).is_none() {
@@ -451,6 +492,19 @@ fn context(text: &str, bs: usize, be: usize, max: usize) -> (String, String) {
     // sentence. The context starts at `b`.
     let (mut b, mut walked, mut ends) = (bs, 0, 0);
     while b > 0 && walked < max {
+        // The eight bytes before `b` at once, when none of them may end a sentence and the
+        // limit is not among their chars: `b` moves to the first char starting in them.
+        if let Some(w) = b.checked_sub(8).and_then(|at| swar::word(bytes, at))
+            && !may_end_sentence(w)
+        {
+            let starts = char_starts(w);
+            let n = starts.count_ones() as usize;
+            if n > 0 && walked + n <= max {
+                b = b - 8 + (starts.trailing_zeros() / 8) as usize;
+                walked += n;
+                continue;
+            }
+        }
         let p = char_before(b);
         if walked > 0 && ends_at(p, b) {
             ends += 1;
@@ -465,6 +519,19 @@ fn context(text: &str, bs: usize, be: usize, max: usize) -> (String, String) {
     // ends with). The context ends at `a`.
     let (mut a, mut walked) = (be, 0);
     while a < text.len() && walked < max {
+        // The eight bytes from `a` at once, when none of them may end a sentence and the limit
+        // is not among their chars: `a` moves to the last char starting in them.
+        if let Some(w) = swar::word(bytes, a)
+            && !may_end_sentence(w)
+        {
+            let starts = char_starts(w);
+            let n = starts.count_ones() as usize - 1; // the char at `a` starts there
+            if n > 0 && walked + n <= max {
+                a += (63 - starts.leading_zeros() as usize) / 8;
+                walked += n;
+                continue;
+            }
+        }
         let p = a;
         a = chars_after(text, a, 1);
         walked += 1;
@@ -1415,7 +1482,7 @@ mod tests {
             let view = CharText::new(&text);
             let n = view.len_chars();
             let chars: Vec<char> = text.chars().collect();
-            for max in [0, 1, 5, 17, 60] {
+            for max in [0, 1, 5, 17, 60, 240] {
                 for s in (0..=n).step_by(7) {
                     for e in [s, s + 1, s + 9, s + 40].into_iter().filter(|&e| e <= n) {
                         assert_eq!(
@@ -1440,6 +1507,30 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// On long texts of words in one-, two-, three- and four-byte letters, with sentence
+        /// ends here and there: the walks that skip eight bytes at a time, near the limit and
+        /// far from it.
+        #[test]
+        fn context_is_its_definition_in_long_texts(
+            text in "([a-z]{1,9}|[éü]{1,4}|[’€]{1,3}|😀|[ \u{a0}]|[.!?\n…]){0,120}",
+            s in 0usize..400,
+            len in 0usize..40,
+            max in 0usize..300,
+        ) {
+            let n = text.chars().count();
+            let s = s.min(n);
+            let e = (s + len).min(n);
+            proptest::prop_assert_eq!(
+                context_of(&text, s, e, max),
+                context_by_index(&text, s, e, max)
+            );
+            // And the code points either side of a link's text.
+            let view = CharText::new(&text);
+            let (bs, be) = (view.byte_of(s).unwrap(), view.byte_of(e).unwrap());
+            proptest::prop_assert_eq!(Some(chars_before(&text, bs, max)), view.byte_of(s.saturating_sub(max)));
+            proptest::prop_assert_eq!(Some(chars_after(&text, be, max)), view.byte_of((e + max).min(n)));
+        }
+
         /// On texts of sentence ends, spaces, line breaks and multi-byte letters.
         #[test]
         fn context_is_its_definition_everywhere(
