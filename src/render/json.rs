@@ -287,14 +287,7 @@ impl Element for CitationJson<'_> {
         o.opt_str("verdict", self.verdict.map(Verdict::as_str));
         o.opt_str("strategy", self.strategy.map(Strategy::as_str));
         o.opt_pair("found", self.found);
-        pretty::array(
-            o.key("candidates"),
-            inner,
-            &self.candidates,
-            |out, l, &p| {
-                pretty::pair(out, l, p);
-            },
-        );
+        o.pairs("candidates", &self.candidates);
         o.uint("candidates_total", self.candidates_total);
         o.opt_uint("errors", self.errors);
         o.opt_str("code", self.code.map(Code::as_str));
@@ -311,18 +304,10 @@ impl Element for CitationJson<'_> {
 impl Element for PendingJson<'_> {
     fn write(&self, out: &mut Vec<u8>, level: usize) {
         let mut o = Object::new(out, level);
-        let inner = o.inner();
         o.str("verdict", self.verdict.as_str());
         o.str("strategy", self.strategy.as_str());
         o.opt_pair("found", self.found);
-        pretty::array(
-            o.key("candidates"),
-            inner,
-            &self.candidates,
-            |out, l, &p| {
-                pretty::pair(out, l, p);
-            },
-        );
+        o.pairs("candidates", &self.candidates);
         o.uint("candidates_total", self.candidates_total);
         o.opt_uint("errors", self.errors);
         o.opt_str("text", self.text);

@@ -251,6 +251,12 @@ impl<'a> Object<'a> {
         }
     }
 
+    /// An array of pairs of numbers.
+    pub(super) fn pairs(&mut self, key: &str, items: &[[usize; 2]]) {
+        let level = self.inner();
+        array(self.key(key), level, items, |out, l, &p| pair(out, l, p));
+    }
+
     /// An array of strings.
     pub(super) fn strs<S: AsRef<str>>(&mut self, key: &str, items: &[S]) {
         let level = self.inner();

@@ -1517,18 +1517,7 @@ mod tests {
             len in 0usize..40,
             max in 0usize..300,
         ) {
-            let n = text.chars().count();
-            let s = s.min(n);
-            let e = (s + len).min(n);
-            proptest::prop_assert_eq!(
-                context_of(&text, s, e, max),
-                context_by_index(&text, s, e, max)
-            );
-            // And the code points either side of a link's text.
-            let view = CharText::new(&text);
-            let (bs, be) = (view.byte_of(s).unwrap(), view.byte_of(e).unwrap());
-            proptest::prop_assert_eq!(Some(chars_before(&text, bs, max)), view.byte_of(s.saturating_sub(max)));
-            proptest::prop_assert_eq!(Some(chars_after(&text, be, max)), view.byte_of((e + max).min(n)));
+            held_to_definition(&text, s, len, max);
         }
 
         /// On texts of sentence ends, spaces, line breaks and multi-byte letters.
@@ -1539,13 +1528,29 @@ mod tests {
             len in 0usize..12,
             max in 0usize..12,
         ) {
-            let n = text.chars().count();
-            let s = s.min(n);
-            let e = (s + len).min(n);
-            proptest::prop_assert_eq!(
-                context_of(&text, s, e, max),
-                context_by_index(&text, s, e, max)
-            );
+            held_to_definition(&text, s, len, max);
         }
+    }
+
+    /// `context` of the chars from `s` (`len` of them, both clipped to the text) is its
+    /// definition, and so are the `max` code points either side of them.
+    fn held_to_definition(text: &str, s: usize, len: usize, max: usize) {
+        let n = text.chars().count();
+        let s = s.min(n);
+        let e = (s + len).min(n);
+        assert_eq!(
+            context_of(text, s, e, max),
+            context_by_index(text, s, e, max)
+        );
+        let view = CharText::new(text);
+        let (bs, be) = (view.byte_of(s).unwrap(), view.byte_of(e).unwrap());
+        assert_eq!(
+            Some(chars_before(text, bs, max)),
+            view.byte_of(s.saturating_sub(max))
+        );
+        assert_eq!(
+            Some(chars_after(text, be, max)),
+            view.byte_of((e + max).min(n))
+        );
     }
 }
