@@ -217,7 +217,13 @@ pub(crate) fn invalid(
 /// Write a JSON document to stdout as it is serialised (a large workspace's document is big;
 /// it is never held whole in memory). A closed pipe is not an error.
 pub(crate) fn out_json<T: serde::Serialize>(v: &T) {
-    out_json_with(|w| serde_json::to_writer_pretty(w, v).map_err(io::Error::from));
+    out_json_with(|w| {
+        // serde_json writes a token at a time: the sanitiser, whose every call has a cost of
+        // its own, takes them in pieces of 64 kB (its output does not depend on the cuts).
+        let mut pieces = io::BufWriter::with_capacity(1 << 16, w);
+        serde_json::to_writer_pretty(&mut pieces, v).map_err(io::Error::from)?;
+        pieces.flush()
+    });
 }
 
 /// The JSON writer: stdout, buffered, through [`escape::JsonSafe`] (every unsafe character
