@@ -29,7 +29,8 @@ fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> Strin
         s.push_str(&pending);
         s.push('\n');
     }
-    s.push_str(&table::facts(&outcome.all_facts()));
+    let facts = outcome.facts.list();
+    s.push_str(&table::facts(facts.len(), &|i| outcome.fact(&facts[i])));
     if !outcome.facts.is_empty() {
         s.push('\n');
     }
