@@ -110,8 +110,8 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
     let text = match args.format {
         // Written files get the same sanitiser as the terminal: no raw control or invisible
         // character from the workspace in a report (JSON through `to_json`'s).
-        ReportFormat::Md => escape::text(&report::md::render(&r)).into_owned(),
-        ReportFormat::Html => escape::text(&report::html::render(&r)).into_owned(),
+        ReportFormat::Md => sanitised(report::md::render(&r)),
+        ReportFormat::Html => sanitised(report::html::render(&r)),
         ReportFormat::Json => to_json(&r),
         ReportFormat::W3c => to_json(&report::w3c::render(&r)),
     };
@@ -201,4 +201,14 @@ fn evidence_chains(root: &Path) -> (String, bool) {
         }
     }
     (s, broken)
+}
+
+/// `text` through [`escape::text`], copied only when the sanitiser changed something (a large
+/// workspace's HTML report is 160 MB: a copy of it doubled the command's peak memory).
+fn sanitised(text: String) -> String {
+    let changed = match escape::text(&text) {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(changed) => Some(changed),
+    };
+    changed.unwrap_or(text)
 }
