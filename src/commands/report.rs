@@ -96,6 +96,21 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         std::mem::forget(ws);
         return Ok(code);
     }
+    if matches!(args.format, ReportFormat::Md | ReportFormat::Html) {
+        // Each fact's entry is made as it is laid out, not all held at once.
+        let mut p = report::prepare(&ws, (&outcome, quotes), digest, &text_of);
+        report::attach_evidence(&mut p.head, &ws);
+        let text = match args.format {
+            ReportFormat::Md => sanitised(report::md::render_prepared(&p)),
+            _ => sanitised(report::html::render_prepared(&p)),
+        };
+        write_report(&args, &text, p.len(), &p.head.workspace.sha256)?;
+        let code = exit_code(&outcome);
+        std::mem::forget(p);
+        std::mem::forget(outcome);
+        std::mem::forget(ws);
+        return Ok(code);
+    }
     let mut r = report::build(&ws, (&outcome, quotes), digest, &text_of);
     report::attach_evidence(&mut r, &ws);
     if args.output.is_none() && matches!(args.format, ReportFormat::W3c) {
@@ -115,8 +130,15 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         ReportFormat::Json => to_json(&r),
         ReportFormat::W3c => to_json(&report::w3c::render(&r)),
     };
+    write_report(&args, &text, r.facts.len(), &r.workspace.sha256)?;
+    Ok(exit_code(&outcome))
+}
+
+/// Write a report's `text` (of `facts` facts, workspace digest `digest`) to standard output, or
+/// to the file `-o` names.
+fn write_report(args: &ReportArgs, text: &str, facts: usize, digest: &str) -> Result<(), Stop> {
     match &args.output {
-        None => out(&text),
+        None => out(text),
         Some(path) => {
             let cwd = cwd()?;
             let path = cwd.join(path);
@@ -133,14 +155,13 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
             };
             written.map_err(|e| Refusal::new(format!("cannot write {}: {e}", path.display())))?;
             err(&format!(
-                "wrote the report ({} facts, digest {}) to {}\n",
-                r.facts.len(),
-                &r.workspace.sha256[..12],
+                "wrote the report ({facts} facts, digest {}) to {}\n",
+                &digest[..12.min(digest.len())],
                 path.display()
             ));
         }
     }
-    Ok(exit_code(&outcome))
+    Ok(())
 }
 
 /// Re-verify the chain of every capture with WARC evidence (current and superseded): one line

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{CitationEntry, FactEntry, Meta, Report};
+use super::{CitationEntry, FactEntry, Meta, Prepared, Report};
 use crate::diag::{Diagnostic, Severity};
 use crate::files::Files;
 use crate::render::github;
@@ -280,6 +280,21 @@ pub fn summary_line(r: &Report, bold: bool) -> String {
 }
 
 pub fn render(r: &Report) -> String {
+    render_with(r, &mut |out| {
+        for f in &r.facts {
+            fact(out, f);
+        }
+    })
+}
+
+/// [`render`] of a prepared report: each fact's entry is made as it is laid out, on every
+/// core, and dropped once it is ([`Prepared::write_facts`]).
+pub fn render_prepared(p: &Prepared<'_, '_>) -> String {
+    render_with(&p.head, &mut |out| p.write_facts(out, fact))
+}
+
+/// The report `r` without its facts, and the facts laid out by `facts` in their place.
+fn render_with(r: &Report, facts: &mut dyn FnMut(&mut String)) -> String {
     let mut out = String::new();
     out.push_str("# Evidence report\n\n");
     let _ = writeln!(
@@ -311,9 +326,7 @@ pub fn render(r: &Report) -> String {
         out.push('\n');
     }
     out.push_str("## Facts\n\n");
-    for f in &r.facts {
-        fact(&mut out, f);
-    }
+    facts(&mut out);
     out.push_str("## Sources\n\n");
     for src in &r.sources {
         let _ = writeln!(
