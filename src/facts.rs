@@ -254,7 +254,7 @@ impl Standing {
 }
 
 /// Is `flag` an error: `unsupported`, or one the policy (or `--deny`) denies?
-fn is_error(flag: Flag, deny: &[Flag]) -> bool {
+pub(crate) fn is_error(flag: Flag, deny: &[Flag]) -> bool {
     flag == Flag::Unsupported || deny.contains(&flag)
 }
 

@@ -24,6 +24,15 @@ fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> Strin
         s.push_str(&human::diagnostic(&ws.files, d, style));
         s.push_str("\n\n");
     }
+    // The facts' findings made on demand, which sort after every held one: those that are
+    // errors in full; the others are the table's rows.
+    for &(fact, flag) in &outcome.fact_findings.order {
+        if outcome.fact_flag_severity(flag) == Severity::Error {
+            let d = check::fact_finding(outcome, (fact, flag));
+            s.push_str(&human::diagnostic(&ws.files, &d, style));
+            s.push_str("\n\n");
+        }
+    }
     let pending = prov::render::pending::section(ws, outcome, &[], style.color, true);
     if !pending.is_empty() {
         s.push_str(&pending);
@@ -34,7 +43,8 @@ fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> Strin
     if !outcome.facts.is_empty() {
         s.push('\n');
     }
-    let flagged = outcome.diagnostics.iter().filter(|d| in_table(d)).count();
+    let flagged =
+        outcome.diagnostics.iter().filter(|d| in_table(d)).count() + outcome.fact_findings.warnings;
     s.push_str(&human::summary(
         outcome.sources.len(),
         outcome.claims,
@@ -84,8 +94,10 @@ pub fn run(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop
             deny,
             workspace_findings,
             // The JSON document is written element by element: the facts' findings are made
-            // as they are written, not held (a large workspace has 50,000 of them).
-            fact_findings_on_demand: matches!(args.format, Format::Json),
+            // as they are written, not held (a large workspace has 50,000 of them). The human
+            // output shows those that are errors in full, and counts the others (the table's
+            // rows).
+            fact_findings_on_demand: matches!(args.format, Format::Json | Format::Human),
         },
     );
     let prefix = path_prefix(root)?;

@@ -1423,8 +1423,14 @@ mod tests {
             write_json_prepared(&mut got, &p).expect("writes");
             assert!(got == want, "write_json_prepared differs from serde_json");
             // The Markdown and HTML laid out entry by entry are those of the built report.
-            assert!(md::render_prepared(&p) == md::render(&r), "Markdown differs");
-            assert!(html::render_prepared(&p) == html::render(&r), "HTML differs");
+            assert!(
+                md::render_prepared(&p) == md::render(&r),
+                "Markdown differs"
+            );
+            assert!(
+                html::render_prepared(&p) == html::render(&r),
+                "HTML differs"
+            );
         }
     }
 
