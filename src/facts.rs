@@ -254,8 +254,17 @@ impl Standing {
 }
 
 /// Is `flag` an error: `unsupported`, or one the policy (or `--deny`) denies?
-pub(crate) fn is_error(flag: Flag, deny: &[Flag]) -> bool {
+fn is_error(flag: Flag, deny: &[Flag]) -> bool {
     flag == Flag::Unsupported || deny.contains(&flag)
+}
+
+/// The severity of a fact's `flag` under `deny` (as [`Fact::severity`] says of a made fact).
+pub fn severity(flag: Flag, deny: &[Flag]) -> Severity {
+    if is_error(flag, deny) {
+        Severity::Error
+    } else {
+        Severity::Warning
+    }
 }
 
 /// The flags of one claim's fact, given its citations (in order), each with its severity: those
@@ -291,14 +300,9 @@ pub fn flags<'w>(
             }
         }
     }
-    standing.flags(policy).map(move |flag| {
-        let severity = if is_error(flag, deny) {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
-        (flag, severity)
-    })
+    standing
+        .flags(policy)
+        .map(move |flag| (flag, severity(flag, deny)))
 }
 
 /// Analyse one claim, given its citations (in order).

@@ -372,11 +372,7 @@ impl<'w> Outcome<'w> {
     /// The severity of a fact's `flag`: an error when it is `unsupported` or denied, else a
     /// warning (as [`Fact::severity`] says, without making the fact).
     pub fn fact_flag_severity(&self, flag: Flag) -> Severity {
-        if facts::is_error(flag, &self.facts.deny) {
-            Severity::Error
-        } else {
-            Severity::Warning
-        }
+        facts::severity(flag, &self.facts.deny)
     }
 
     /// Every fact, in claim order, made on every core.

@@ -44,6 +44,13 @@ pub fn control(w: u64) -> u64 {
     below_space(w) | del
 }
 
+/// The high bit of each byte of the result: does that byte of `w` start a UTF-8 char (is it not
+/// a continuation byte, `10xxxxxx`)? (Bit 7 of each byte of `w << 1` is bit 6 of the same byte.)
+#[inline]
+pub fn char_starts(w: u64) -> u64 {
+    (!w | (w << 1)) & HIGH
+}
+
 /// Has `w` a byte of 0x80 or more (not ASCII)?
 #[inline]
 pub fn has_non_ascii(w: u64) -> bool {
@@ -78,6 +85,8 @@ mod tests {
                         assert_eq!(bit(equal(w, b'"'), i), x == b'"', "equal {bytes:?}");
                         assert_eq!(bit(equal(w, 0xe2), i), x == 0xe2, "equal {bytes:?}");
                         assert_eq!(bit(below_space(w), i), x < 0x20, "{bytes:?}");
+                        let starts = x & 0xc0 != 0x80;
+                        assert_eq!(bit(char_starts(w), i), starts, "{bytes:?}");
                         assert_eq!(bit(control(w), i), x < 0x20 || x == 0x7f, "{bytes:?}");
                     }
                     assert_eq!(has_non_ascii(w), bytes.iter().any(|&x| x >= 0x80));

@@ -265,7 +265,7 @@ fn count_chars(bytes: &[u8]) -> usize {
 }
 
 /// Whether `b` starts a char (is not a UTF-8 continuation byte).
-fn is_lead(b: u8) -> bool {
+pub(crate) fn is_lead(b: u8) -> bool {
     (b as i8) >= -0x40
 }
 

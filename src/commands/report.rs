@@ -97,12 +97,14 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         return Ok(code);
     }
     if matches!(args.format, ReportFormat::Md | ReportFormat::Html) {
-        // Each fact's entry is made as it is laid out, not all held at once.
+        // Each fact's entry is made as it is laid out, not all held at once. Written files get
+        // the same sanitiser as the terminal: no raw control or invisible character from the
+        // workspace in a report.
         let mut p = report::prepare(&ws, (&outcome, quotes), digest, &text_of);
         report::attach_evidence(&mut p.head, &ws);
         let text = match args.format {
-            ReportFormat::Md => sanitised(report::md::render_prepared(&p)),
-            _ => sanitised(report::html::render_prepared(&p)),
+            ReportFormat::Md => sanitised(report::md::render(&p)),
+            _ => sanitised(report::html::render(&p)),
         };
         write_report(&args, &text, p.len(), &p.head.workspace.sha256)?;
         let code = exit_code(&outcome);
@@ -122,13 +124,10 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         std::mem::forget(ws);
         return Ok(code);
     }
+    // JSON through `to_json`'s sanitiser (the Markdown and HTML reports are laid out above).
     let text = match args.format {
-        // Written files get the same sanitiser as the terminal: no raw control or invisible
-        // character from the workspace in a report (JSON through `to_json`'s).
-        ReportFormat::Md => sanitised(report::md::render(&r)),
-        ReportFormat::Html => sanitised(report::html::render(&r)),
-        ReportFormat::Json => to_json(&r),
         ReportFormat::W3c => to_json(&report::w3c::render(&r)),
+        _ => to_json(&r),
     };
     write_report(&args, &text, r.facts.len(), &r.workspace.sha256)?;
     Ok(exit_code(&outcome))

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{CitationEntry, FactEntry, Meta, Prepared, Report};
+use super::{CitationEntry, Entries, FactEntry, Meta};
 
 /// Escape text for HTML content and attribute values: the five characters HTML gives meaning
 /// to as entities, and control and hidden characters as visible `\u{…}` escapes
@@ -240,22 +240,10 @@ fn fact(out: &mut String, f: &FactEntry) {
     out.push_str("</ol>\n</section>\n");
 }
 
-pub fn render(r: &Report) -> String {
-    render_with(r, &mut |out| {
-        for f in &r.facts {
-            fact(out, f);
-        }
-    })
-}
-
-/// [`render`] of a prepared report: each fact's entry is made as it is laid out, on every
-/// core, and dropped once it is ([`Prepared::write_facts`]).
-pub fn render_prepared(p: &Prepared<'_, '_>) -> String {
-    render_with(&p.head, &mut |out| p.write_facts(out, fact))
-}
-
-/// The report `r` without its facts, and the facts laid out by `facts` in their place.
-fn render_with(r: &Report, facts: &mut dyn FnMut(&mut String)) -> String {
+/// The report, built whole or prepared (its facts' entries then made as they are laid out).
+pub fn render<'r, 'o: 'r, 'w: 'o>(report: impl Into<Entries<'r, 'o, 'w>>) -> String {
+    let entries = report.into();
+    let r = entries.head();
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -306,7 +294,7 @@ fn render_with(r: &Report, facts: &mut dyn FnMut(&mut String)) -> String {
     }
     out.push_str("<nav class=\"meta\"><a href=\"#facts\">Facts</a> · <a href=\"#sources\">Sources</a></nav>\n");
     out.push_str("<h2 id=\"facts\">Facts</h2>\n");
-    facts(&mut out);
+    entries.write_facts(&mut out, fact);
     out.push_str("<h2 id=\"sources\">Sources</h2>\n");
     for src in &r.sources {
         let _ = write!(

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{CitationEntry, FactEntry, Meta, Prepared, Report};
+use super::{CitationEntry, Entries, FactEntry, Meta, Report};
 use crate::diag::{Diagnostic, Severity};
 use crate::files::Files;
 use crate::render::github;
@@ -279,22 +279,10 @@ pub fn summary_line(r: &Report, bold: bool) -> String {
     )
 }
 
-pub fn render(r: &Report) -> String {
-    render_with(r, &mut |out| {
-        for f in &r.facts {
-            fact(out, f);
-        }
-    })
-}
-
-/// [`render`] of a prepared report: each fact's entry is made as it is laid out, on every
-/// core, and dropped once it is ([`Prepared::write_facts`]).
-pub fn render_prepared(p: &Prepared<'_, '_>) -> String {
-    render_with(&p.head, &mut |out| p.write_facts(out, fact))
-}
-
-/// The report `r` without its facts, and the facts laid out by `facts` in their place.
-fn render_with(r: &Report, facts: &mut dyn FnMut(&mut String)) -> String {
+/// The report, built whole or prepared (its facts' entries then made as they are laid out).
+pub fn render<'r, 'o: 'r, 'w: 'o>(report: impl Into<Entries<'r, 'o, 'w>>) -> String {
+    let entries = report.into();
+    let r = entries.head();
     let mut out = String::new();
     out.push_str("# Evidence report\n\n");
     let _ = writeln!(
@@ -326,7 +314,7 @@ fn render_with(r: &Report, facts: &mut dyn FnMut(&mut String)) -> String {
         out.push('\n');
     }
     out.push_str("## Facts\n\n");
-    facts(&mut out);
+    entries.write_facts(&mut out, fact);
     out.push_str("## Sources\n\n");
     for src in &r.sources {
         let _ = writeln!(

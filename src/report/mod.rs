@@ -19,7 +19,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::anchor::text::CharText;
+use crate::anchor::text::{CharText, is_lead};
 use crate::check::TextSeen;
 use crate::outcome::{CitationReport, Outcome};
 use crate::swar;
@@ -410,7 +410,7 @@ fn chars_before(text: &str, at: usize, n: usize) -> usize {
     let (mut i, mut k) = (at.min(bytes.len()), 0);
     // Eight bytes at a time while the `n`-th char is not among them.
     while let Some(w) = i.checked_sub(8).and_then(|at| swar::word(bytes, at)) {
-        let starts = char_starts(w).count_ones() as usize;
+        let starts = swar::char_starts(w).count_ones() as usize;
         if k + starts >= n {
             break;
         }
@@ -418,8 +418,7 @@ fn chars_before(text: &str, at: usize, n: usize) -> usize {
     }
     while i > 0 && k < n {
         i -= 1;
-        // A char starts at each byte that is not a continuation byte.
-        if bytes.get(i).is_some_and(|&b| (b as i8) >= -0x40) {
+        if bytes.get(i).copied().is_some_and(is_lead) {
             k += 1;
         }
     }
@@ -432,7 +431,7 @@ fn chars_after(text: &str, at: usize, n: usize) -> usize {
     let (mut at, mut n) = (at, n);
     // Eight bytes at a time while the char `n` chars on does not start among them.
     while let Some(w) = swar::word(text.as_bytes(), at) {
-        let starts = char_starts(w).count_ones() as usize;
+        let starts = swar::char_starts(w).count_ones() as usize;
         if starts > n {
             break;
         }
@@ -443,7 +442,7 @@ fn chars_after(text: &str, at: usize, n: usize) -> usize {
     bytes
         .iter()
         .enumerate()
-        .filter(|&(_, &b)| (b as i8) >= -0x40)
+        .filter(|&(_, &b)| is_lead(b))
         .nth(n)
         .map_or(text.len(), |(i, _)| at + i)
 }
@@ -457,12 +456,6 @@ fn may_end_sentence(w: u64) -> bool {
         | swar::equal(w, b'\n')
         | swar::equal(w, 0xE2)
         != 0
-}
-
-/// The high bit of each byte of `w` that starts a char (is not a UTF-8 continuation byte,
-/// `10xxxxxx`: bit 7 of each byte of `w << 1` is bit 6 of the same byte).
-fn char_starts(w: u64) -> u64 {
-    (!w | (w << 1)) & swar::HIGH
 }
 
 /// Expand the quote at bytes `[bs, be)` of `text` (char boundaries) to about a sentence either
@@ -497,7 +490,7 @@ fn context(text: &str, bs: usize, be: usize, max: usize) -> (String, String) {
         if let Some(w) = b.checked_sub(8).and_then(|at| swar::word(bytes, at))
             && !may_end_sentence(w)
         {
-            let starts = char_starts(w);
+            let starts = swar::char_starts(w);
             let n = starts.count_ones() as usize;
             if n > 0 && walked + n <= max {
                 b = b - 8 + (starts.trailing_zeros() / 8) as usize;
@@ -524,7 +517,7 @@ fn context(text: &str, bs: usize, be: usize, max: usize) -> (String, String) {
         if let Some(w) = swar::word(bytes, a)
             && !may_end_sentence(w)
         {
-            let starts = char_starts(w);
+            let starts = swar::char_starts(w);
             let n = starts.count_ones() as usize - 1; // the char at `a` starts there
             if n > 0 && walked + n <= max {
                 a += (63 - starts.leading_zeros() as usize) / 8;
@@ -1072,6 +1065,43 @@ pub struct Prepared<'o, 'w> {
     groups: crate::facts::Groups,
 }
 
+/// A report's fact entries for a renderer: held in a built report ([`build`]), or made as each
+/// is laid out from a prepared one ([`prepare`]).
+pub enum Entries<'r, 'o, 'w> {
+    Built(&'r Report<'w>),
+    Prepared(&'r Prepared<'o, 'w>),
+}
+
+impl<'w> Entries<'_, '_, 'w> {
+    /// The report around the entries.
+    pub fn head(&self) -> &Report<'w> {
+        match self {
+            Entries::Built(r) => r,
+            Entries::Prepared(p) => &p.head,
+        }
+    }
+
+    /// Append each entry, in fact order, as `write` lays it out.
+    pub fn write_facts(&self, out: &mut String, write: fn(&mut String, &FactEntry<'_>)) {
+        match self {
+            Entries::Built(r) => r.facts.iter().for_each(|f| write(out, f)),
+            Entries::Prepared(p) => p.write_facts(out, write),
+        }
+    }
+}
+
+impl<'r, 'o, 'w> From<&'r Report<'w>> for Entries<'r, 'o, 'w> {
+    fn from(r: &'r Report<'w>) -> Self {
+        Entries::Built(r)
+    }
+}
+
+impl<'r, 'o, 'w> From<&'r Prepared<'o, 'w>> for Entries<'r, 'o, 'w> {
+    fn from(p: &'r Prepared<'o, 'w>) -> Self {
+        Entries::Prepared(p)
+    }
+}
+
 /// Fact entries laid out at a time by [`Prepared::write_facts`], on every core.
 const ENTRIES_AT_ONCE: usize = 1024;
 
@@ -1423,14 +1453,8 @@ mod tests {
             write_json_prepared(&mut got, &p).expect("writes");
             assert!(got == want, "write_json_prepared differs from serde_json");
             // The Markdown and HTML laid out entry by entry are those of the built report.
-            assert!(
-                md::render_prepared(&p) == md::render(&r),
-                "Markdown differs"
-            );
-            assert!(
-                html::render_prepared(&p) == html::render(&r),
-                "HTML differs"
-            );
+            assert!(md::render(&p) == md::render(&r), "Markdown differs");
+            assert!(html::render(&p) == html::render(&r), "HTML differs");
         }
     }
 
