@@ -61,7 +61,7 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
             (Verdict::Unanchored | Verdict::Moved, _) => None,
             // Already in the pending capture's characters: it follows the new version.
             (Verdict::Typography, Some((v, _))) if v.holds() => continue,
-            (Verdict::Typography, _) if typography => c.found_text.as_deref().map(str::to_string),
+            (Verdict::Typography, _) if typography => c.found_text().map(str::to_string),
             // Holds now, and only its typography differs in the pending capture: take the new
             // version's characters (the span stays; `prov accept` moves it).
             (v, Some((Verdict::Typography, Some(text)))) if typography && v.holds() => {

@@ -234,15 +234,13 @@ pub(super) fn name_causes(
         .filter(|r| r.cite.stance == crate::workspace::Stance::Supports)
         .filter(|r| !r.verdict().is_some_and(Verdict::holds))
     {
-        let Some(code) = r.code else { continue };
-        let at = r.finding_at.as_ref().map_or_else(String::new, |l| {
+        let Some(code) = r.code() else { continue };
+        let at = r.finding_at().map_or_else(String::new, |l| {
             let f = ws.files.get(l.file);
             format!(" at {}:{}", f.path, f.line(l.start()))
         });
-        let what = r
-            .message
-            .strip_prefix("not checked: ")
-            .unwrap_or(&r.message);
+        let message = r.message();
+        let what = message.strip_prefix("not checked: ").unwrap_or(&message);
         match causes
             .iter_mut()
             .find(|(c, w, m, _)| *c == code && *w == at && m == what)

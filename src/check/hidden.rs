@@ -163,10 +163,13 @@ fn in_quote(
         Kind::Bidi => "quote the words before or after it instead: a reader cannot tell what a quote with a bidi control says (prov shows such characters as `\\u{…}` in its outputs)",
         Kind::Invisible => "if the source really holds it, the quote is right and only looks like another text; otherwise delete it from the quote (prov shows such characters as `\\u{…}` in its outputs)",
     });
-    if report.code.is_none() && anchor.is_some_and(|a| a.verdict == Verdict::Ok) {
-        report.code = Some(Code::HiddenCharacter);
-        report.severity = Some(d.severity);
-        report.message = d.message.clone().into();
+    if report.code().is_none() && anchor.is_some_and(|a| a.verdict == Verdict::Ok) {
+        report.set_finding(
+            Code::HiddenCharacter,
+            d.severity,
+            d.message.clone().into(),
+            None,
+        );
     }
     Some((d, cite.quote_loc.clone()))
 }

@@ -21,7 +21,6 @@ mod hidden;
 mod plan;
 mod text;
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
@@ -169,10 +168,12 @@ fn record<'w>(
     if let Some(d) = findings::source_finding(source, r.key.revision, &r.loaded, rel) {
         for &index in &r.citations {
             let report = &mut citations[index];
-            report.code = Some(d.code);
-            report.severity = Some(d.severity);
-            report.message = format!("not checked: {}", d.message).into();
-            report.finding_at = d.loc.clone();
+            report.set_finding(
+                d.code,
+                d.severity,
+                format!("not checked: {}", d.message).into(),
+                d.loc.clone(),
+            );
         }
         diagnostics.push(d);
     }
@@ -196,27 +197,12 @@ fn record<'w>(
             if r.pending.is_some() {
                 finding_at.insert(index, diagnostics.len());
             }
-            report.code = Some(d.code);
-            report.severity = Some(d.severity);
-            report.message = d.message.clone().into();
-            report.finding_at = d.loc.clone();
+            report.set_finding(d.code, d.severity, d.message.clone().into(), d.loc.clone());
             diagnostics.push(*d);
-        } else {
-            report.message = match &report.revision {
-                Some(sha) if *sha == source.sha256 => format!(
-                    "the quote is at its span in revision {} (the current capture, pinned)",
-                    &sha[..12]
-                )
-                .into(),
-                Some(sha) => format!(
-                    "the quote is at its span in revision {} (a superseded capture)",
-                    &sha[..12]
-                )
-                .into(),
-                None => Cow::Borrowed("the quote is at its span"),
-            };
         }
-        report.found_text = found_text.map(String::into_boxed_str);
+        if let Some(text) = found_text {
+            report.set_found_text(text.into_boxed_str());
+        }
         report.anchored = Some(crate::outcome::HeldAnchor::new(anchor));
     }
     let Some((capture, results)) = r.pending else {
@@ -234,7 +220,7 @@ fn record<'w>(
         let report = &mut citations[index];
         if let Some(d) = findings::pending_citation_finding(report, &p) {
             diagnostics.push(d.citation(index));
-        } else if report.severity == Some(Severity::Error) {
+        } else if report.severity() == Some(Severity::Error) {
             // Broken now, but it holds in the new version: say so where it is reported.
             if let Some(d) = finding_at
                 .get(&index)

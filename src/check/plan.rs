@@ -1,8 +1,6 @@
 //! Phase 2 of a check: which text each citation is checked against. A citation of an unknown
 //! source, or of a revision its source does not record, gets its finding here and no text.
 
-use std::borrow::Cow;
-
 use rayon::prelude::*;
 
 use super::text::{Job, TextKey, source_ranks};
@@ -135,21 +133,12 @@ fn citation_report<'w>(
         .files
         .get(cite.quote_loc.file)
         .line(cite.quote_loc.start());
-    let mut report = CitationReport {
+    let mut report = CitationReport::new(
         claim,
         cite,
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-        revision: None,
-        anchored: None,
-        code: None,
-        severity: None,
-        message: Cow::Borrowed(""),
-        finding_at: None,
-        claim_pos: u32::try_from(claim_pos).unwrap_or(u32::MAX),
-        source_at: None,
-        found_text: None,
-        pending: None,
-    };
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(claim_pos).unwrap_or(u32::MAX),
+    );
     let Some(&at) = ws.source_index.get(&*cite.source) else {
         let mut d = Diagnostic::new(
             Code::SourceUnknown,
@@ -165,10 +154,12 @@ fn citation_report<'w>(
                 cite.source
             )),
         };
-        report.code = Some(Code::SourceUnknown);
-        report.severity = Some(d.severity);
-        report.finding_at = d.loc.clone();
-        report.message = d.message.clone().into();
+        report.set_finding(
+            Code::SourceUnknown,
+            d.severity,
+            d.message.clone().into(),
+            d.loc.clone(),
+        );
         return (report, Some(Box::new(d)));
     };
     let source = &ws.sources[at];
@@ -180,6 +171,7 @@ fn citation_report<'w>(
         // Pinned to the current capture: checked against it, and kept with it when a
         // new capture is accepted (it then resolves through the recorded revision).
         report.revision = Some(&source.sha256);
+        report.revision_is_current = true;
     } else if let Some(prefix) = cite.revision() {
         let matching: Vec<_> = source
             .revisions
@@ -216,10 +208,12 @@ fn citation_report<'w>(
                     .label("no such revision")
                     .help(help)
                     .citation(index);
-                report.code = Some(Code::RevisionUnknown);
-                report.severity = Some(d.severity);
-                report.finding_at = d.loc.clone();
-                report.message = message.into();
+                report.set_finding(
+                    Code::RevisionUnknown,
+                    d.severity,
+                    message.into(),
+                    d.loc.clone(),
+                );
                 return (report, Some(Box::new(d)));
             }
         }

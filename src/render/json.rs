@@ -292,7 +292,7 @@ impl Element for CitationJson<'_> {
         o.opt_uint("errors", self.errors);
         o.opt_str("code", self.code.map(Code::as_str));
         o.opt_str("severity", self.severity.map(Severity::as_str));
-        o.str("message", self.message);
+        o.str("message", &self.message);
         match &self.pending {
             Some(p) => p.write(o.key("pending"), inner),
             None => pretty::null(o.key("pending")),
@@ -456,7 +456,7 @@ pub struct CitationJson<'a> {
     pub errors: Option<usize>,
     pub code: Option<Code>,
     pub severity: Option<Severity>,
-    pub message: &'a str,
+    pub message: Cow<'a, str>,
     /// The re-anchoring result in a pending capture; null unless one exists.
     pub pending: Option<PendingJson<'a>>,
 }
@@ -594,9 +594,9 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
             .unwrap_or_default(),
         candidates_total: anchor.as_ref().map_or(0, |a| a.candidates_total),
         errors: anchor.as_ref().and_then(|a| a.errors),
-        code: c.code,
-        severity: c.severity,
-        message: &c.message,
+        code: c.code(),
+        severity: c.severity(),
+        message: c.message(),
         pending: c.pending.as_ref().map(|p| PendingJson {
             verdict: p.anchor.verdict,
             strategy: p.anchor.strategy,
@@ -844,7 +844,7 @@ mod tests {
                     errors: numbers.1,
                     code: some[5].then_some(code),
                     severity: some[5].then_some(Severity::Warning),
-                    message: &strings[7],
+                    message: Cow::Borrowed(&strings[7]),
                     pending: some[7].then_some(pending),
                 };
                 let (by_hand, derived) = both(&c, level);

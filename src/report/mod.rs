@@ -901,7 +901,7 @@ fn failing_citation(ws: &Workspace, outcome: &Outcome, range: &Range<usize>) -> 
         .get(range.clone())
         .unwrap_or(&[])
         .iter()
-        .any(|c| c.source(ws).is_none() || c.severity == Some(crate::diag::Severity::Error))
+        .any(|c| c.source(ws).is_none() || c.severity() == Some(crate::diag::Severity::Error))
 }
 
 /// The report's entry of one fact; `quote` gives each citation's quote in context, by its
@@ -938,7 +938,7 @@ fn fact_entry<'a, 'w: 'a>(
                 span: c.cite.span.map(|(s, e)| [s, e]),
                 found: None,
                 verdict: None,
-                problem: Some(c.message.clone()),
+                problem: Some(Cow::Owned(c.message().into_owned())),
                 before: Cow::Borrowed(""),
                 text: Cow::Borrowed(&c.cite.quote),
                 after: Cow::Borrowed(""),
@@ -950,7 +950,7 @@ fn fact_entry<'a, 'w: 'a>(
             continue;
         };
         let holds = c.verdict().is_some_and(Verdict::holds);
-        if c.severity == Some(crate::diag::Severity::Error) {
+        if c.severity() == Some(crate::diag::Severity::Error) {
             failing = true;
         }
         let origin = c.cite.effective_origin(source);
@@ -1023,7 +1023,8 @@ fn fact_entry<'a, 'w: 'a>(
             span: c.cite.span.map(|(s, e)| [s, e]),
             found: found.map(|(s, e)| [s, e]),
             verdict: c.verdict(),
-            problem: (!holds || c.severity.is_some()).then(|| c.message.clone()),
+            problem: (!holds || c.severity().is_some())
+                .then(|| Cow::Owned(c.message().into_owned())),
             before,
             text,
             after,
