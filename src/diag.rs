@@ -207,6 +207,17 @@ impl Loc {
         }
     }
 
+    /// Its offsets as held, for a structure that keeps many places in one file apart from
+    /// the file's id ([`Loc::from_offsets`] makes it again).
+    pub(crate) fn offsets(&self) -> (u32, u32) {
+        (self.start, self.end)
+    }
+
+    /// The place at `offsets` (from [`Loc::offsets`]) of `file`.
+    pub(crate) fn from_offsets(file: FileId, (start, end): (u32, u32)) -> Self {
+        Loc { file, start, end }
+    }
+
     /// Its byte range in the file's text.
     pub fn range(&self) -> Range<usize> {
         self.start as usize..self.end as usize

@@ -307,7 +307,7 @@ pub(super) fn citation_finding(
                     fmt_span(found)
                 ),
             )
-            .at(cite.quote_loc.clone())
+            .at(cite.quote_loc())
             .label("part of a word")
             .note(format!(
                 "in whole words the source says: {:?}",
@@ -329,7 +329,7 @@ pub(super) fn citation_finding(
                     fmt_span(found)
                 ),
             )
-            .at(cite.quote_loc.clone())
+            .at(cite.quote_loc())
             .label("no span")
             .help(format!(
                 "run `prov fix` to record span = {}",
@@ -353,10 +353,7 @@ pub(super) fn citation_finding(
                 format!("it occurs exactly at {} in {src}", fmt_span(found))
             };
             let mut d = Diagnostic::new(Code::Moved, format!("{why}{whr}"))
-                .at(cite
-                    .span_loc
-                    .clone()
-                    .unwrap_or_else(|| cite.quote_loc.clone()))
+                .at(cite.span_loc().clone().unwrap_or_else(|| cite.quote_loc()))
                 .label(format!("the quote is at {}", fmt_span(found)))
                 .help(format!(
                     "run `prov fix` to rewrite the span to {}",
@@ -383,7 +380,7 @@ pub(super) fn citation_finding(
                 Code::Typography,
                 format!("the quote matches {src} only after folding typography"),
             )
-            .at(cite.quote_loc.clone())
+            .at(cite.quote_loc())
             .label("not byte-exact");
             d = range_note(d, found);
             if !diffs.is_empty() {
@@ -403,7 +400,7 @@ pub(super) fn citation_finding(
                     fmt_span(found)
                 ),
             )
-            .at(cite.quote_loc.clone())
+            .at(cite.quote_loc())
             .label(match a.errors.unwrap_or(0) {
                 1 => "1 edit away from the source".to_string(),
                 n => format!("{n} edits away from the source"),
@@ -435,7 +432,7 @@ pub(super) fn citation_finding(
                     }
                 ),
             )
-            .at(cite.quote_loc.clone())
+            .at(cite.quote_loc())
             .label("which one?")
             .note(note)
             .help("lengthen the quote until it occurs once, or set `span` to the place you mean")
@@ -445,7 +442,7 @@ pub(super) fn citation_finding(
                 Code::Missing,
                 format!("the quote is not in {src}, not even approximately"),
             )
-            .at(cite.quote_loc.clone())
+            .at(cite.quote_loc())
             .label("not found");
             if a.span_out_of_range {
                 d = d.note(format!(
@@ -635,7 +632,7 @@ pub(super) fn pending_citation_finding(
     };
     Some(
         d.about_pending()
-            .at(report.cite.quote_loc.clone())
+            .at(report.cite.quote_loc())
             .help("update the quote to what the new version says (and check the fact), or pin `revision` to cite the current capture"),
     )
 }

@@ -135,8 +135,8 @@ fn in_quote(
     )
     .severity(severity(kind))
     .at(raw_place(
-        ws.files.get(cite.quote_loc.file),
-        &cite.quote_loc,
+        ws.files.get(cite.quote_loc().file),
+        &cite.quote_loc(),
         s.worst.ch,
     ))
     .label(format!("{} here", hidden::describe(s.worst.ch)))
@@ -171,7 +171,7 @@ fn in_quote(
             None,
         );
     }
-    Some((d, cite.quote_loc.clone()))
+    Some((d, cite.quote_loc()))
 }
 
 /// Where `c` is written raw in the value at `loc` of `file`; the whole value when it is written

@@ -131,8 +131,8 @@ fn citation_report<'w>(
 ) -> Built<'w> {
     let line = ws
         .files
-        .get(cite.quote_loc.file)
-        .line(cite.quote_loc.start());
+        .get(cite.quote_loc().file)
+        .line(cite.quote_loc().start());
     let mut report = CitationReport::new(
         claim,
         cite,
@@ -144,7 +144,7 @@ fn citation_report<'w>(
             Code::SourceUnknown,
             format!("unknown source `{}`", cite.source),
         )
-        .at(cite.source_loc.clone())
+        .at(cite.source_loc())
         .label("not registered in sources.toml")
         .citation(index);
         d = match suggest(&cite.source, ws.sources.iter().map(|s| s.id.as_str())) {

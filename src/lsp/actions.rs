@@ -300,8 +300,8 @@ fn pin(
     }
     let sha12 = view.ws.source(&cite.source)?.sha256.get(..12)?.to_string();
     let mut toml: DocumentMut = doc.text.parse().ok()?;
-    let (claim, _) = nth_table(toml.get_mut("claim")?, cite.claim_index)?;
-    let (table, inline) = nth_table(claim.get_mut("cite")?, cite.index)?;
+    let (claim, _) = nth_table(toml.get_mut("claim")?, cite.claim_index())?;
+    let (table, inline) = nth_table(claim.get_mut("cite")?, cite.index())?;
     insert_last(table, inline, "revision", Value::from(sha12.as_str()));
     let new = toml.to_string();
     Some((

@@ -354,10 +354,10 @@ fn views(ws: &Workspace, outcome: &Outcome<'_>) -> Views {
     for r in &outcome.citations {
         let a = r.anchor();
         let a = a.as_deref();
-        let key = (r.claim.file, r.cite.claim_index, r.cite.index);
+        let key = (r.claim.file, r.cite.claim_index(), r.cite.index());
         let v = CiteView {
             claim_pos: r.claim_pos as usize,
-            cite: r.cite.index,
+            cite: r.cite.index(),
             verdict: a.map(|a| a.verdict),
             found: a.and_then(|a| a.found),
             candidates: a.map_or(0, |a| a.candidates.len()),
@@ -386,7 +386,7 @@ fn views(ws: &Workspace, outcome: &Outcome<'_>) -> Views {
             ws.claims
                 .get(v.claim_pos)
                 .and_then(|c| c.cites.get(v.cite))
-                .map_or(usize::MAX, |c| c.quote_loc.start())
+                .map_or(usize::MAX, |c| c.quote_loc().start())
         });
     }
     views
@@ -445,13 +445,13 @@ impl FileView {
         let mut best = None;
         for v in &self.cites {
             let Some(c) = self.cite(v) else { continue };
-            if inside(&c.quote_loc.range()) {
+            if inside(&c.quote_loc().range()) {
                 return Some((v, Part::Quote));
             }
-            if inside(&c.source_loc.range()) {
+            if inside(&c.source_loc().range()) {
                 return Some((v, Part::Source));
             }
-            if c.span_loc.as_ref().is_some_and(|l| inside(&l.range())) {
+            if c.span_loc().is_some_and(|l| inside(&l.range())) {
                 return Some((v, Part::Span));
             }
             if inside(&self.extent(v)) {
@@ -466,9 +466,9 @@ impl FileView {
         let Some(c) = self.cite(v) else {
             return 0..0;
         };
-        let mut locs = vec![&c.loc, &c.source_loc, &c.quote_loc];
-        locs.extend(c.span_loc.iter());
-        locs.extend(c.revision_loc());
+        let mut locs = vec![c.loc(), c.source_loc(), c.quote_loc()];
+        locs.extend(c.span_loc());
+        locs.extend(c.revision_loc().cloned());
         let start = locs.iter().map(|l| l.start()).min().unwrap_or(0);
         let end = locs.iter().map(|l| l.end()).max().unwrap_or(0);
         start..end

@@ -72,12 +72,12 @@ pub fn hover(ctx: &mut Ctx<'_>, doc: &Document, view: &FileView, pos: Position) 
         match part {
             Part::Quote | Part::Span => {
                 quote(ctx, &mut out, view, v);
-                cite.quote_loc.range()
+                cite.quote_loc().range()
             }
             Part::Source => {
                 let source = view.ws.source(&cite.source)?;
                 source_info(&mut out, &view.ws, source);
-                cite.source_loc.range()
+                cite.source_loc().range()
             }
             Part::Other => return None,
         }

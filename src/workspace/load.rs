@@ -15,7 +15,7 @@ use super::tree::{
     self, Check, Entry, Node, date, datetime, get, suggest_free_id, suggest_id, valid_id,
 };
 use super::{
-    CLAIMS_DIR, Cite, CiteExtra, Claim, FetchSettings, Policy, Revision, SNAPSHOTS_DIR,
+    CLAIMS_DIR, Cite, CiteExtra, CitePlaces, Claim, FetchSettings, Policy, Revision, SNAPSHOTS_DIR,
     SOURCES_FILE, Source, Stance, Workspace,
 };
 use crate::diag::{Code, Diagnostic, Loc, suggest};
@@ -820,8 +820,8 @@ fn load_claim(
         fact,
         file: c.file,
         loc: c.loc(&item.span),
-        cites,
-        note,
+        cites: cites.into_boxed_slice(),
+        note: note.map(String::into_boxed_str),
     })
 }
 
@@ -923,26 +923,29 @@ fn load_cite(
     {
         return None;
     }
-    Some(Cite {
-        source: Text::read(text, &se.value.span, source),
-        source_loc: c.loc(&se.value.span),
-        quote: Text::read(text, &qe.value.span, quote),
-        quote_loc: c.loc(&qe.value.span),
-        span,
-        span_loc: span_e.map(|e| c.loc(&e.value.span)),
-        stance,
+    let places = CitePlaces {
         loc: c.loc(&item.span),
+        source_loc: c.loc(&se.value.span),
+        quote_loc: c.loc(&qe.value.span),
+        span_loc: span_e.map(|e| c.loc(&e.value.span)),
         index,
         claim_index,
-        extra: CiteExtra {
-            said_by,
-            origin,
-            revision,
-            revision_loc: rev_e.map(|e| c.loc(&e.value.span)),
-            note,
-        }
-        .boxed(),
-    })
+    };
+    let extra = CiteExtra {
+        said_by,
+        origin,
+        revision,
+        revision_loc: rev_e.map(|e| c.loc(&e.value.span)),
+        note,
+    };
+    Some(Cite::new(
+        Text::read(text, &se.value.span, source),
+        Text::read(text, &qe.value.span, quote),
+        span,
+        stance,
+        places,
+        extra.boxed(),
+    ))
 }
 
 fn span_value(c: &mut Check<'_>, e: &Entry) -> Option<(usize, usize)> {

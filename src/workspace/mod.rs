@@ -145,8 +145,8 @@ pub struct Claim {
     pub file: FileId,
     /// The `[[claim]]` header.
     pub loc: Loc,
-    pub cites: Vec<Cite>,
-    pub note: Option<String>,
+    pub cites: Box<[Cite]>,
+    pub note: Option<Box<str>>,
 }
 
 /// Whether a citation supports or contradicts its claim's fact.
@@ -169,26 +169,48 @@ impl Stance {
 
 /// One cited span of a source.
 ///
-/// Compact (128 bytes): a large workspace holds 100,000 of these for the whole check. The keys
-/// most citations leave out are boxed together in [`CiteExtra`], read through the accessors.
+/// Compact (112 bytes): a large workspace holds 100,000 of these for the whole check. The keys
+/// most citations leave out are boxed together in [`CiteExtra`], and the places of its parts
+/// are held as offsets in its one claim file; both are read through the accessors.
 #[derive(Debug, Clone)]
 pub struct Cite {
     pub source: Text,
-    pub source_loc: Loc,
     pub quote: Text,
-    pub quote_loc: Loc,
     /// Code points `[start, end)` in the snapshot; `None` while drafting.
     pub span: Option<(usize, usize)>,
-    pub span_loc: Option<Loc>,
+    /// `said_by`, `origin`, `revision` and `note`, when any is given.
+    pub extra: Option<Box<CiteExtra>>,
+    /// The claim file, and the places in it ([`Cite::loc`], [`Cite::source_loc`],
+    /// [`Cite::quote_loc`], [`Cite::span_loc`]) without it: one file id, not four.
+    file: FileId,
+    at: (u32, u32),
+    source_at: (u32, u32),
+    quote_at: (u32, u32),
+    /// `NO_PLACE` when `span` is not written.
+    span_at: (u32, u32),
+    /// Position among its claim's citations, and of its claim within its file (0-based).
+    index: u32,
+    claim_index: u32,
     pub stance: Stance,
+}
+
+/// A citation's place that is not written: past every place in a claim file, which is at most
+/// `files::MAX_FILE_BYTES`.
+const NO_PLACE: (u32, u32) = (u32::MAX, u32::MAX);
+
+/// Where a citation's parts are written in its claim file, and its position there: what
+/// [`Cite::new`] takes besides the values.
+#[derive(Debug, Clone)]
+pub struct CitePlaces {
     /// The `[[claim.cite]]` header (or inline table).
     pub loc: Loc,
-    /// Position among its claim's citations (0-based), to find it again when editing.
+    pub source_loc: Loc,
+    pub quote_loc: Loc,
+    pub span_loc: Option<Loc>,
+    /// Position among its claim's citations (0-based).
     pub index: usize,
     /// Position of its claim within its file (0-based).
     pub claim_index: usize,
-    /// `said_by`, `origin`, `revision` and `note`, when any is given.
-    pub extra: Option<Box<CiteExtra>>,
 }
 
 /// The optional keys of a citation that most citations leave out.
@@ -212,6 +234,69 @@ impl CiteExtra {
 }
 
 impl Cite {
+    /// A citation of `source` quoting `quote`, written at `places`.
+    pub fn new(
+        source: Text,
+        quote: Text,
+        span: Option<(usize, usize)>,
+        stance: Stance,
+        places: CitePlaces,
+        extra: Option<Box<CiteExtra>>,
+    ) -> Self {
+        // A claim file is at most `files::MAX_FILE_BYTES`, so it holds fewer than 2^32
+        // citations and claims.
+        let position = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Cite {
+            source,
+            quote,
+            span,
+            extra,
+            file: places.loc.file,
+            at: places.loc.offsets(),
+            source_at: places.source_loc.offsets(),
+            quote_at: places.quote_loc.offsets(),
+            span_at: places.span_loc.as_ref().map_or(NO_PLACE, Loc::offsets),
+            index: position(places.index),
+            claim_index: position(places.claim_index),
+            stance,
+        }
+    }
+
+    /// The `[[claim.cite]]` header (or inline table).
+    pub fn loc(&self) -> Loc {
+        Loc::from_offsets(self.file, self.at)
+    }
+
+    /// Where `source` is written.
+    pub fn source_loc(&self) -> Loc {
+        Loc::from_offsets(self.file, self.source_at)
+    }
+
+    /// Where `quote` is written.
+    pub fn quote_loc(&self) -> Loc {
+        Loc::from_offsets(self.file, self.quote_at)
+    }
+
+    /// Where `span` is written, if it is.
+    pub fn span_loc(&self) -> Option<Loc> {
+        (self.span_at != NO_PLACE).then(|| Loc::from_offsets(self.file, self.span_at))
+    }
+
+    /// The claim file it is written in.
+    pub fn file(&self) -> FileId {
+        self.file
+    }
+
+    /// Its position among its claim's citations (0-based), to find it again when editing.
+    pub fn index(&self) -> usize {
+        self.index as usize
+    }
+
+    /// Its claim's position within its file (0-based).
+    pub fn claim_index(&self) -> usize {
+        self.claim_index as usize
+    }
+
     /// Who said the quoted words, when it is not the outlet.
     pub fn said_by(&self) -> Option<&str> {
         self.extra.as_ref()?.said_by.as_deref()
@@ -403,5 +488,16 @@ mod url_tests {
                 .contains("https://example.org/%C3%A9t%C3%A9%20%C3%A0"),
             "{e:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// A large workspace holds 100,000 citations and 60,000 claims for a whole check.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn citations_and_claims_stay_compact() {
+        assert_eq!(std::mem::size_of::<super::Cite>(), 112);
+        assert_eq!(std::mem::size_of::<super::Claim>(), 96);
     }
 }
