@@ -232,13 +232,13 @@ pub fn plan(
         for c in outcome
             .citations
             .iter()
-            .filter(|c| *c.cite.source == *s.id && c.revision.is_none())
+            .filter(|c| *c.cite.source == *s.id && !c.is_pinned())
         {
             let Some(p) = &c.pending else { continue };
             if p.breaks() {
                 plan.broken.push((
-                    c.claim.id.to_string(),
-                    ws.files.get(c.claim.file).path.clone(),
+                    c.claim(ws).id.to_string(),
+                    ws.files.get(c.cite.file()).path.clone(),
                     c.line as usize,
                     Breakage {
                         verdict: p.anchor.verdict,
@@ -249,9 +249,9 @@ pub fn plan(
                 && found != old
             {
                 let change = Change {
-                    file: c.claim.file,
+                    file: c.cite.file(),
                     line: c.line as usize,
-                    claim: c.claim.id.to_string(),
+                    claim: c.claim(ws).id.to_string(),
                     source: c.cite.source.to_string(),
                     claim_index: c.cite.claim_index(),
                     cite_index: c.cite.index(),

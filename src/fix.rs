@@ -46,6 +46,7 @@ pub struct FileEdit {
 
 /// Decide the changes from a check outcome.
 pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
+    let ws = outcome.workspace();
     let mut changes = Vec::new();
     for c in &outcome.citations {
         let Some(a) = c.anchor() else { continue };
@@ -74,9 +75,9 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
             continue;
         }
         changes.push(Change {
-            file: c.claim.file,
+            file: c.cite.file(),
             line: c.line as usize,
-            claim: c.claim.id.to_string(),
+            claim: c.claim(ws).id.to_string(),
             source: c.cite.source.to_string(),
             claim_index: c.cite.claim_index(),
             cite_index: c.cite.index(),

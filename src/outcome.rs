@@ -31,21 +31,20 @@ pub struct SourceReport {
 }
 
 /// The outcome of one citation. What the claim file says (quote, span, stance, said_by…) is
-/// read through `claim` and `cite`: nothing of the workspace is copied per citation. 88 bytes:
+/// read through `cite` and [`CitationReport::claim`]: nothing of the workspace is copied per
+/// citation. 64 bytes:
 /// a large workspace holds 100,000 for the whole check, so the finding and found text that few
 /// citations have are boxed together, and the message of a quote that holds is made when asked.
 #[derive(Debug, Clone)]
 pub struct CitationReport<'w> {
-    pub claim: &'w Claim,
     pub cite: &'w Cite,
     /// 1-based line of the quote in the claim file.
     pub line: u32,
-    /// The full sha256 of the pinned revision, when the citation cites a superseded capture.
-    pub revision: Option<&'w str>,
+    /// The capture it is pinned to ([`CitationReport::revision`]): `NOT_PINNED`, `PINNED_CURRENT`,
+    /// or a superseded capture's position in its source's `revisions`.
+    revision_at: u32,
     /// The verdict, when the text could be read ([`CitationReport::anchor`]).
     pub anchored: Option<HeldAnchor>,
-    /// Whether `revision` is the current capture's (pinned to it) rather than a superseded one.
-    pub revision_is_current: bool,
     /// Its claim's position in `Workspace::claims`.
     pub claim_pos: u32,
     /// Its source's position in `Workspace::sources`; `None` for an unknown source. Looked up
@@ -57,6 +56,11 @@ pub struct CitationReport<'w> {
     /// The citation re-anchored in a pending capture of its source (boxed: rare, and large).
     pub pending: Option<Box<pending::Reanchored>>,
 }
+
+/// [`CitationReport::revision_at`] of a citation that names no revision.
+const NOT_PINNED: u32 = u32::MAX;
+/// [`CitationReport::revision_at`] of a citation pinned to its source's current capture.
+const PINNED_CURRENT: u32 = u32::MAX - 1;
 
 /// The rarely present part of a [`CitationReport`]: its finding and found text.
 #[derive(Debug, Clone, Default)]
@@ -70,19 +74,61 @@ struct CitationFinding {
 
 impl<'w> CitationReport<'w> {
     /// A citation's report before anything is known of it but its place.
-    pub fn new(claim: &'w Claim, cite: &'w Cite, line: u32, claim_pos: u32) -> Self {
+    pub fn new(cite: &'w Cite, line: u32, claim_pos: u32) -> Self {
         CitationReport {
-            claim,
             cite,
             line,
-            revision: None,
+            revision_at: NOT_PINNED,
             anchored: None,
-            revision_is_current: false,
             claim_pos,
             source_at: None,
             finding: None,
             pending: None,
         }
+    }
+
+    /// Its claim.
+    pub fn claim(&self, ws: &'w Workspace) -> &'w Claim {
+        &ws.claims[self.claim_pos as usize]
+    }
+
+    /// Pin it to its source's current capture.
+    pub fn pin_current(&mut self) {
+        self.revision_at = PINNED_CURRENT;
+    }
+
+    /// Pin it to its source's superseded capture at position `at` of its `revisions`.
+    pub fn pin_superseded(&mut self, at: usize) {
+        // Fewer than 2^32 - 2 revisions: sources.toml is at most `files::MAX_FILE_BYTES`.
+        self.revision_at = u32::try_from(at)
+            .unwrap_or(PINNED_CURRENT - 1)
+            .min(PINNED_CURRENT - 1);
+    }
+
+    /// The full sha256 of the capture it is pinned to (the current one or a superseded one),
+    /// when its citation names a revision that its source records.
+    pub fn revision(&self, ws: &'w Workspace) -> Option<&'w str> {
+        self.revision_in(self.source(ws)?)
+    }
+
+    /// [`CitationReport::revision`], given its source.
+    pub fn revision_in<'s>(&self, source: &'s Source) -> Option<&'s str> {
+        match self.revision_at {
+            NOT_PINNED => None,
+            PINNED_CURRENT => Some(&source.sha256),
+            at => source.revisions.get(at as usize).map(|r| r.sha256.as_str()),
+        }
+    }
+
+    /// Whether its citation names a revision its source records (the current capture or a
+    /// superseded one).
+    pub fn is_pinned(&self) -> bool {
+        self.revision_at != NOT_PINNED
+    }
+
+    /// Whether it is pinned to a superseded capture, not the current one.
+    pub fn pinned_to_superseded(&self) -> bool {
+        !matches!(self.revision_at, NOT_PINNED | PINNED_CURRENT)
     }
 
     fn finding_mut(&mut self) -> &mut CitationFinding {
@@ -133,15 +179,15 @@ impl<'w> CitationReport<'w> {
 
     /// What the check says of the citation: its finding's message, or where a quote that holds
     /// stands; empty when it was not checked.
-    pub fn message(&self) -> Cow<'_, str> {
+    pub fn message(&self, ws: &'w Workspace) -> Cow<'_, str> {
         if let Some(m) = self.finding.as_ref().and_then(|f| f.message.as_ref()) {
             return Cow::Borrowed(m);
         }
         if self.anchored.is_none() {
             return Cow::Borrowed("");
         }
-        match self.revision {
-            Some(sha) if self.revision_is_current => format!(
+        match self.revision(ws) {
+            Some(sha) if self.revision_at == PINNED_CURRENT => format!(
                 "the quote is at its span in revision {} (the current capture, pinned)",
                 &sha[..12]
             )
@@ -415,6 +461,11 @@ impl<'w> Facts<'w> {
 }
 
 impl<'w> Outcome<'w> {
+    /// The workspace it is the outcome of.
+    pub fn workspace(&self) -> &'w Workspace {
+        self.facts.ws
+    }
+
     /// The findings that are errors (those made on demand included).
     pub fn errors(&self) -> usize {
         self.diagnostics
@@ -549,6 +600,6 @@ mod tests {
         assert_eq!(std::mem::size_of::<Option<HeldAnchor>>(), 16);
         // 100,000 of them are held for a whole check of a large workspace.
         #[cfg(target_pointer_width = "64")]
-        assert!(std::mem::size_of::<CitationReport>() <= 88);
+        assert_eq!(std::mem::size_of::<CitationReport>(), 64);
     }
 }

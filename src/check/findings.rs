@@ -239,7 +239,7 @@ pub(super) fn name_causes(
             let f = ws.files.get(l.file);
             format!(" at {}:{}", f.path, f.line(l.start()))
         });
-        let message = r.message();
+        let message = r.message(ws);
         let what = message.strip_prefix("not checked: ").unwrap_or(&message);
         match causes
             .iter_mut()

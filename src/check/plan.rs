@@ -20,19 +20,15 @@ pub(super) fn plan<'w>(
 ) -> (Vec<CitationReport<'w>>, Texts<'w>) {
     // One indexed parallel pass over every citation writes the reports straight into their
     // final vector (unzipped from their findings): no second copy of 100,000 reports in flight.
-    let all: Vec<(usize, &'w Claim, &'w Cite)> = selected
+    let all: Vec<(usize, &'w Cite)> = selected
         .iter()
-        .flat_map(|&(claim_pos, claim)| {
-            claim.cites.iter().map(move |cite| (claim_pos, claim, cite))
-        })
+        .flat_map(|&(claim_pos, claim)| claim.cites.iter().map(move |cite| (claim_pos, cite)))
         .collect();
     let ranks = source_ranks(ws);
     let (citations, found): (Vec<CitationReport<'w>>, Vec<Option<Box<Diagnostic>>>) = all
         .par_iter()
         .enumerate()
-        .map(|(index, &(claim_pos, claim, cite))| {
-            citation_report(ws, claim_pos, claim, cite, index)
-        })
+        .map(|(index, &(claim_pos, cite))| citation_report(ws, claim_pos, cite, index))
         .unzip();
     drop(all);
     // Each citation that has a text, by its text's number key, and every source's current
@@ -76,7 +72,7 @@ pub(super) fn plan<'w>(
         let source = by_rank[(number >> 32) as usize];
         // A revision's number is not 0; a run with one begins with a citation.
         let revision = (number & u64::from(u32::MAX) != 0)
-            .then(|| citations.get(first).and_then(|r| r.revision))
+            .then(|| citations.get(first).and_then(|r| r.revision(ws)))
             .flatten();
         let key = TextKey { source, revision };
         let mut jobs = Vec::with_capacity(this.iter().filter(|e| e.1 != usize::MAX).count());
@@ -85,7 +81,7 @@ pub(super) fn plan<'w>(
                 jobs.push(Job {
                     index,
                     cite: report.cite,
-                    revision: report.revision,
+                    revision: report.revision(ws),
                 });
             }
         }
@@ -106,7 +102,7 @@ pub(super) fn plan<'w>(
 fn text_number(ws: &Workspace, ranks: &[u32], report: &CitationReport) -> Option<u64> {
     let at = report.source_at? as usize;
     let source = ws.sources.get(at)?;
-    let revision = match report.revision {
+    let revision = match report.revision(ws) {
         // Pinned to the current capture: checked against it.
         Some(sha) if sha != source.sha256 => {
             let before = source.revisions.iter().filter(|r| *r.sha256 < *sha).count();
@@ -125,7 +121,6 @@ type Built<'w> = (CitationReport<'w>, Option<Box<Diagnostic>>);
 fn citation_report<'w>(
     ws: &'w Workspace,
     claim_pos: usize,
-    claim: &'w Claim,
     cite: &'w Cite,
     index: usize,
 ) -> Built<'w> {
@@ -134,7 +129,6 @@ fn citation_report<'w>(
         .get(cite.quote_loc().file)
         .line(cite.quote_loc().start());
     let mut report = CitationReport::new(
-        claim,
         cite,
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(claim_pos).unwrap_or(u32::MAX),
@@ -170,16 +164,16 @@ fn citation_report<'w>(
     {
         // Pinned to the current capture: checked against it, and kept with it when a
         // new capture is accepted (it then resolves through the recorded revision).
-        report.revision = Some(&source.sha256);
-        report.revision_is_current = true;
+        report.pin_current();
     } else if let Some(prefix) = cite.revision() {
         let matching: Vec<_> = source
             .revisions
             .iter()
-            .filter(|r| r.sha256.starts_with(prefix))
+            .enumerate()
+            .filter(|(_, r)| r.sha256.starts_with(prefix))
             .collect();
         match matching.as_slice() {
-            [one] => report.revision = Some(&one.sha256),
+            [(at, _)] => report.pin_superseded(*at),
             found => {
                 let known: Vec<String> = source
                     .revisions

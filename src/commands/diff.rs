@@ -56,7 +56,7 @@ pub fn run(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop>
         let cited: Vec<(usize, usize)> = outcome
             .citations
             .iter()
-            .filter(|c| *c.cite.source == *src.id && c.revision.is_none())
+            .filter(|c| *c.cite.source == *src.id && !c.is_pinned())
             .filter_map(|c| c.found())
             .collect();
         s.push_str(&prov::render::pending::text_hunks(

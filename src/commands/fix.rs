@@ -89,7 +89,7 @@ pub fn run(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> 
                 // A hidden character stays in a quote whatever fix does to its span.
                 (Some(i), _) if d.code != Code::HiddenCharacter => {
                     let c = &left_outcome.citations[i];
-                    !touched.contains(&(c.cite.claim_index(), c.cite.index(), c.claim.file))
+                    !touched.contains(&(c.cite.claim_index(), c.cite.index(), c.cite.file()))
                 }
                 (None, Some(loc)) if d.code.kind() == CodeKind::Fact => {
                     // A fact flag: re-evaluated after the fix if any of its citations changes.

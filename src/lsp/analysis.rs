@@ -354,7 +354,7 @@ fn views(ws: &Workspace, outcome: &Outcome<'_>) -> Views {
     for r in &outcome.citations {
         let a = r.anchor();
         let a = a.as_deref();
-        let key = (r.claim.file, r.cite.claim_index(), r.cite.index());
+        let key = (r.cite.file(), r.cite.claim_index(), r.cite.index());
         let v = CiteView {
             claim_pos: r.claim_pos as usize,
             cite: r.cite.index(),
@@ -364,15 +364,15 @@ fn views(ws: &Workspace, outcome: &Outcome<'_>) -> Views {
             found_text: r.found_text().map(str::to_string),
             code: r.code(),
             severity: r.severity(),
-            message: r.message().into_owned(),
-            revision: r.revision.map(str::to_string),
+            message: r.message(ws).into_owned(),
+            revision: r.revision(ws).map(str::to_string),
             pending: r.pending.as_ref().map(|p| PendingView {
                 verdict: p.anchor.verdict,
                 found: p.anchor.found,
             }),
             fix: fixes.remove(&key),
         };
-        views.entry(r.claim.file).or_default().0.push(v);
+        views.entry(r.cite.file()).or_default().0.push(v);
     }
     for f in &outcome.all_facts() {
         let Some(claim) = ws.claims.get(f.claim_pos) else {

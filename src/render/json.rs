@@ -575,16 +575,16 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome<'a>) -> Document<'a> {
 fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
     let anchor = c.anchor();
     CitationJson {
-        claim: &c.claim.id,
+        claim: &c.claim(ws).id,
         source: &c.cite.source,
-        file: &ws.files.get(c.claim.file).path,
+        file: &ws.files.get(c.cite.file()).path,
         line: c.line,
         quote: &c.cite.quote,
         span: c.cite.span.map(pair),
         stance: c.cite.stance,
         said_by: c.cite.said_by(),
         origin: c.cite.origin(),
-        revision: c.revision,
+        revision: c.revision(ws),
         verdict: c.verdict(),
         strategy: anchor.as_ref().map(|a| a.strategy),
         found: c.found().map(pair),
@@ -596,7 +596,7 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
         errors: anchor.as_ref().and_then(|a| a.errors),
         code: c.code(),
         severity: c.severity(),
-        message: c.message(),
+        message: c.message(ws),
         pending: c.pending.as_ref().map(|p| PendingJson {
             verdict: p.anchor.verdict,
             strategy: p.anchor.strategy,

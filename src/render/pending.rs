@@ -105,9 +105,9 @@ pub fn section(
             let _ = writeln!(
                 out,
                 "  {}:{}  {}  {} → {}",
-                ws.files.get(c.claim.file).path,
+                ws.files.get(c.cite.file()).path,
                 c.line,
-                c.claim.id,
+                c.claim(ws).id,
                 place(&before),
                 place(&after.anchor)
             );

@@ -815,7 +815,7 @@ fn revisions<'w>(
         citations
             .iter()
             .filter(|c| *c.cite.source == *source.id)
-            .filter(|c| c.revision.unwrap_or(&source.sha256) == sha)
+            .filter(|c| c.revision_in(source).unwrap_or(&source.sha256) == sha)
             .filter_map(|c| c.found())
             .collect()
     };
@@ -938,7 +938,7 @@ fn fact_entry<'a, 'w: 'a>(
                 span: c.cite.span.map(|(s, e)| [s, e]),
                 found: None,
                 verdict: None,
-                problem: Some(Cow::Owned(c.message().into_owned())),
+                problem: Some(Cow::Owned(c.message(ws).into_owned())),
                 before: Cow::Borrowed(""),
                 text: Cow::Borrowed(&c.cite.quote),
                 after: Cow::Borrowed(""),
@@ -1024,12 +1024,12 @@ fn fact_entry<'a, 'w: 'a>(
             found: found.map(|(s, e)| [s, e]),
             verdict: c.verdict(),
             problem: (!holds || c.severity().is_some())
-                .then(|| Cow::Owned(c.message().into_owned())),
+                .then(|| Cow::Owned(c.message(ws).into_owned())),
             before,
             text,
             after,
-            verified_sha256: holds.then(|| c.revision.unwrap_or(&source.sha256)),
-            revision: c.revision.filter(|r| *r != source.sha256),
+            verified_sha256: holds.then(|| c.revision_in(source).unwrap_or(&source.sha256)),
+            revision: c.revision_in(source).filter(|r| *r != source.sha256),
             fragment_link: link,
             pending,
         });
