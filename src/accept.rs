@@ -245,7 +245,7 @@ pub fn plan(
                         partial_word: p.anchor.partial_word.clone(),
                     },
                 ));
-            } else if let (Some(found), Some(old)) = (p.anchor.found, c.cite.span)
+            } else if let (Some(found), Some(old)) = (p.anchor.found, c.cite.span())
                 && found != old
             {
                 let change = Change {

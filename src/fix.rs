@@ -71,7 +71,7 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
             }
             _ => continue,
         };
-        if new_quote.as_deref() == Some(&*c.cite.quote) && Some(found) == c.cite.span {
+        if new_quote.as_deref() == Some(&*c.cite.quote) && Some(found) == c.cite.span() {
             continue;
         }
         changes.push(Change {
@@ -81,7 +81,7 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
             source: c.cite.source.to_string(),
             claim_index: c.cite.claim_index(),
             cite_index: c.cite.index(),
-            old_span: c.cite.span,
+            old_span: c.cite.span(),
             new_span: found,
             new_quote,
             verdict,

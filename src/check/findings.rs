@@ -338,7 +338,7 @@ pub(super) fn citation_finding(
         }
         Verdict::Moved => {
             let found = a.found?;
-            let span = cite.span.map(fmt_span).unwrap_or_default();
+            let span = cite.span().map(fmt_span).unwrap_or_default();
             let why = if a.span_out_of_range {
                 format!("the span {span} reaches past the end of the snapshot; ")
             } else {
@@ -425,7 +425,7 @@ pub(super) fn citation_finding(
                 format!(
                     "the quote occurs {how} at {} places in {src}{}",
                     a.candidates_total,
-                    if cite.span.is_some() {
+                    if cite.span().is_some() {
                         ", none of them at its span"
                     } else {
                         ""
@@ -447,7 +447,7 @@ pub(super) fn citation_finding(
             if a.span_out_of_range {
                 d = d.note(format!(
                     "the span {} reaches past the end of the snapshot",
-                    cite.span.map(fmt_span).unwrap_or_default()
+                    cite.span().map(fmt_span).unwrap_or_default()
                 ));
             }
             let n = cite.quote.chars().count();

@@ -167,7 +167,7 @@ fn run_text<'w>(
                 let r = Reanchorer::new(text, &new_text);
                 let mut moved = Vec::with_capacity(jobs.len());
                 for job in &jobs {
-                    let a = anchor(&r.old, &job.cite.quote, job.cite.span);
+                    let a = anchor(&r.old, &job.cite.quote, job.cite.span());
                     let found_text = found_text(&r.old, &a);
                     if job.cite.revision().is_some() {
                         // Pinned to this capture: it stays with it.
@@ -175,7 +175,7 @@ fn run_text<'w>(
                         continue;
                     }
                     let p = r
-                        .reanchor(&job.cite.quote, job.cite.span, &a)
+                        .reanchor(&job.cite.quote, job.cite.span(), &a)
                         .with_partial_word(&r.new);
                     moved.push((
                         job.index,
@@ -192,7 +192,7 @@ fn run_text<'w>(
                 pending = other.map(|(c, _)| (c, Vec::new()));
                 let src = SourceText::new(text);
                 for job in jobs {
-                    let a = anchor(&src, &job.cite.quote, job.cite.span);
+                    let a = anchor(&src, &job.cite.quote, job.cite.span());
                     let found_text = found_text(&src, &a);
                     anchors.push((job, a, found_text));
                 }

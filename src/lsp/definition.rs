@@ -36,7 +36,7 @@ pub fn definition(
         Part::Quote | Part::Span => {
             let path = snapshot(ws, &cite.source, v.revision.as_deref())?;
             let t = ctx.snapshots.get(&ws.root, &path)?;
-            let (start, end) = v.found.or(cite.span)?;
+            let (start, end) = v.found.or(cite.span())?;
             let chars = CharText::new(&t.text);
             let len = chars.len_chars();
             let a = chars.byte_of(start.min(len))?;

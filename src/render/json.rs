@@ -580,7 +580,7 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
         file: &ws.files.get(c.cite.file()).path,
         line: c.line,
         quote: &c.cite.quote,
-        span: c.cite.span.map(pair),
+        span: c.cite.span().map(pair),
         stance: c.cite.stance,
         said_by: c.cite.said_by(),
         origin: c.cite.origin(),

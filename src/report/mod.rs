@@ -935,7 +935,7 @@ fn fact_entry<'a, 'w: 'a>(
                 stance: c.cite.stance,
                 said_by: c.cite.said_by(),
                 quote: &c.cite.quote,
-                span: c.cite.span.map(|(s, e)| [s, e]),
+                span: c.cite.span().map(|(s, e)| [s, e]),
                 found: None,
                 verdict: None,
                 problem: Some(Cow::Owned(c.message(ws).into_owned())),
@@ -1020,7 +1020,7 @@ fn fact_entry<'a, 'w: 'a>(
             stance: c.cite.stance,
             said_by: c.cite.said_by(),
             quote: &c.cite.quote,
-            span: c.cite.span.map(|(s, e)| [s, e]),
+            span: c.cite.span().map(|(s, e)| [s, e]),
             found: found.map(|(s, e)| [s, e]),
             verdict: c.verdict(),
             problem: (!holds || c.severity().is_some())

@@ -937,6 +937,7 @@ fn load_cite(
         revision,
         revision_loc: rev_e.map(|e| c.loc(&e.value.span)),
         note,
+        large_span: None,
     };
     Some(Cite::new(
         Text::read(text, &se.value.span, source),
@@ -944,7 +945,7 @@ fn load_cite(
         span,
         stance,
         places,
-        extra.boxed(),
+        extra,
     ))
 }
 

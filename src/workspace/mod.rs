@@ -169,15 +169,16 @@ impl Stance {
 
 /// One cited span of a source.
 ///
-/// Compact (112 bytes): a large workspace holds 100,000 of these for the whole check. The keys
+/// Compact (96 bytes): a large workspace holds 100,000 of these for the whole check. The keys
 /// most citations leave out are boxed together in [`CiteExtra`], and the places of its parts
 /// are held as offsets in its one claim file; both are read through the accessors.
 #[derive(Debug, Clone)]
 pub struct Cite {
     pub source: Text,
     pub quote: Text,
-    /// Code points `[start, end)` in the snapshot; `None` while drafting.
-    pub span: Option<(usize, usize)>,
+    /// [`Cite::span`] in 32 bits: `NO_PLACE` when it is absent, or too large to be held so
+    /// (it is then in `extra`).
+    span: (u32, u32),
     /// `said_by`, `origin`, `revision` and `note`, when any is given.
     pub extra: Option<Box<CiteExtra>>,
     /// The claim file, and the places in it ([`Cite::loc`], [`Cite::source_loc`],
@@ -194,7 +195,7 @@ pub struct Cite {
     pub stance: Stance,
 }
 
-/// A citation's place that is not written: past every place in a claim file, which is at most
+/// A citation's place (or span) that is not written: past every place in a claim file, which is at most
 /// `files::MAX_FILE_BYTES`.
 const NO_PLACE: (u32, u32) = (u32::MAX, u32::MAX);
 
@@ -224,6 +225,8 @@ pub struct CiteExtra {
     pub revision: Option<String>,
     pub revision_loc: Option<Loc>,
     pub note: Option<String>,
+    /// A span with an offset past `u32::MAX - 1` (no snapshot has one; a claim file may).
+    pub large_span: Option<(usize, usize)>,
 }
 
 impl CiteExtra {
@@ -241,16 +244,25 @@ impl Cite {
         span: Option<(usize, usize)>,
         stance: Stance,
         places: CitePlaces,
-        extra: Option<Box<CiteExtra>>,
+        mut extra: CiteExtra,
     ) -> Self {
         // A claim file is at most `files::MAX_FILE_BYTES`, so it holds fewer than 2^32
         // citations and claims.
         let position = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let small = span.and_then(|(s, e)| Some((u32::try_from(s).ok()?, u32::try_from(e).ok()?)));
+        let held = match (span, small) {
+            (_, Some(small)) if small != NO_PLACE => small,
+            (Some(large), _) => {
+                extra.large_span = Some(large);
+                NO_PLACE
+            }
+            (None, _) => NO_PLACE,
+        };
         Cite {
             source,
             quote,
-            span,
-            extra,
+            span: held,
+            extra: extra.boxed(),
             file: places.loc.file,
             at: places.loc.offsets(),
             source_at: places.source_loc.offsets(),
@@ -260,6 +272,14 @@ impl Cite {
             claim_index: position(places.claim_index),
             stance,
         }
+    }
+
+    /// Code points `[start, end)` in the snapshot; `None` while drafting.
+    pub fn span(&self) -> Option<(usize, usize)> {
+        if self.span != NO_PLACE {
+            return Some((self.span.0 as usize, self.span.1 as usize));
+        }
+        self.extra.as_ref()?.large_span
     }
 
     /// The `[[claim.cite]]` header (or inline table).
@@ -497,7 +517,50 @@ mod size_tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn citations_and_claims_stay_compact() {
-        assert_eq!(std::mem::size_of::<super::Cite>(), 112);
+        assert_eq!(std::mem::size_of::<super::Cite>(), 96);
         assert_eq!(std::mem::size_of::<super::Claim>(), 96);
+    }
+
+    /// A span is given back as it was written, whether it is held in 32 bits or not.
+    #[test]
+    fn a_citation_keeps_its_span_and_places() {
+        use super::{Cite, CiteExtra, CitePlaces, Stance};
+        use crate::diag::Loc;
+        use crate::files::FileId;
+        let big = u32::MAX as usize;
+        for span in [
+            None,
+            Some((0, 1)),
+            Some((5, big - 1)),
+            Some((big - 1, big)),
+            Some((big, big + 1)),
+            Some((1, 1 << 40)),
+        ] {
+            let file = FileId(3);
+            let places = CitePlaces {
+                loc: Loc::new(file, 1..90),
+                source_loc: Loc::new(file, 10..20),
+                quote_loc: Loc::new(file, 30..40),
+                span_loc: span.map(|_| Loc::new(file, 50..60)),
+                index: 2,
+                claim_index: 7,
+            };
+            let cite = Cite::new(
+                "s".to_string().into(),
+                "q".to_string().into(),
+                span,
+                Stance::Supports,
+                places.clone(),
+                CiteExtra::default(),
+            );
+            assert_eq!(cite.span(), span);
+            assert_eq!(cite.extra.is_some(), span.is_some_and(|(_, e)| e > big));
+            assert_eq!(cite.loc(), places.loc);
+            assert_eq!(cite.source_loc(), places.source_loc);
+            assert_eq!(cite.quote_loc(), places.quote_loc);
+            assert_eq!(cite.span_loc(), places.span_loc);
+            assert_eq!((cite.index(), cite.claim_index()), (2, 7));
+            assert_eq!(cite.file(), file);
+        }
     }
 }
