@@ -473,6 +473,7 @@ mod tests {
                 deny: deny.to_vec(),
                 workspace_findings: false,
                 fact_findings_on_demand: false,
+                between_phases: None,
             },
         );
         let facts = outcome.all_facts();

@@ -24,6 +24,17 @@ use crate::cli::{Cli, Color, Command};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Give the memory the allocator keeps freed on every core back to the system
+/// (`check::Options::between_phases`). mimalloc returns a freed page only when the thread that
+/// owns it next allocates, some milliseconds later: the pages the plan and the anchoring free
+/// stayed resident under the next phase (8 MB of the peak of a 100k-citation check).
+fn give_back_memory() {
+    // SAFETY: mi_collect only walks and purges the calling thread's own heap and the
+    // abandoned segments; it has no precondition.
+    rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
+    unsafe { libmimalloc_sys::mi_collect(true) };
+}
+
 fn main() -> ExitCode {
     ExitCode::from(run(Cli::parse()))
 }

@@ -98,6 +98,7 @@ pub fn run(root: &Path, args: CheckArgs, style: human::Style) -> Result<u8, Stop
             // output shows those that are errors in full, and counts the others (the table's
             // rows).
             fact_findings_on_demand: matches!(args.format, Format::Json | Format::Human),
+            between_phases: Some(crate::give_back_memory),
         },
     );
     let prefix = path_prefix(root)?;

@@ -66,6 +66,7 @@ pub fn run(root: &Path, args: ReportArgs, style: human::Style) -> Result<u8, Sto
         &ws,
         &check::Options {
             only_files,
+            between_phases: Some(crate::give_back_memory),
             ..Default::default()
         },
     );
