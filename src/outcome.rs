@@ -32,9 +32,9 @@ pub struct SourceReport {
 
 /// The outcome of one citation. What the claim file says (quote, span, stance, said_by…) is
 /// read through `cite` and [`CitationReport::claim`]: nothing of the workspace is copied per
-/// citation. 64 bytes:
-/// a large workspace holds 100,000 for the whole check, so the finding and found text that few
-/// citations have are boxed together, and the message of a quote that holds is made when asked.
+/// citation. 64 bytes: a large workspace holds 100,000 for the whole check, so the finding and
+/// found text that few citations have are boxed together, the claim and the pinned revision are
+/// held as positions, and the message of a quote that holds is made when it is asked for.
 #[derive(Debug, Clone)]
 pub struct CitationReport<'w> {
     pub cite: &'w Cite,
@@ -124,11 +124,6 @@ impl<'w> CitationReport<'w> {
     /// superseded one).
     pub fn is_pinned(&self) -> bool {
         self.revision_at != NOT_PINNED
-    }
-
-    /// Whether it is pinned to a superseded capture, not the current one.
-    pub fn pinned_to_superseded(&self) -> bool {
-        !matches!(self.revision_at, NOT_PINNED | PINNED_CURRENT)
     }
 
     fn finding_mut(&mut self) -> &mut CitationFinding {
