@@ -353,7 +353,7 @@ pub(super) fn citation_finding(
                 format!("it occurs exactly at {} in {src}", fmt_span(found))
             };
             let mut d = Diagnostic::new(Code::Moved, format!("{why}{whr}"))
-                .at(cite.span_loc().clone().unwrap_or_else(|| cite.quote_loc()))
+                .at(cite.span_loc().unwrap_or_else(|| cite.quote_loc()))
                 .label(format!("the quote is at {}", fmt_span(found)))
                 .help(format!(
                     "run `prov fix` to rewrite the span to {}",

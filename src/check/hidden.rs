@@ -111,6 +111,7 @@ fn in_quote(
 ) -> Option<(Diagnostic, Loc)> {
     let cite = report.cite;
     let s = summarise(hidden::find(&cite.quote))?;
+    let quote_loc = cite.quote_loc();
     let offsets: Vec<usize> = s.listed.iter().map(|h| h.byte).collect();
     let points = code_points(&cite.quote, &offsets);
     let point_of = |h: &Hidden| {
@@ -134,11 +135,7 @@ fn in_quote(
         ),
     )
     .severity(severity(kind))
-    .at(raw_place(
-        ws.files.get(cite.quote_loc().file),
-        &cite.quote_loc(),
-        s.worst.ch,
-    ))
+    .at(raw_place(ws.files.get(cite.file()), &quote_loc, s.worst.ch))
     .label(format!("{} here", hidden::describe(s.worst.ch)))
     .citation(index);
     d = d.note(format!(
@@ -171,7 +168,7 @@ fn in_quote(
             None,
         );
     }
-    Some((d, cite.quote_loc()))
+    Some((d, quote_loc))
 }
 
 /// Where `c` is written raw in the value at `loc` of `file`; the whole value when it is written

@@ -102,7 +102,7 @@ pub(super) fn plan<'w>(
 fn text_number(ws: &Workspace, ranks: &[u32], report: &CitationReport) -> Option<u64> {
     let at = report.source_at? as usize;
     let source = ws.sources.get(at)?;
-    let revision = match report.revision(ws) {
+    let revision = match report.revision_in(source) {
         // Pinned to the current capture: checked against it.
         Some(sha) if sha != source.sha256 => {
             let before = source.revisions.iter().filter(|r| *r.sha256 < *sha).count();
@@ -124,10 +124,7 @@ fn citation_report<'w>(
     cite: &'w Cite,
     index: usize,
 ) -> Built<'w> {
-    let line = ws
-        .files
-        .get(cite.quote_loc().file)
-        .line(cite.quote_loc().start());
+    let line = ws.files.get(cite.file()).line(cite.quote_loc().start());
     let mut report = CitationReport::new(
         cite,
         u32::try_from(line).unwrap_or(u32::MAX),
