@@ -78,10 +78,17 @@ pub(super) fn plan<'w>(
         let mut jobs = Vec::with_capacity(this.iter().filter(|e| e.1 != usize::MAX).count());
         for &(_, index) in this {
             if let Some(report) = citations.get(index) {
+                debug_assert_eq!(
+                    report.revision(ws),
+                    report.source(ws).and_then(|s| super::text::checked_against(
+                        &key,
+                        s,
+                        report.cite
+                    ))
+                );
                 jobs.push(Job {
                     index,
                     cite: report.cite,
-                    revision: report.revision(ws),
                 });
             }
         }

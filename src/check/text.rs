@@ -37,12 +37,26 @@ pub(super) fn source_ranks(ws: &Workspace) -> Vec<u32> {
 }
 
 /// One citation to anchor in a text: what its anchoring and its finding need of its report.
+/// (The revision it is checked against is its text's, or for a citation pinned to the current
+/// capture that capture's: [`checked_against`].)
 #[derive(Clone, Copy)]
 pub(super) struct Job<'w> {
     pub index: usize,
     pub cite: &'w Cite,
-    /// The revision it is checked against (its report's `revision`).
-    pub revision: Option<&'w str>,
+}
+
+/// The revision a citation planned into the text `key` of `source` is checked against: its
+/// report's `revision`. A citation of the current snapshot that names a revision is pinned to
+/// the current capture (the plan gives any other named revision its own text, or a finding).
+pub(super) fn checked_against<'s>(
+    key: &TextKey<'s>,
+    source: &'s Source,
+    cite: &Cite,
+) -> Option<&'s str> {
+    match key.revision {
+        Some(sha) => Some(sha),
+        None => cite.revision().is_some().then_some(source.sha256.as_str()),
+    }
 }
 
 /// One citation anchored: its index, its anchor, the text found (not for `ok`) and its finding
@@ -228,7 +242,7 @@ fn run_text<'w>(
         .map(|(job, a, found_text)| {
             let finding = findings::citation_finding(
                 job.cite,
-                job.revision,
+                checked_against(&key, source, job.cite),
                 &a,
                 found_text.as_deref(),
                 &rel,
