@@ -232,7 +232,7 @@ pub fn plan(
         for c in outcome
             .citations
             .iter()
-            .filter(|c| *c.cite.source == *s.id && !c.is_pinned())
+            .filter(|c| *c.cite.source() == *s.id && !c.is_pinned())
         {
             let Some(p) = &c.pending else { continue };
             if p.breaks() {
@@ -252,7 +252,7 @@ pub fn plan(
                     file: c.cite.file(),
                     line: c.line as usize,
                     claim: c.claim(ws).id.to_string(),
-                    source: c.cite.source.to_string(),
+                    source: c.cite.source().to_string(),
                     claim_index: c.cite.claim_index(),
                     cite_index: c.cite.index(),
                     old_span: Some(old),

@@ -177,7 +177,7 @@ impl Groups {
         cite: &Cite,
     ) -> Option<(&'w Source, Group)> {
         let (source, id) = self.at(ws, source_at? as usize)?;
-        debug_assert_eq!(source.id, *cite.source);
+        debug_assert_eq!(source.id, *cite.source());
         let Some(origin) = cite.origin() else {
             return Some((source, Group::Id(id)));
         };

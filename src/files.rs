@@ -132,6 +132,11 @@ impl Text {
         Text::from(value.to_string())
     }
 
+    /// The file text it is a slice of, and the slice's byte range; `None` for a copy.
+    pub fn slice_of(&self) -> Option<(&Arc<String>, (u32, u32))> {
+        (self.start != u32::MAX).then_some((&self.text, (self.start, self.start + self.len)))
+    }
+
     pub fn as_str(&self) -> &str {
         if self.start == u32::MAX {
             return &self.text;

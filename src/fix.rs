@@ -71,14 +71,14 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
             }
             _ => continue,
         };
-        if new_quote.as_deref() == Some(&*c.cite.quote) && Some(found) == c.cite.span() {
+        if new_quote.as_deref() == Some(c.cite.quote()) && Some(found) == c.cite.span() {
             continue;
         }
         changes.push(Change {
             file: c.cite.file(),
             line: c.line as usize,
             claim: c.claim(ws).id.to_string(),
-            source: c.cite.source.to_string(),
+            source: c.cite.source().to_string(),
             claim_index: c.cite.claim_index(),
             cite_index: c.cite.index(),
             old_span: c.cite.span(),

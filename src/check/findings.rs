@@ -286,8 +286,8 @@ pub(super) fn citation_finding(
         return None;
     }
     let src = match revision {
-        Some(sha) => format!("`{}` (revision {})", cite.source, &sha[..12]),
-        None => format!("`{}`", cite.source),
+        Some(sha) => format!("`{}` (revision {})", cite.source(), &sha[..12]),
+        None => format!("`{}`", cite.source()),
     };
     let range_note = |d: Diagnostic, found: (usize, usize)| {
         d.note(format!(
@@ -375,7 +375,7 @@ pub(super) fn citation_finding(
         Verdict::Typography => {
             let found = a.found?;
             let source_says = found_text.unwrap_or("");
-            let diffs = fold::explain(&cite.quote, source_says);
+            let diffs = fold::explain(cite.quote(), source_says);
             let mut d = Diagnostic::new(
                 Code::Typography,
                 format!("the quote matches {src} only after folding typography"),
@@ -405,7 +405,7 @@ pub(super) fn citation_finding(
                 1 => "1 edit away from the source".to_string(),
                 n => format!("{n} edits away from the source"),
             })
-            .diff(cite.quote.to_string(), source_says.to_string())
+            .diff(cite.quote().to_string(), source_says.to_string())
             .help("quote the source's exact words (and check the fact still holds), or cite another passage")
         }
         Verdict::Ambiguous => {
@@ -450,7 +450,7 @@ pub(super) fn citation_finding(
                     cite.span().map(fmt_span).unwrap_or_default()
                 ));
             }
-            let n = cite.quote.chars().count();
+            let n = cite.quote().chars().count();
             if n > crate::verdict::MAX_FUZZY_QUOTE {
                 d = d.note(format!(
                     "the quote is {n} code points long: prov matches quotes over {} code points only exactly or after folding typography, never approximately",
@@ -552,7 +552,7 @@ pub(super) fn pending_citation_finding(
     }
     let a = &r.anchor;
     let at = |(s, e): (usize, usize)| format!("[{s}, {e}]");
-    let src = &report.cite.source;
+    let src = &report.cite.source();
     let d = match a.verdict {
         _ if a.verdict.holds() && a.partial_word.is_some() => Diagnostic::new(
             Code::PartialWord,
@@ -577,7 +577,7 @@ pub(super) fn pending_citation_finding(
             )
             .label("edited in the new version")
             .diff(
-                report.cite.quote.to_string(),
+                report.cite.quote().to_string(),
                 r.found_text.clone().unwrap_or_default(),
             );
             if !a.candidates.is_empty() {
@@ -689,7 +689,7 @@ pub(super) fn unused_sources(ws: &Workspace, all: Option<&[CitationReport]>) -> 
             .for_each(|at| cited[at as usize] = true),
         None => ws
             .citations()
-            .filter_map(|(_, c)| ws.source_index.get(&*c.source))
+            .filter_map(|(_, c)| ws.source_index.get(c.source()))
             .for_each(|&at| cited[at] = true),
     }
     ws.sources

@@ -110,10 +110,10 @@ fn in_quote(
     report: &mut CitationReport,
 ) -> Option<(Diagnostic, Loc)> {
     let cite = report.cite;
-    let s = summarise(hidden::find(&cite.quote))?;
+    let s = summarise(hidden::find(cite.quote()))?;
     let quote_loc = cite.quote_loc();
     let offsets: Vec<usize> = s.listed.iter().map(|h| h.byte).collect();
-    let points = code_points(&cite.quote, &offsets);
+    let points = code_points(cite.quote(), &offsets);
     let point_of = |h: &Hidden| {
         offsets
             .iter()
@@ -121,7 +121,7 @@ fn in_quote(
             .and_then(|i| points.get(i).copied())
     };
     let worst_point = point_of(&s.worst).unwrap_or_else(|| {
-        cite.quote
+        cite.quote()
             .get(..s.worst.byte)
             .map_or(0, |t| t.chars().count())
     });
@@ -152,7 +152,7 @@ fn in_quote(
     if let Some((start, _)) = anchor.filter(|a| a.verdict.holds()).and_then(|a| a.found) {
         d = d.note(format!(
             "`{}` has it too, at code point {}: the quote is exact, but what a reader sees is not what prov compared",
-            cite.source,
+            cite.source(),
             start + worst_point
         ));
     }

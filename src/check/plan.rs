@@ -137,19 +137,19 @@ fn citation_report<'w>(
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(claim_pos).unwrap_or(u32::MAX),
     );
-    let Some(&at) = ws.source_index.get(&*cite.source) else {
+    let Some(&at) = ws.source_index.get(cite.source()) else {
         let mut d = Diagnostic::new(
             Code::SourceUnknown,
-            format!("unknown source `{}`", cite.source),
+            format!("unknown source `{}`", cite.source()),
         )
         .at(cite.source_loc())
         .label("not registered in sources.toml")
         .citation(index);
-        d = match suggest(&cite.source, ws.sources.iter().map(|s| s.id.as_str())) {
+        d = match suggest(cite.source(), ws.sources.iter().map(|s| s.id.as_str())) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help(format!(
                 "register it first: prov add FILE --id {} --outlet NAME",
-                cite.source
+                cite.source()
             )),
         };
         report.set_finding(

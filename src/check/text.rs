@@ -147,7 +147,7 @@ pub(super) fn read_and_anchor<'w>(
 /// its citation, then its bytes) that waits for the one before; read here, in loads that do
 /// not depend on each other, the misses overlap.
 fn touch_quotes(jobs: &[Job<'_>]) {
-    let first = |j: &Job<'_>| j.cite.quote.as_str().bytes().next().unwrap_or(0);
+    let first = |j: &Job<'_>| j.cite.quote().bytes().next().unwrap_or(0);
     std::hint::black_box(jobs.iter().fold(0u8, |acc, j| acc ^ first(j)));
 }
 
@@ -181,7 +181,7 @@ fn run_text<'w>(
                 let r = Reanchorer::new(text, &new_text);
                 let mut moved = Vec::with_capacity(jobs.len());
                 for job in &jobs {
-                    let a = anchor(&r.old, &job.cite.quote, job.cite.span());
+                    let a = anchor(&r.old, job.cite.quote(), job.cite.span());
                     let found_text = found_text(&r.old, &a);
                     if job.cite.revision().is_some() {
                         // Pinned to this capture: it stays with it.
@@ -189,7 +189,7 @@ fn run_text<'w>(
                         continue;
                     }
                     let p = r
-                        .reanchor(&job.cite.quote, job.cite.span(), &a)
+                        .reanchor(job.cite.quote(), job.cite.span(), &a)
                         .with_partial_word(&r.new);
                     moved.push((
                         job.index,
@@ -206,7 +206,7 @@ fn run_text<'w>(
                 pending = other.map(|(c, _)| (c, Vec::new()));
                 let src = SourceText::new(text);
                 for job in jobs {
-                    let a = anchor(&src, &job.cite.quote, job.cite.span());
+                    let a = anchor(&src, job.cite.quote(), job.cite.span());
                     let found_text = found_text(&src, &a);
                     anchors.push((job, a, found_text));
                 }

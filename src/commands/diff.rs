@@ -56,7 +56,7 @@ pub fn run(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop>
         let cited: Vec<(usize, usize)> = outcome
             .citations
             .iter()
-            .filter(|c| *c.cite.source == *src.id && !c.is_pinned())
+            .filter(|c| *c.cite.source() == *src.id && !c.is_pinned())
             .filter_map(|c| c.found())
             .collect();
         s.push_str(&prov::render::pending::text_hunks(
@@ -79,7 +79,7 @@ pub fn run(root: &Path, args: DiffArgs, style: human::Style) -> Result<u8, Stop>
     let broken = outcome
         .citations
         .iter()
-        .filter(|c| args.ids.is_empty() || args.ids.iter().any(|id| **id == *c.cite.source))
+        .filter(|c| args.ids.is_empty() || args.ids.iter().any(|id| **id == *c.cite.source()))
         .filter(|c| c.pending.as_ref().is_some_and(|p| p.breaks()))
         .count();
     if broken > 0 {

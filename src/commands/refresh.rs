@@ -301,7 +301,10 @@ pub fn run(root: &Path, args: RefreshArgs, style: human::Style) -> Result<u8, St
                 row.effect = Some(effect(w, o, &row.id));
             }
             if row.status == Status::Gone {
-                row.cited_by = w.citations().filter(|(_, c)| *c.source == *row.id).count();
+                row.cited_by = w
+                    .citations()
+                    .filter(|(_, c)| *c.source() == *row.id)
+                    .count();
             }
         }
     }
@@ -353,7 +356,7 @@ pub fn run(root: &Path, args: RefreshArgs, style: human::Style) -> Result<u8, St
 /// What a source's pending capture does to its citations.
 fn effect(ws: &Workspace, outcome: &Outcome, id: &str) -> Effect {
     let mut e = Effect::default();
-    for c in outcome.citations.iter().filter(|c| *c.cite.source == *id) {
+    for c in outcome.citations.iter().filter(|c| *c.cite.source() == *id) {
         let Some(p) = &c.pending else { continue };
         e.citations += 1;
         if p.breaks() {

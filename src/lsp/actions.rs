@@ -298,7 +298,7 @@ fn pin(
     if cite.revision().is_some() {
         return None;
     }
-    let sha12 = view.ws.source(&cite.source)?.sha256.get(..12)?.to_string();
+    let sha12 = view.ws.source(cite.source())?.sha256.get(..12)?.to_string();
     let mut toml: DocumentMut = doc.text.parse().ok()?;
     let (claim, _) = nth_table(toml.get_mut("claim")?, cite.claim_index())?;
     let (table, inline) = nth_table(claim.get_mut("cite")?, cite.index())?;

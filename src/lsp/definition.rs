@@ -25,7 +25,7 @@ pub fn definition(
     let ws = &view.ws;
     match part {
         Part::Source => {
-            let source = ws.source(&cite.source)?;
+            let source = ws.source(cite.source())?;
             let file = ws.files.get(ws.sources_file);
             let index = LineIndex::new(&file.text);
             Some(GotoDefinitionResponse::Scalar(Location {
@@ -34,7 +34,7 @@ pub fn definition(
             }))
         }
         Part::Quote | Part::Span => {
-            let path = snapshot(ws, &cite.source, v.revision.as_deref())?;
+            let path = snapshot(ws, cite.source(), v.revision.as_deref())?;
             let t = ctx.snapshots.get(&ws.root, &path)?;
             let (start, end) = v.found.or(cite.span())?;
             let chars = CharText::new(&t.text);

@@ -75,7 +75,7 @@ pub fn hover(ctx: &mut Ctx<'_>, doc: &Document, view: &FileView, pos: Position) 
                 cite.quote_loc().range()
             }
             Part::Source => {
-                let source = view.ws.source(&cite.source)?;
+                let source = view.ws.source(cite.source())?;
                 source_info(&mut out, &view.ws, source);
                 cite.source_loc().range()
             }
@@ -118,7 +118,7 @@ fn quote(ctx: &mut Ctx<'_>, out: &mut Out, view: &FileView, v: &CiteView) {
     };
     out.strong(verdict);
     out.raw(" · ");
-    out.code(&cite.source);
+    out.code(cite.source());
     if let Some(sha) = &v.revision {
         out.raw(&format!(" (revision {})", sha.get(..12).unwrap_or(sha)));
     }
@@ -129,7 +129,7 @@ fn quote(ctx: &mut Ctx<'_>, out: &mut Out, view: &FileView, v: &CiteView) {
     out.text(&v.message);
     // The passage, read from the snapshot the citation is checked against.
     if let Some(found) = v.found.filter(|_| v.candidates <= 1)
-        && let Some(path) = snapshot(&view.ws, &cite.source, v.revision.as_deref())
+        && let Some(path) = snapshot(&view.ws, cite.source(), v.revision.as_deref())
         && let Some(t) = ctx.snapshots.get(&view.ws.root, &path)
     {
         let chars = CharText::new(&t.text);
@@ -162,7 +162,7 @@ fn quote(ctx: &mut Ctx<'_>, out: &mut Out, view: &FileView, v: &CiteView) {
             v.candidates
         ));
     }
-    if let Some(source) = view.ws.source(&cite.source) {
+    if let Some(source) = view.ws.source(cite.source()) {
         out.paragraph();
         out.raw("source: ");
         publisher(out, source);

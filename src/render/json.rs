@@ -578,10 +578,10 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
     let anchor = c.anchor();
     CitationJson {
         claim: &c.claim(ws).id,
-        source: &c.cite.source,
+        source: c.cite.source(),
         file: &ws.files.get(c.cite.file()).path,
         line: c.line,
-        quote: &c.cite.quote,
+        quote: c.cite.quote(),
         span: c.cite.span().map(pair),
         stance: c.cite.stance,
         said_by: c.cite.said_by(),

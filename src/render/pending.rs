@@ -86,7 +86,7 @@ pub fn section(
         let cites: Vec<&CitationReport> = outcome
             .citations
             .iter()
-            .filter(|c| *c.cite.source == *s.id && c.pending.is_some())
+            .filter(|c| *c.cite.source() == *s.id && c.pending.is_some())
             .collect();
         let mut same = 0;
         let mut hidden = 0;
@@ -116,7 +116,7 @@ pub fn section(
                     out,
                     "      {}",
                     word_diff(
-                        &c.cite.quote,
+                        c.cite.quote(),
                         after.found_text.as_deref().unwrap_or(""),
                         color
                     )

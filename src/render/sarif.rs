@@ -263,8 +263,8 @@ fn identity(d: &Diagnostic, outcome: Option<&Outcome>, files: &Files) -> String 
             "{}|{}|{}|{}|{}",
             d.code,
             c.claim(o.workspace()).id,
-            c.cite.source,
-            c.cite.quote,
+            c.cite.source(),
+            c.cite.quote(),
             d.message.starts_with("the pending capture")
         );
     }

@@ -750,7 +750,7 @@ fn quote_text(seen: &TextSeen<'_>) -> Vec<(usize, Quoted)> {
         // Not copied when it is the quote (a verdict that holds found its bytes).
         let text = full
             .get(bs..be)
-            .filter(|t| **t != *cite.quote)
+            .filter(|t| **t != *cite.quote())
             .map(str::to_string);
         if let (Some(url), true) = (&source.url, anchor.verdict.holds()) {
             jobs.push(LinkJob {
@@ -767,7 +767,7 @@ fn quote_text(seen: &TextSeen<'_>) -> Vec<(usize, Quoted)> {
         }
         found.push((
             i,
-            &*cite.quote,
+            cite.quote(),
             Draft {
                 before,
                 text,
@@ -814,7 +814,7 @@ fn revisions<'w>(
     let cited = |sha: &str| -> Vec<(usize, usize)> {
         citations
             .iter()
-            .filter(|c| *c.cite.source == *source.id)
+            .filter(|c| *c.cite.source() == *source.id)
             .filter(|c| c.revision_in(source).unwrap_or(&source.sha256) == sha)
             .filter_map(|c| c.found())
             .collect()
@@ -926,7 +926,7 @@ fn fact_entry<'a, 'w: 'a>(
         let Some(source) = c.source(ws) else {
             failing = true;
             entries.push(CitationEntry {
-                source: &c.cite.source,
+                source: c.cite.source(),
                 outlet: "",
                 origin: "",
                 title: None,
@@ -934,13 +934,13 @@ fn fact_entry<'a, 'w: 'a>(
                 published: None,
                 stance: c.cite.stance,
                 said_by: c.cite.said_by(),
-                quote: &c.cite.quote,
+                quote: c.cite.quote(),
                 span: c.cite.span().map(|(s, e)| [s, e]),
                 found: None,
                 verdict: None,
                 problem: Some(Cow::Owned(c.message(ws).into_owned())),
                 before: Cow::Borrowed(""),
-                text: Cow::Borrowed(&c.cite.quote),
+                text: Cow::Borrowed(c.cite.quote()),
                 after: Cow::Borrowed(""),
                 verified_sha256: None,
                 revision: None,
@@ -989,13 +989,13 @@ fn fact_entry<'a, 'w: 'a>(
         let (before, text, after, link) = match quote(i) {
             Some((before, text, after, link)) => (
                 before,
-                text.unwrap_or(Cow::Borrowed(&*c.cite.quote)),
+                text.unwrap_or(Cow::Borrowed(c.cite.quote())),
                 after,
                 link,
             ),
             None => (
                 Cow::Borrowed(""),
-                Cow::Borrowed(&*c.cite.quote),
+                Cow::Borrowed(c.cite.quote()),
                 Cow::Borrowed(""),
                 None,
             ),
@@ -1019,7 +1019,7 @@ fn fact_entry<'a, 'w: 'a>(
             published: source.published.as_deref(),
             stance: c.cite.stance,
             said_by: c.cite.said_by(),
-            quote: &c.cite.quote,
+            quote: c.cite.quote(),
             span: c.cite.span().map(|(s, e)| [s, e]),
             found: found.map(|(s, e)| [s, e]),
             verdict: c.verdict(),
@@ -1242,7 +1242,7 @@ fn head<'w>(
     // Citations per source, counted in one pass (not once per source).
     let mut cited: HashMap<&str, usize> = HashMap::new();
     for (_, c) in ws.citations() {
-        *cited.entry(&*c.source).or_default() += 1;
+        *cited.entry(c.source()).or_default() += 1;
     }
     let reports: HashMap<&str, &crate::outcome::SourceReport> = outcome
         .sources

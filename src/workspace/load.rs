@@ -937,7 +937,7 @@ fn load_cite(
         revision,
         revision_loc: rev_e.map(|e| c.loc(&e.value.span)),
         note,
-        large_span: None,
+        ..CiteExtra::default()
     };
     Some(Cite::new(
         Text::read(text, &se.value.span, source),

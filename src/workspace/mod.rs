@@ -13,6 +13,7 @@ mod policy;
 pub mod tree;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use capture::{
     CaptureRecord, FetchSettings, Method, warc_path, warc_pending_path, warc_revision_path,
@@ -169,17 +170,20 @@ impl Stance {
 
 /// One cited span of a source.
 ///
-/// Compact (96 bytes): a large workspace holds 100,000 of these for the whole check. The keys
-/// most citations leave out are boxed together in [`CiteExtra`], and the places of its parts
-/// are held as offsets in its one claim file; both are read through the accessors.
-#[derive(Debug, Clone)]
+/// Compact (72 bytes): a large workspace holds 100,000 of these for the whole check. The keys
+/// most citations leave out are boxed together in [`CiteExtra`], the places of its parts are
+/// held as offsets in its one claim file, and its source and quote are read from that file's
+/// text at their places ([`Cite::source`], [`Cite::quote`]) unless they are written with
+/// escapes (then their copies are in the extra keys).
+#[derive(Clone)]
 pub struct Cite {
-    pub source: Text,
-    pub quote: Text,
+    /// The claim file's text, when the source or the quote is read from it.
+    text: Option<Arc<String>>,
     /// [`Cite::span`] in 32 bits: `NO_PLACE` when it is absent, or too large to be held so
     /// (it is then in `extra`).
     span: (u32, u32),
-    /// `said_by`, `origin`, `revision` and `note`, when any is given.
+    /// `said_by`, `origin`, `revision` and `note`, when any is given, and the source and quote
+    /// when either is not the text at its place.
     pub extra: Option<Box<CiteExtra>>,
     /// The claim file, and the places in it ([`Cite::loc`], [`Cite::source_loc`],
     /// [`Cite::quote_loc`], [`Cite::span_loc`]) without it: one file id, not four.
@@ -193,6 +197,21 @@ pub struct Cite {
     index: u32,
     claim_index: u32,
     pub stance: Stance,
+}
+
+impl std::fmt::Debug for Cite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cite")
+            .field("source", &self.source())
+            .field("quote", &self.quote())
+            .field("span", &self.span())
+            .field("stance", &self.stance)
+            .field("loc", &self.loc())
+            .field("index", &self.index)
+            .field("claim_index", &self.claim_index)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// A citation's place (or span) that is not written: past every place in a claim file, which is at most
@@ -227,6 +246,10 @@ pub struct CiteExtra {
     pub note: Option<String>,
     /// A span with an offset past `u32::MAX - 1` (no snapshot has one; a claim file may).
     pub large_span: Option<(usize, usize)>,
+    /// The source and the quote when they are not the claim file's text at their places
+    /// (written with escapes, or made by hand).
+    source_copy: Option<Box<str>>,
+    quote_copy: Option<Box<str>>,
 }
 
 impl CiteExtra {
@@ -258,20 +281,57 @@ impl Cite {
             }
             (None, _) => NO_PLACE,
         };
+        let source_at = places.source_loc.offsets();
+        let quote_at = places.quote_loc.offsets();
+        // A value is read from the file when it is the text inside its token's one-byte
+        // delimiters; every other value is kept as a copy.
+        let mut text: Option<Arc<String>> = None;
+        let mut read = |value: &Text, (start, end): (u32, u32)| -> Option<Box<str>> {
+            if let Some((file, range)) = value.slice_of()
+                && range == (start.saturating_add(1), end.saturating_sub(1))
+                && text.as_ref().is_none_or(|t| Arc::ptr_eq(t, file))
+            {
+                text.get_or_insert_with(|| Arc::clone(file));
+                return None;
+            }
+            Some(value.as_str().into())
+        };
+        extra.source_copy = read(&source, source_at);
+        extra.quote_copy = read(&quote, quote_at);
         Cite {
-            source,
-            quote,
+            text,
             span: held,
             extra: extra.boxed(),
             file: places.loc.file,
             at: places.loc.offsets(),
-            source_at: places.source_loc.offsets(),
-            quote_at: places.quote_loc.offsets(),
+            source_at,
+            quote_at,
             span_at: places.span_loc.as_ref().map_or(NO_PLACE, Loc::offsets),
             index: position(places.index),
             claim_index: position(places.claim_index),
             stance,
         }
+    }
+
+    /// The cited source's id, as written.
+    pub fn source(&self) -> &str {
+        let copy = self.extra.as_ref().and_then(|e| e.source_copy.as_deref());
+        copy.unwrap_or_else(|| self.read(self.source_at))
+    }
+
+    /// The quoted words, as written.
+    pub fn quote(&self) -> &str {
+        let copy = self.extra.as_ref().and_then(|e| e.quote_copy.as_deref());
+        copy.unwrap_or_else(|| self.read(self.quote_at))
+    }
+
+    /// The claim file's text inside the token at `(start, end)` (checked by [`Cite::new`]).
+    fn read(&self, (start, end): (u32, u32)) -> &str {
+        let inner = start as usize + 1..(end as usize).saturating_sub(1);
+        self.text
+            .as_deref()
+            .and_then(|t| t.get(inner))
+            .unwrap_or_default()
     }
 
     /// Code points `[start, end)` in the snapshot; `None` while drafting.
@@ -517,7 +577,7 @@ mod size_tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn citations_and_claims_stay_compact() {
-        assert_eq!(std::mem::size_of::<super::Cite>(), 96);
+        assert_eq!(std::mem::size_of::<super::Cite>(), 72);
         assert_eq!(std::mem::size_of::<super::Claim>(), 96);
     }
 
@@ -554,7 +614,13 @@ mod size_tests {
                 CiteExtra::default(),
             );
             assert_eq!(cite.span(), span);
-            assert_eq!(cite.extra.is_some(), span.is_some_and(|(_, e)| e > big));
+            // Values made by hand are copies: they are in the extra keys.
+            assert_eq!((cite.source(), cite.quote()), ("s", "q"));
+            let extra = cite.extra.as_deref().expect("the copies");
+            assert_eq!(
+                extra.large_span.is_some(),
+                span.is_some_and(|(_, e)| e > big)
+            );
             assert_eq!(cite.loc(), places.loc);
             assert_eq!(cite.source_loc(), places.source_loc);
             assert_eq!(cite.quote_loc(), places.quote_loc);
@@ -562,5 +628,88 @@ mod size_tests {
             assert_eq!((cite.index(), cite.claim_index()), (2, 7));
             assert_eq!(cite.file(), file);
         }
+    }
+
+    /// A source and a quote written as they are, are read from the claim file's text at their
+    /// places, and need no extra keys; one written with escapes, or a slice of another place
+    /// or of another text, is kept as a copy. Either way the citation gives back the value.
+    #[test]
+    fn a_citation_reads_its_source_and_quote_from_its_file_when_it_can() {
+        use super::{Cite, CiteExtra, CitePlaces, Stance};
+        use crate::diag::Loc;
+        use crate::files::{FileId, Text};
+        use std::ops::Range;
+        use std::sync::Arc;
+        let written = r#"source = "s1"
+quote = "plain words"
+escaped = "a \"b\""
+"#;
+        let text = Arc::new(written.to_string());
+        let other_file = Arc::new(written.to_string());
+        let token = |needle: &str| {
+            let at = written.find(needle).expect("the token");
+            at..at + needle.len()
+        };
+        let (source_t, quote_t, escaped_t) = (
+            token(r#""s1""#),
+            token(r#""plain words""#),
+            token(r#""a \"b\"""#),
+        );
+        let make = |source: Text, source_at: Range<usize>, quote: Text, quote_at: Range<usize>| {
+            let file = FileId(0);
+            let places = CitePlaces {
+                loc: Loc::new(file, 0..written.len()),
+                source_loc: Loc::new(file, source_at),
+                quote_loc: Loc::new(file, quote_at),
+                span_loc: None,
+                index: 0,
+                claim_index: 0,
+            };
+            Cite::new(
+                source,
+                quote,
+                None,
+                Stance::Supports,
+                places,
+                CiteExtra::default(),
+            )
+        };
+        let copies = |c: &Cite| {
+            let e = c.extra.as_deref();
+            (
+                e.and_then(|e| e.source_copy.as_deref()).map(str::to_string),
+                e.and_then(|e| e.quote_copy.as_deref()).map(str::to_string),
+            )
+        };
+        let source = Text::read(&text, &source_t, "s1");
+        let quote = Text::read(&text, &quote_t, "plain words");
+        let escaped = Text::read(&text, &escaped_t, r#"a "b""#);
+        assert!(source.slice_of().is_some() && escaped.slice_of().is_none());
+
+        // Both read from the file: no extra keys.
+        let c = make(
+            source.clone(),
+            source_t.clone(),
+            quote.clone(),
+            quote_t.clone(),
+        );
+        assert_eq!((c.source(), c.quote()), ("s1", "plain words"));
+        assert!(c.extra.is_none());
+
+        // Written with escapes: a copy.
+        let c = make(source.clone(), source_t.clone(), escaped, escaped_t.clone());
+        assert_eq!((c.source(), c.quote()), ("s1", r#"a "b""#));
+        assert_eq!(copies(&c), (None, Some(r#"a "b""#.to_string())));
+
+        // A slice of the text at another place than its own: a copy, never a wrong read.
+        let c = make(source.clone(), quote_t.clone(), quote.clone(), escaped_t);
+        assert_eq!((c.source(), c.quote()), ("s1", "plain words"));
+        assert_eq!(copies(&c), (Some("s1".into()), Some("plain words".into())));
+
+        // A slice of another file's text: a copy.
+        let foreign = Text::read(&other_file, &quote_t, "plain words");
+        let c = make(source, source_t, foreign, quote_t);
+        assert_eq!((c.source(), c.quote()), ("s1", "plain words"));
+        assert_eq!(copies(&c), (None, Some("plain words".into())));
     }
 }
