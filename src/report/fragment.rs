@@ -85,18 +85,52 @@ pub fn link(url: &str, text: &str, start: usize, end: usize) -> Option<String> {
 /// match across blocks such as paragraphs. A quote that spans lines becomes a `start,end`
 /// range of its first line's first words and its last line's last words.
 pub fn link_parts(url: &str, before: &str, quote: &str, after: &str, ambiguous: bool) -> String {
-    let qlen = quote.chars().count();
-    let context = ambiguous || qlen < SHORT;
-    // The context on the quote's own line only.
-    let before_line = before.rsplit(['\n', '\r']).next().unwrap_or("");
-    let after_line = after.split(['\n', '\r']).next().unwrap_or("");
-    let mut directive = String::with_capacity(3 * quote.len().min(4 * LONG) + 64);
-    if context || starts_inside_word(before, quote) {
-        let mut last = last_words(before_line, CONTEXT_WORDS).peekable();
-        if last.peek().is_some() {
-            encode_words(&mut directive, last);
-            directive.push_str("-,");
+    LinkContext::new(before, quote, after, ambiguous).link(url, quote)
+}
+
+/// What a quote's link takes from the text around it: its prefix and suffix terms,
+/// percent-encoded, each empty when the link has none. A report holds this per citation until
+/// the citation's entry is written, and makes the link ([`LinkContext::link`]) from it, the page's
+/// url and the quote then: the link itself, most of it the encoded quote, is several times
+/// larger.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkContext {
+    pub prefix: String,
+    pub suffix: String,
+}
+
+impl LinkContext {
+    /// The context terms of [`link_parts`]`(_, before, quote, after, ambiguous)`.
+    pub fn new(before: &str, quote: &str, after: &str, ambiguous: bool) -> Self {
+        let context = ambiguous || quote.chars().count() < SHORT;
+        // The context on the quote's own line only.
+        let before_line = before.rsplit(['\n', '\r']).next().unwrap_or("");
+        let after_line = after.split(['\n', '\r']).next().unwrap_or("");
+        let mut terms = LinkContext::default();
+        if context || starts_inside_word(before, quote) {
+            encode_words(&mut terms.prefix, last_words(before_line, CONTEXT_WORDS));
         }
+        if context || ends_inside_word(quote, after) {
+            encode_words(&mut terms.suffix, words(after_line).take(CONTEXT_WORDS));
+        }
+        terms
+    }
+
+    /// The link to `quote` on the page at `url`, with these context terms.
+    pub fn link(&self, url: &str, quote: &str) -> String {
+        link_with(url, &self.prefix, quote, &self.suffix)
+    }
+}
+
+/// The link to `quote` on the page at `url`, with the percent-encoded context terms `prefix`
+/// and `suffix` (none when empty).
+pub fn link_with(url: &str, prefix: &str, quote: &str, suffix: &str) -> String {
+    let qlen = quote.chars().count();
+    let mut directive =
+        String::with_capacity(prefix.len() + 3 * quote.len().min(4 * LONG) + suffix.len() + 64);
+    if !prefix.is_empty() {
+        directive.push_str(prefix);
+        directive.push_str("-,");
     }
     // The quote's lines that have words: the first and the last, when there are two or more.
     let mut lines = quote
@@ -116,15 +150,12 @@ pub fn link_parts(url: &str, before: &str, quote: &str, after: &str, ambiguous: 
         }
         _ => encode_words(&mut directive, words(quote)),
     }
-    if context || ends_inside_word(quote, after) {
-        let mut first = words(after_line).take(CONTEXT_WORDS).peekable();
-        if first.peek().is_some() {
-            directive.push_str(",-");
-            encode_words(&mut directive, first);
-        }
+    if !suffix.is_empty() {
+        directive.push_str(",-");
+        directive.push_str(suffix);
     }
     let sep = if url.contains('#') { ":~:" } else { "#:~:" };
-    // Sized exactly: a report holds one link per citation.
+    // Sized exactly: a report writes one link per citation.
     let mut link = String::with_capacity(url.len() + sep.len() + "text=".len() + directive.len());
     link.push_str(url);
     link.push_str(sep);

@@ -605,7 +605,8 @@ struct Draft {
     /// found the quote's exact bytes), which is then not copied.
     text: Option<String>,
     after: String,
-    link: Option<String>,
+    /// The context terms of its text-fragment link, when it has one.
+    link: Option<fragment::LinkContext>,
 }
 
 impl Draft {
@@ -614,15 +615,17 @@ impl Draft {
     }
 }
 
-/// A [`Draft`] as the report holds it until its fact's entry is written: its four parts in one
+/// A [`Draft`] as the report holds it until its fact's entry is written: its parts in one
 /// string. A report holds one per citation, from the first source read to the last entry
 /// written (four strings cost about a hundred bytes more each: a tenth of a large report's
-/// memory).
+/// memory). Its link is made when the entry is ([`Quoted::link`]): held, it was about half of
+/// the quotes' memory.
 struct Quoted {
-    /// The context before, the text (when it is not the quote), the context after, the link.
+    /// The context before, the text (when it is not the quote), the context after, and the
+    /// link's prefix and suffix terms.
     parts: Box<str>,
-    /// Where the text, the context after and the link start in `parts`.
-    at: [u32; 3],
+    /// Where the text, the context after, the prefix and the suffix start in `parts`.
+    at: [u32; 4],
     text: bool,
     link: bool,
 }
@@ -632,15 +635,19 @@ impl Quoted {
     /// claim file of at most 256 MiB, and the context and link are bounded).
     fn new(d: &Draft) -> Option<Self> {
         let text = d.text.as_deref().unwrap_or("");
-        let link = d.link.as_deref().unwrap_or("");
-        let mut parts =
-            String::with_capacity(d.before.len() + text.len() + d.after.len() + link.len());
-        let mut at = [0u32; 3];
-        for (i, part) in [&d.before, text, &d.after].into_iter().enumerate() {
+        let (prefix, suffix) = d
+            .link
+            .as_ref()
+            .map_or(("", ""), |l| (l.prefix.as_str(), l.suffix.as_str()));
+        let mut parts = String::with_capacity(
+            d.before.len() + text.len() + d.after.len() + prefix.len() + suffix.len(),
+        );
+        let mut at = [0u32; 4];
+        for (i, part) in [&d.before, text, &d.after, prefix].into_iter().enumerate() {
             parts.push_str(part);
             at[i] = u32::try_from(parts.len()).ok()?;
         }
-        parts.push_str(link);
+        parts.push_str(suffix);
         u32::try_from(parts.len()).ok()?;
         Some(Quoted {
             parts: parts.into_boxed_str(),
@@ -668,16 +675,18 @@ impl Quoted {
         self.part(2)
     }
 
-    fn link(&self) -> Option<&str> {
-        self.link.then(|| self.part(3))
+    /// Its text-fragment link to `quote` (its text, or its citation's quote) on the page at
+    /// `url`.
+    fn link(&self, url: &str, quote: &str) -> Option<String> {
+        self.link
+            .then(|| fragment::link_with(url, self.part(3), quote, self.part(4)))
     }
 }
 
-/// A text-fragment link still to make, once the ambiguity of its quote is known.
+/// A text-fragment link's context terms still to take, once the ambiguity of its quote is known.
 struct LinkJob<'a> {
     /// Its quote's place among the text's drafts.
     citation: usize,
-    url: &'a str,
     /// The quote's byte range in its text.
     bytes: (usize, usize),
     /// Up to [`fragment::NEAR`] code points of the text either side of the quote.
@@ -688,34 +697,42 @@ struct LinkJob<'a> {
 /// The quote in context and the text-fragment link of each citation the check anchored,
 /// gathered text by text as the check reads them ([`check`]): each text is decoded only around
 /// its quotes and searched once for all of its quotes' repetitions, on the core that read and
-/// verified it, and never read again.
-#[derive(Default)]
+/// verified it, and never read again. Each is put straight in its citation's slot: a list of
+/// them in the texts' order, sorted into slots at the end, held both at once (72 bytes a
+/// citation) at the report's peak.
 pub struct Quotes {
-    found: std::sync::Mutex<Vec<(usize, Quoted)>>,
+    slots: std::sync::Mutex<Vec<Option<Quoted>>>,
 }
 
 impl Quotes {
+    /// Slots for `n` citations (more are made if a text shows a citation past them).
+    fn new(n: usize) -> Self {
+        let mut slots = Vec::new();
+        slots.resize_with(n, || None);
+        Quotes {
+            slots: std::sync::Mutex::new(slots),
+        }
+    }
+
     /// Take those of one text.
     pub fn see(&self, seen: &TextSeen<'_>) {
         let quoted = quote_text(seen);
-        if let Ok(mut found) = self.found.lock() {
-            found.extend(quoted);
+        // A poisoned lock only means a core panicked while checking; the check passes it on.
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        for (i, q) in quoted {
+            if i >= slots.len() {
+                slots.resize_with(i + 1, || None);
+            }
+            slots[i] = Some(q);
         }
     }
 
     /// Each citation's, by its position in `Outcome::citations` (`n` of them); `None` for those
     /// not anchored in a text.
     fn into_slots(self, n: usize) -> Vec<Option<Quoted>> {
-        let mut out: Vec<Option<Quoted>> = Vec::new();
-        out.resize_with(n, || None);
-        // A poisoned lock only means a core panicked while checking; the check passed it on.
-        let found = self.found.into_inner().unwrap_or_else(|e| e.into_inner());
-        for (i, q) in found {
-            if let Some(slot) = out.get_mut(i) {
-                *slot = Some(q);
-            }
-        }
-        out
+        let mut slots = self.slots.into_inner().unwrap_or_else(|e| e.into_inner());
+        slots.resize_with(n, || None);
+        slots
     }
 }
 
@@ -723,7 +740,8 @@ impl Quotes {
 /// texts as the check verified them.
 #[must_use]
 pub fn check<'w>(ws: &'w Workspace, opts: &crate::check::Options) -> (Outcome<'w>, Quotes) {
-    let quotes = Quotes::default();
+    // A check's citations are those of the claims it selects: at most every claim's.
+    let quotes = Quotes::new(ws.claims.iter().map(|c| c.cites.len()).sum());
     let outcome = crate::check::check_with(ws, opts, Some(&|t: &TextSeen<'_>| quotes.see(t)));
     (outcome, quotes)
 }
@@ -752,10 +770,10 @@ fn quote_text(seen: &TextSeen<'_>) -> Vec<(usize, Quoted)> {
             .get(bs..be)
             .filter(|t| **t != *cite.quote())
             .map(str::to_string);
-        if let (Some(url), true) = (&source.url, anchor.verdict.holds()) {
+        // A link to the quote on its source's page, made when the entry is.
+        if source.url.is_some() && anchor.verdict.holds() {
             jobs.push(LinkJob {
                 citation: found.len(),
-                url,
                 bytes: (bs, be),
                 before: full
                     .get(chars_before(full, bs, fragment::NEAR)..bs)
@@ -793,8 +811,8 @@ fn quote_text(seen: &TextSeen<'_>) -> Vec<(usize, Quoted)> {
         };
         let text = d.text(quote);
         let ambiguous = text.chars().count() >= fragment::SHORT && repeated.next().unwrap_or(false);
-        d.link = Some(fragment::link_parts(
-            j.url, j.before, text, j.after, ambiguous,
+        d.link = Some(fragment::LinkContext::new(
+            j.before, text, j.after, ambiguous,
         ));
     }
     found
@@ -1139,24 +1157,34 @@ impl Prepared<'_, '_> {
     /// The entry of fact `k` (in `0..self.len()`), borrowing its quotes' context.
     fn entry(&self, k: usize) -> Option<FactEntry<'_>> {
         let part = self.parts.get(k)?;
-        let quoted = &self.quoted;
-        Some(fact_entry(
-            self.ws,
-            self.outcome,
-            &self.groups,
-            part,
-            &mut |i| {
-                quoted.get(i).and_then(Option::as_ref).map(|q| {
-                    (
-                        Cow::Borrowed(q.before()),
-                        q.text().map(Cow::Borrowed),
-                        Cow::Borrowed(q.after()),
-                        q.link().map(Cow::Borrowed),
-                    )
-                })
-            },
-        ))
+        let (ws, outcome, quoted) = (self.ws, self.outcome, &self.quoted);
+        Some(fact_entry(ws, outcome, &self.groups, part, &mut |i| {
+            let q = quoted.get(i)?.as_ref()?;
+            Some(quote_parts(ws, outcome, i, q))
+        }))
     }
+}
+
+/// The parts of citation `i`'s entry that its quote in context gives: the context before, the
+/// text found (when it is not the quote), the context after and the text-fragment link, made
+/// now to the text the quote was found as, on its source's page.
+fn quote_parts<'q>(
+    ws: &Workspace,
+    outcome: &Outcome<'_>,
+    i: usize,
+    q: &'q Quoted,
+) -> QuotedParts<'q> {
+    let link = outcome
+        .citations
+        .get(i)
+        .and_then(|r| Some((r.source(ws)?.url.as_deref()?, r.cite.quote())))
+        .and_then(|(url, quote)| q.link(url, q.text().unwrap_or(quote)));
+    (
+        Cow::Borrowed(q.before()),
+        q.text().map(Cow::Borrowed),
+        Cow::Borrowed(q.after()),
+        link.map(Cow::Owned),
+    )
 }
 
 /// Prepare the report of a workspace checked by [`check`] (see [`Prepared`]), with the quotes
@@ -1214,14 +1242,14 @@ pub fn build<'w>(
     } = prepare(ws, (outcome, quotes), digest, text_of);
     // The quotes move into the entries.
     let mut take = |i: usize| {
-        quoted.get_mut(i).and_then(Option::take).map(|q| {
-            (
-                Cow::Owned(q.before().to_string()),
-                q.text().map(|t| Cow::Owned(t.to_string())),
-                Cow::Owned(q.after().to_string()),
-                q.link().map(|l| Cow::Owned(l.to_string())),
-            )
-        })
+        let q = quoted.get_mut(i)?.take()?;
+        let (before, text, after, link) = quote_parts(ws, outcome, i, &q);
+        Some((
+            Cow::Owned(before.into_owned()),
+            text.map(|t| Cow::Owned(t.into_owned())),
+            Cow::Owned(after.into_owned()),
+            link.map(|l| Cow::Owned(l.into_owned())),
+        ))
     };
     head.facts = parts
         .iter()
@@ -1376,16 +1404,17 @@ fn write_json_with<W: std::io::Write>(
 mod tests {
     use super::*;
 
-    /// A quote's four parts come back from the one string they are held in, empty ones and
-    /// absent ones apart.
+    /// A quote's parts come back from the one string they are held in, empty ones and absent
+    /// ones apart, and its link is made from the context terms it holds.
     #[test]
     fn a_held_quote_gives_back_its_parts() {
+        let url = "https://x.test/p";
         let parts = |q: &Quoted| {
             (
                 q.before().to_string(),
                 q.text().map(str::to_string),
                 q.after().to_string(),
-                q.link().map(str::to_string),
+                q.link(url, "the quote"),
             )
         };
         let cases = [
@@ -1393,18 +1422,22 @@ mod tests {
                 "Before. ",
                 Some("the “text”"),
                 " after…",
-                Some("https://x.test/#:~:text=a"),
+                Some(("a%20b", "c")),
             ),
             ("", None, "", None),
-            ("é", Some(""), "", Some("")),
-            ("", None, "after", Some("l")),
+            ("é", Some(""), "", Some(("", ""))),
+            ("", None, "after", Some(("", "l"))),
+            ("", None, "", Some(("p", ""))),
         ];
         for (before, text, after, link) in cases {
             let d = Draft {
                 before: before.into(),
                 text: text.map(Into::into),
                 after: after.into(),
-                link: link.map(Into::into),
+                link: link.map(|(prefix, suffix): (&str, &str)| fragment::LinkContext {
+                    prefix: prefix.into(),
+                    suffix: suffix.into(),
+                }),
             };
             let q = Quoted::new(&d).expect("short parts");
             assert_eq!(
@@ -1413,7 +1446,7 @@ mod tests {
                     before.to_string(),
                     text.map(str::to_string),
                     after.to_string(),
-                    link.map(str::to_string)
+                    link.map(|(p, s)| fragment::link_with(url, p, "the quote", s))
                 )
             );
             assert_eq!(d.text("the quote"), text.unwrap_or("the quote"));
