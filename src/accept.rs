@@ -237,7 +237,7 @@ pub fn plan(
             let Some(p) = &c.pending else { continue };
             if p.breaks() {
                 plan.broken.push((
-                    c.claim(ws).id.to_string(),
+                    c.claim(ws).id().to_string(),
                     ws.files.get(c.cite.file()).path.clone(),
                     c.line as usize,
                     Breakage {
@@ -251,7 +251,7 @@ pub fn plan(
                 let change = Change {
                     file: c.cite.file(),
                     line: c.line as usize,
-                    claim: c.claim(ws).id.to_string(),
+                    claim: c.claim(ws).id().to_string(),
                     source: c.cite.source().to_string(),
                     claim_index: c.cite.claim_index(),
                     cite_index: c.cite.index(),

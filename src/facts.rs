@@ -403,8 +403,8 @@ pub fn analyse<'w>(
         .collect();
     Fact {
         claim_pos: 0,
-        claim: &claim.id,
-        fact: &claim.fact,
+        claim: claim.id(),
+        fact: claim.fact(),
         supports,
         contradicts,
         independent_origins: independent,

@@ -212,7 +212,7 @@ pub(super) fn fact_finding(claim: &Claim, fact: &Fact, flag: Flag, min_origins: 
             .help("find who first published the document and set `origin` in sources.toml")
         }
     };
-    d.severity(fact.severity(flag)).at(claim.id_loc.clone())
+    d.severity(fact.severity(flag)).at(claim.id_loc().clone())
 }
 
 /// At most this many causes are named in an `unsupported` finding.

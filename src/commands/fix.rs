@@ -94,11 +94,11 @@ pub fn run(root: &Path, args: FixArgs, style: human::Style) -> Result<u8, Stop> 
                 (None, Some(loc)) if d.code.kind() == CodeKind::Fact => {
                     // A fact flag: re-evaluated after the fix if any of its citations changes.
                     !left_ws.claims.iter().any(|cl| {
-                        cl.id_loc == *loc
+                        cl.id_loc() == *loc
                             && edits
                                 .iter()
                                 .flat_map(|e| &e.changes)
-                                .any(|c| *c.claim == *cl.id)
+                                .any(|c| *c.claim == *cl.id())
                     })
                 }
                 _ => true,

@@ -362,7 +362,7 @@ fn effect(ws: &Workspace, outcome: &Outcome, id: &str) -> Effect {
         if p.breaks() {
             e.breaks += 1;
             e.broken.push(Broken {
-                claim: c.claim(ws).id.to_string(),
+                claim: c.claim(ws).id().to_string(),
                 file: ws.files.get(c.cite.file()).path.clone(),
                 line: c.line as usize,
                 verdict: p.anchor.verdict.as_str().to_string(),

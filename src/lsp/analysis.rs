@@ -480,7 +480,7 @@ impl FileView {
             self.ws
                 .claims
                 .get(v.claim_pos)
-                .is_some_and(|c| c.id_loc.start() <= offset && offset <= c.id_loc.end())
+                .is_some_and(|c| c.id_loc().start() <= offset && offset <= c.id_loc().end())
         })
     }
 

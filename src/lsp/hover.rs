@@ -84,12 +84,12 @@ pub fn hover(ctx: &mut Ctx<'_>, doc: &Document, view: &FileView, pos: Position) 
     } else {
         let c = view.claim_at(offset)?;
         let claim = view.ws.claims.get(c.claim_pos)?;
-        out.strong(&format!("fact `{}`", claim.id));
+        out.strong(&format!("fact `{}`", claim.id()));
         out.paragraph();
-        out.text(&claim.fact);
+        out.text(claim.fact());
         out.paragraph();
         row(&mut out, c);
-        claim.id_loc.range()
+        claim.id_loc().range()
     };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -179,7 +179,7 @@ fn quote(ctx: &mut Ctx<'_>, out: &mut Out, view: &FileView, v: &CiteView) {
         out.paragraph();
         if let Some(claim) = view.claim(v) {
             out.raw("fact ");
-            out.code(&claim.id);
+            out.code(claim.id());
             out.raw(": ");
         }
         row(out, c);

@@ -577,7 +577,7 @@ pub fn document<'a>(ws: &'a Workspace, out: &'a Outcome<'a>) -> Document<'a> {
 fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
     let anchor = c.anchor();
     CitationJson {
-        claim: &c.claim(ws).id,
+        claim: c.claim(ws).id(),
         source: c.cite.source(),
         file: &ws.files.get(c.cite.file()).path,
         line: c.line,

@@ -107,7 +107,7 @@ pub fn section(
                 "  {}:{}  {}  {} → {}",
                 ws.files.get(c.cite.file()).path,
                 c.line,
-                c.claim(ws).id,
+                c.claim(ws).id(),
                 place(&before),
                 place(&after.anchor)
             );

@@ -262,7 +262,7 @@ fn identity(d: &Diagnostic, outcome: Option<&Outcome>, files: &Files) -> String 
         return format!(
             "{}|{}|{}|{}|{}",
             d.code,
-            c.claim(o.workspace()).id,
+            c.claim(o.workspace()).id(),
             c.cite.source(),
             c.cite.quote(),
             d.message.starts_with("the pending capture")

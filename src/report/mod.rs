@@ -1054,12 +1054,12 @@ fn fact_entry<'a, 'w: 'a>(
     }
     let line = ws
         .files
-        .get(claim.id_loc.file)
-        .line_col(claim.id_loc.start())
+        .get(claim.id_loc().file)
+        .line_col(claim.id_loc().start())
         .0;
     FactEntry {
-        claim: &claim.id,
-        statement: &claim.fact,
+        claim: claim.id(),
+        statement: claim.fact(),
         file: &ws.files.get(claim.file).path,
         line,
         verdict: if failing { "failing" } else { "supported" },
@@ -1067,7 +1067,7 @@ fn fact_entry<'a, 'w: 'a>(
         errors: fact.errors.clone(),
         matrix,
         citations: entries,
-        note: claim.note.as_deref(),
+        note: claim.note(),
     }
 }
 

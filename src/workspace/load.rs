@@ -15,8 +15,8 @@ use super::tree::{
     self, Check, Entry, Node, date, datetime, get, suggest_free_id, suggest_id, valid_id,
 };
 use super::{
-    CLAIMS_DIR, Cite, CiteExtra, CitePlaces, Claim, FetchSettings, Policy, Revision, SNAPSHOTS_DIR,
-    SOURCES_FILE, Source, Stance, Workspace,
+    CLAIMS_DIR, Cite, CiteExtra, CitePlaces, Claim, ClaimPlaces, FetchSettings, Policy, Revision,
+    SNAPSHOTS_DIR, SOURCES_FILE, Source, Stance, Workspace,
 };
 use crate::diag::{Code, Diagnostic, Loc, suggest};
 use crate::escape;
@@ -175,7 +175,7 @@ pub fn load_overlaid(
             let hits: Vec<files::File> = match only {
                 None => Vec::new(),
                 Some(_) => {
-                    let ids: HashSet<&str> = claims.iter().map(|c| c.id.as_str()).collect();
+                    let ids: HashSet<&str> = claims.iter().map(|c| c.id()).collect();
                     paths
                         .par_iter()
                         .zip(&rels)
@@ -792,7 +792,7 @@ fn load_claim(
         )
         .and_then(|e| {
             c.nonempty_str(e)
-                .map(|s| Text::read(text, &e.value.span, s))
+                .map(|s| (Text::read(text, &e.value.span, s), c.loc(&e.value.span)))
         });
     let note = opt_string(c, t, "note");
     let mut cites = Vec::new();
@@ -811,17 +811,22 @@ fn load_claim(
             other => c.wrong_type(e, "an array of tables ([[claim.cite]])", other),
         }
     }
-    let (Some(id), Some(e), Some(fact)) = (id, id_entry, fact) else {
+    let (Some(id), Some(e), Some((fact, fact_loc))) = (id, id_entry, fact) else {
         return None;
     };
-    valid_id(id).then(|| Claim {
-        id_loc: c.loc(&e.value.span),
-        id: Text::read(text, &e.value.span, id),
-        fact,
-        file: c.file,
+    let places = ClaimPlaces {
         loc: c.loc(&item.span),
-        cites: cites.into_boxed_slice(),
-        note: note.map(String::into_boxed_str),
+        id_loc: c.loc(&e.value.span),
+        fact_loc,
+    };
+    valid_id(id).then(|| {
+        Claim::new(
+            Text::read(text, &e.value.span, id),
+            fact,
+            &places,
+            cites.into_boxed_slice(),
+            note.map(String::into_boxed_str),
+        )
     })
 }
 
@@ -1026,7 +1031,7 @@ fn check_duplicate_claims(
     let mut hashed: Vec<(u64, usize)> = claims
         .par_iter()
         .enumerate()
-        .map(|(at, c)| (state.hash_one(c.id.as_str()), at))
+        .map(|(at, c)| (state.hash_one(c.id()), at))
         .collect();
     hashed.par_sort_unstable();
     // (second use, first use) of each id used twice, by the second.
@@ -1035,8 +1040,8 @@ fn check_duplicate_claims(
         if run.len() < 2 {
             continue;
         }
-        run.sort_unstable_by_key(|&(_, at)| (claims[at].id.as_str(), at));
-        for same in run.chunk_by(|a, b| claims[a.1].id == claims[b.1].id) {
+        run.sort_unstable_by_key(|&(_, at)| (claims[at].id(), at));
+        for same in run.chunk_by(|a, b| claims[a.1].id() == claims[b.1].id()) {
             twice.extend(same[1..].iter().map(|&(_, second)| (second, same[0].1)));
         }
     }
@@ -1046,14 +1051,14 @@ fn check_duplicate_claims(
         if !relevant(first) && !relevant(claim) {
             continue;
         }
-        let f = files.get(first.id_loc.file);
-        let (line, col) = f.line_col(first.id_loc.start());
+        let f = files.get(first.id_loc().file);
+        let (line, col) = f.line_col(first.id_loc().start());
         diags.push(
             Diagnostic::new(
                 Code::DuplicateId,
-                format!("claim id `{}` is used twice", claim.id),
+                format!("claim id `{}` is used twice", claim.id()),
             )
-            .at(claim.id_loc.clone())
+            .at(claim.id_loc().clone())
             .label("second use")
             .note(format!("first used at {}:{line}:{col}", f.path))
             .help("claim ids are unique across all claim files: rename one"),

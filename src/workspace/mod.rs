@@ -138,16 +138,136 @@ pub struct Revision {
 }
 
 /// One fact with its citations.
-#[derive(Debug, Clone)]
+///
+/// Compact (64 bytes), as [`Cite`] is: its id and fact are read from its claim file's text at
+/// their places ([`Claim::id`], [`Claim::fact`]) unless they are written with escapes, and its
+/// places are held as offsets in that file.
+#[derive(Clone)]
 pub struct Claim {
-    pub id: Text,
-    pub id_loc: Loc,
-    pub fact: Text,
+    /// The claim file's text, when the id or the fact is read from it.
+    text: Option<Arc<String>>,
+    id_at: (u32, u32),
+    fact_at: (u32, u32),
+    /// The `[[claim]]` header.
+    at: (u32, u32),
     pub file: FileId,
+    pub cites: Box<[Cite]>,
+    /// The note, and the id and the fact when either is not the text at its place.
+    extra: Option<Box<ClaimExtra>>,
+}
+
+/// The rarely present part of a [`Claim`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ClaimExtra {
+    note: Option<Box<str>>,
+    id_copy: Option<Box<str>>,
+    fact_copy: Option<Box<str>>,
+}
+
+/// Where a claim's parts are written in its claim file: what [`Claim::new`] takes besides the
+/// values.
+#[derive(Debug, Clone)]
+pub struct ClaimPlaces {
     /// The `[[claim]]` header.
     pub loc: Loc,
-    pub cites: Box<[Cite]>,
-    pub note: Option<Box<str>>,
+    pub id_loc: Loc,
+    pub fact_loc: Loc,
+}
+
+impl Claim {
+    /// The claim `id` stating `fact`, written at `places`, with its citations.
+    pub fn new(
+        id: Text,
+        fact: Text,
+        places: &ClaimPlaces,
+        cites: Box<[Cite]>,
+        note: Option<Box<str>>,
+    ) -> Self {
+        let (id_at, fact_at) = (places.id_loc.offsets(), places.fact_loc.offsets());
+        let mut reader = Reader::default();
+        let extra = ClaimExtra {
+            note,
+            id_copy: reader.keep(&id, id_at),
+            fact_copy: reader.keep(&fact, fact_at),
+        };
+        Claim {
+            text: reader.text,
+            id_at,
+            fact_at,
+            at: places.loc.offsets(),
+            file: places.loc.file,
+            cites,
+            extra: (extra != ClaimExtra::default()).then(|| Box::new(extra)),
+        }
+    }
+
+    /// Its id, as written.
+    pub fn id(&self) -> &str {
+        let copy = self.extra.as_ref().and_then(|e| e.id_copy.as_deref());
+        copy.unwrap_or_else(|| read_at(self.text.as_deref(), self.id_at))
+    }
+
+    /// The fact it states, as written.
+    pub fn fact(&self) -> &str {
+        let copy = self.extra.as_ref().and_then(|e| e.fact_copy.as_deref());
+        copy.unwrap_or_else(|| read_at(self.text.as_deref(), self.fact_at))
+    }
+
+    /// Its note, if any.
+    pub fn note(&self) -> Option<&str> {
+        self.extra.as_ref()?.note.as_deref()
+    }
+
+    /// Where its id is written.
+    pub fn id_loc(&self) -> Loc {
+        Loc::from_offsets(self.file, self.id_at)
+    }
+
+    /// The `[[claim]]` header (or inline table).
+    pub fn loc(&self) -> Loc {
+        Loc::from_offsets(self.file, self.at)
+    }
+}
+
+impl std::fmt::Debug for Claim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Claim")
+            .field("id", &self.id())
+            .field("fact", &self.fact())
+            .field("loc", &self.loc())
+            .field("note", &self.note())
+            .field("cites", &self.cites)
+            .finish()
+    }
+}
+
+/// Reads a claim's or a citation's strings from its claim file's text at their places: a
+/// value is read from the file when it is the text inside its token's one-byte delimiters
+/// (`Text::read` made it a slice of that text there); every other value is kept as a copy.
+#[derive(Default)]
+struct Reader {
+    /// The claim file's text, once a value is read from it.
+    text: Option<Arc<String>>,
+}
+
+impl Reader {
+    /// `None` when `value` is read from the file at `(start, end)`, its token; else its copy.
+    fn keep(&mut self, value: &Text, (start, end): (u32, u32)) -> Option<Box<str>> {
+        if let Some((file, range)) = value.slice_of()
+            && range == (start.saturating_add(1), end.saturating_sub(1))
+            && self.text.as_ref().is_none_or(|t| Arc::ptr_eq(t, file))
+        {
+            self.text.get_or_insert_with(|| Arc::clone(file));
+            return None;
+        }
+        Some(value.as_str().into())
+    }
+}
+
+/// The text inside the token at `(start, end)` of `text` (checked by [`Reader::keep`]).
+fn read_at(text: Option<&String>, (start, end): (u32, u32)) -> &str {
+    let inner = start as usize + 1..(end as usize).saturating_sub(1);
+    text.and_then(|t| t.get(inner)).unwrap_or_default()
 }
 
 /// Whether a citation supports or contradicts its claim's fact.
@@ -283,23 +403,11 @@ impl Cite {
         };
         let source_at = places.source_loc.offsets();
         let quote_at = places.quote_loc.offsets();
-        // A value is read from the file when it is the text inside its token's one-byte
-        // delimiters; every other value is kept as a copy.
-        let mut text: Option<Arc<String>> = None;
-        let mut read = |value: &Text, (start, end): (u32, u32)| -> Option<Box<str>> {
-            if let Some((file, range)) = value.slice_of()
-                && range == (start.saturating_add(1), end.saturating_sub(1))
-                && text.as_ref().is_none_or(|t| Arc::ptr_eq(t, file))
-            {
-                text.get_or_insert_with(|| Arc::clone(file));
-                return None;
-            }
-            Some(value.as_str().into())
-        };
-        extra.source_copy = read(&source, source_at);
-        extra.quote_copy = read(&quote, quote_at);
+        let mut reader = Reader::default();
+        extra.source_copy = reader.keep(&source, source_at);
+        extra.quote_copy = reader.keep(&quote, quote_at);
         Cite {
-            text,
+            text: reader.text,
             span: held,
             extra: extra.boxed(),
             file: places.loc.file,
@@ -316,22 +424,13 @@ impl Cite {
     /// The cited source's id, as written.
     pub fn source(&self) -> &str {
         let copy = self.extra.as_ref().and_then(|e| e.source_copy.as_deref());
-        copy.unwrap_or_else(|| self.read(self.source_at))
+        copy.unwrap_or_else(|| read_at(self.text.as_deref(), self.source_at))
     }
 
     /// The quoted words, as written.
     pub fn quote(&self) -> &str {
         let copy = self.extra.as_ref().and_then(|e| e.quote_copy.as_deref());
-        copy.unwrap_or_else(|| self.read(self.quote_at))
-    }
-
-    /// The claim file's text inside the token at `(start, end)` (checked by [`Cite::new`]).
-    fn read(&self, (start, end): (u32, u32)) -> &str {
-        let inner = start as usize + 1..(end as usize).saturating_sub(1);
-        self.text
-            .as_deref()
-            .and_then(|t| t.get(inner))
-            .unwrap_or_default()
+        copy.unwrap_or_else(|| read_at(self.text.as_deref(), self.quote_at))
     }
 
     /// Code points `[start, end)` in the snapshot; `None` while drafting.
@@ -578,7 +677,7 @@ mod size_tests {
     #[cfg(target_pointer_width = "64")]
     fn citations_and_claims_stay_compact() {
         assert_eq!(std::mem::size_of::<super::Cite>(), 72);
-        assert_eq!(std::mem::size_of::<super::Claim>(), 96);
+        assert_eq!(std::mem::size_of::<super::Claim>(), 64);
     }
 
     /// A span is given back as it was written, whether it is held in 32 bits or not.
@@ -711,5 +810,62 @@ escaped = "a \"b\""
         let c = make(source, source_t, foreign, quote_t);
         assert_eq!((c.source(), c.quote()), ("s1", "plain words"));
         assert_eq!(copies(&c), (None, Some("plain words".into())));
+    }
+
+    /// A claim's id and fact are read from its file as a citation's source and quote are: the
+    /// plain one from the text at its place, the escaped one kept as a copy.
+    #[test]
+    fn a_claim_reads_its_id_and_fact_from_its_file_when_it_can() {
+        use super::{Claim, ClaimPlaces};
+        use crate::diag::Loc;
+        use crate::files::{FileId, Text};
+        use std::sync::Arc;
+        let written = r#"id = "c1"
+fact = "a \"b\""
+"#;
+        let text = Arc::new(written.to_string());
+        let token = |needle: &str| {
+            let at = written.find(needle).expect("the token");
+            at..at + needle.len()
+        };
+        let (id_t, fact_t) = (token(r#""c1""#), token(r#""a \"b\"""#));
+        let file = FileId(0);
+        let places = ClaimPlaces {
+            loc: Loc::new(file, 0..written.len()),
+            id_loc: Loc::new(file, id_t.clone()),
+            fact_loc: Loc::new(file, fact_t.clone()),
+        };
+        let id = Text::read(&text, &id_t, "c1");
+        let fact = Text::read(&text, &fact_t, r#"a "b""#);
+        let claim = Claim::new(id.clone(), fact, &places, Box::new([]), None);
+        assert_eq!(
+            (claim.id(), claim.fact(), claim.note()),
+            ("c1", r#"a "b""#, None)
+        );
+        let extra = claim.extra.as_deref().expect("the fact's copy");
+        assert_eq!(
+            (extra.id_copy.as_deref(), extra.fact_copy.as_deref()),
+            (None, Some(r#"a "b""#))
+        );
+        assert_eq!(
+            (claim.id_loc(), claim.loc()),
+            (places.id_loc.clone(), places.loc.clone())
+        );
+        // Both plain, with a note: only the note is extra.
+        let plain_fact = Text::read(&text, &id_t, "c1");
+        let places = ClaimPlaces {
+            fact_loc: Loc::new(file, id_t),
+            ..places
+        };
+        let claim = Claim::new(id, plain_fact, &places, Box::new([]), Some("n".into()));
+        assert_eq!(
+            (claim.id(), claim.fact(), claim.note()),
+            ("c1", "c1", Some("n"))
+        );
+        let extra = claim.extra.as_deref().expect("the note");
+        assert_eq!(
+            (extra.id_copy.as_deref(), extra.fact_copy.as_deref()),
+            (None, None)
+        );
     }
 }
