@@ -50,9 +50,10 @@ pub struct Options {
     /// Do not hold the facts' findings: count them, and make each again when it is written
     /// ([`fact_finding`]; [`Outcome::fact_findings`]). `prov check --format json` streams them.
     pub fact_findings_on_demand: bool,
-    /// Called on the calling thread after the plan and after the anchoring: the binary gives
-    /// the memory its allocator keeps from the phase just ended back to the system there, so
-    /// that the next phase's peak does not stand on it.
+    /// Called on the calling thread after the plan, after the anchoring and at the end of the
+    /// check: the binary gives the memory its allocator keeps from the phase just ended back to
+    /// the system there, so that the next phase's peak (the last: the output's) does not stand
+    /// on it.
     pub between_phases: Option<fn()>,
 }
 
@@ -126,13 +127,17 @@ pub fn check_with<'w>(ws: &'w Workspace, opts: &Options, see: Option<&SeeText<'_
         fact_findings: FactFindings::default(),
         fact_has_error: Vec::new(),
     };
-    if opts.fact_findings_on_demand {
+    let outcome = if opts.fact_findings_on_demand {
         (outcome.fact_findings, outcome.fact_has_error) = fact_findings_on_demand(ws, &outcome);
         crate::diag::sort(&ws.files, &mut outcome.diagnostics);
         outcome
     } else {
         fact_findings(ws, outcome)
+    };
+    if let Some(f) = opts.between_phases {
+        f();
     }
+    outcome
 }
 
 /// The files a check reads text from: the selected claim files, and sources.toml when the run
@@ -356,10 +361,10 @@ mod tests {
         CALLS.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The binary's hook runs after the plan and after the anchoring, and changes nothing the
-    /// check finds.
+    /// The binary's hook runs after the plan, after the anchoring and at the end, and changes
+    /// nothing the check finds.
     #[test]
-    fn the_hook_between_phases_runs_twice_and_changes_nothing() {
+    fn the_hook_between_phases_runs_three_times_and_changes_nothing() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
         let ws = crate::workspace::load(&root).expect("the tiny workspace loads");
         let without = super::check(&ws, &super::Options::default());
@@ -370,7 +375,7 @@ mod tests {
                 ..Default::default()
             },
         );
-        assert_eq!(CALLS.load(Ordering::SeqCst), 2);
+        assert_eq!(CALLS.load(Ordering::SeqCst), 3);
         let verdicts = |o: &crate::outcome::Outcome| -> Vec<_> {
             o.citations
                 .iter()
