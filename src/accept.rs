@@ -239,7 +239,7 @@ pub fn plan(
                 plan.broken.push((
                     c.claim(ws).id().to_string(),
                     ws.files.get(c.cite.file()).path.clone(),
-                    c.line as usize,
+                    c.line(ws) as usize,
                     Breakage {
                         verdict: p.anchor.verdict,
                         partial_word: p.anchor.partial_word.clone(),
@@ -250,7 +250,7 @@ pub fn plan(
             {
                 let change = Change {
                     file: c.cite.file(),
-                    line: c.line as usize,
+                    line: c.line(ws) as usize,
                     claim: c.claim(ws).id().to_string(),
                     source: c.cite.source().to_string(),
                     claim_index: c.cite.claim_index(),

@@ -76,7 +76,7 @@ pub fn plan(outcome: &Outcome, typography: bool) -> Vec<Change> {
         }
         changes.push(Change {
             file: c.cite.file(),
-            line: c.line as usize,
+            line: c.line(ws) as usize,
             claim: c.claim(ws).id().to_string(),
             source: c.cite.source().to_string(),
             claim_index: c.cite.claim_index(),

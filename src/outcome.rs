@@ -32,14 +32,13 @@ pub struct SourceReport {
 
 /// The outcome of one citation. What the claim file says (quote, span, stance, said_by…) is
 /// read through `cite` and [`CitationReport::claim`]: nothing of the workspace is copied per
-/// citation. 64 bytes: a large workspace holds 100,000 for the whole check, so the finding and
-/// found text that few citations have are boxed together, the claim and the pinned revision are
-/// held as positions, and the message of a quote that holds is made when it is asked for.
+/// citation. 56 bytes: a large workspace holds 100,000 for the whole check, so the finding and
+/// found text that few citations have are boxed together, the claim, the source and the pinned
+/// revision are held as positions, the quote's line is found when it is asked for
+/// ([`CitationReport::line`]), and so is the message of a quote that holds.
 #[derive(Debug, Clone)]
 pub struct CitationReport<'w> {
     pub cite: &'w Cite,
-    /// 1-based line of the quote in the claim file.
-    pub line: u32,
     /// The capture it is pinned to ([`CitationReport::revision`]): `NOT_PINNED`, `PINNED_CURRENT`,
     /// or a superseded capture's position in its source's `revisions`.
     revision_at: u32,
@@ -47,9 +46,10 @@ pub struct CitationReport<'w> {
     pub anchored: Option<HeldAnchor>,
     /// Its claim's position in `Workspace::claims`.
     pub claim_pos: u32,
-    /// Its source's position in `Workspace::sources`; `None` for an unknown source. Looked up
-    /// once, when the check plans it: the fact analysis asks for it again and again.
-    pub source_at: Option<u32>,
+    /// Its source's position in `Workspace::sources`, `NO_SOURCE` for an unknown source
+    /// ([`CitationReport::source_at`]). Looked up once, when the check plans it: the fact
+    /// analysis asks for it again and again.
+    source_at: u32,
     /// Its finding and the source text at `found`, boxed: most citations have neither
     /// ([`CitationReport::code`], [`CitationReport::message`], [`CitationReport::found_text`]).
     finding: Option<Box<CitationFinding>>,
@@ -57,6 +57,8 @@ pub struct CitationReport<'w> {
     pub pending: Option<Box<pending::Reanchored>>,
 }
 
+/// [`CitationReport::source_at`] of a citation of an unknown source.
+const NO_SOURCE: u32 = u32::MAX;
 /// [`CitationReport::revision_at`] of a citation that names no revision.
 const NOT_PINNED: u32 = u32::MAX;
 /// [`CitationReport::revision_at`] of a citation pinned to its source's current capture.
@@ -74,17 +76,37 @@ struct CitationFinding {
 
 impl<'w> CitationReport<'w> {
     /// A citation's report before anything is known of it but its place.
-    pub fn new(cite: &'w Cite, line: u32, claim_pos: u32) -> Self {
+    pub fn new(cite: &'w Cite, claim_pos: u32) -> Self {
         CitationReport {
             cite,
-            line,
             revision_at: NOT_PINNED,
             anchored: None,
             claim_pos,
-            source_at: None,
+            source_at: NO_SOURCE,
             finding: None,
             pending: None,
         }
+    }
+
+    /// 1-based line of the quote in the claim file.
+    pub fn line(&self, ws: &Workspace) -> u32 {
+        let line = ws
+            .files
+            .get(self.cite.file())
+            .line(self.cite.quote_loc().start());
+        u32::try_from(line).unwrap_or(u32::MAX)
+    }
+
+    /// Its source's position in `Workspace::sources`; `None` for an unknown source.
+    pub fn source_at(&self) -> Option<u32> {
+        (self.source_at != NO_SOURCE).then_some(self.source_at)
+    }
+
+    /// Record that it cites the source at position `at` of `Workspace::sources`.
+    pub fn set_source_at(&mut self, at: usize) {
+        // Fewer than 2^32 - 1 sources: each has a line of its own in sources.toml, a file of
+        // at most 256 MiB.
+        self.source_at = u32::try_from(at).unwrap_or(NO_SOURCE);
     }
 
     /// Its claim.
@@ -207,7 +229,7 @@ impl<'w> CitationReport<'w> {
 
     /// The registered source it cites (found when the check planned it).
     pub fn source(&self, ws: &'w Workspace) -> Option<&'w Source> {
-        ws.sources.get(self.source_at? as usize)
+        ws.sources.get(self.source_at()? as usize)
     }
 
     /// Where the quote (or its closest match) stands, in code points.
@@ -220,7 +242,7 @@ impl<'w> CitationReport<'w> {
     pub fn evidence(&self) -> Evidence<'w> {
         Evidence {
             cite: self.cite,
-            source_at: self.source_at,
+            source_at: self.source_at(),
             holds: self.verdict().is_some_and(Verdict::holds),
         }
     }
@@ -230,7 +252,7 @@ impl<'w> CitationReport<'w> {
         match &self.pending {
             Some(p) => Evidence {
                 cite: self.cite,
-                source_at: self.source_at,
+                source_at: self.source_at(),
                 holds: p.anchor.verdict.holds(),
             },
             None => self.evidence(),
@@ -595,6 +617,6 @@ mod tests {
         assert_eq!(std::mem::size_of::<Option<HeldAnchor>>(), 16);
         // 100,000 of them are held for a whole check of a large workspace.
         #[cfg(target_pointer_width = "64")]
-        assert_eq!(std::mem::size_of::<CitationReport>(), 64);
+        assert_eq!(std::mem::size_of::<CitationReport>(), 56);
     }
 }

@@ -685,7 +685,7 @@ pub(super) fn unused_sources(ws: &Workspace, all: Option<&[CitationReport]>) -> 
     match all {
         Some(reports) => reports
             .iter()
-            .filter_map(|c| c.source_at)
+            .filter_map(|c| c.source_at())
             .for_each(|at| cited[at as usize] = true),
         None => ws
             .citations()

@@ -107,7 +107,7 @@ pub(super) fn plan<'w>(
 /// snapshot, or for a superseded revision one more than the number of the source's revisions
 /// whose sha256 sorts before its own. `None` for a citation of an unknown source.
 fn text_number(ws: &Workspace, ranks: &[u32], report: &CitationReport) -> Option<u64> {
-    let at = report.source_at? as usize;
+    let at = report.source_at()? as usize;
     let source = ws.sources.get(at)?;
     let revision = match report.revision_in(source) {
         // Pinned to the current capture: checked against it.
@@ -131,12 +131,7 @@ fn citation_report<'w>(
     cite: &'w Cite,
     index: usize,
 ) -> Built<'w> {
-    let line = ws.files.get(cite.file()).line(cite.quote_loc().start());
-    let mut report = CitationReport::new(
-        cite,
-        u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(claim_pos).unwrap_or(u32::MAX),
-    );
+    let mut report = CitationReport::new(cite, u32::try_from(claim_pos).unwrap_or(u32::MAX));
     let Some(&at) = ws.source_index.get(cite.source()) else {
         let mut d = Diagnostic::new(
             Code::SourceUnknown,
@@ -161,7 +156,7 @@ fn citation_report<'w>(
         return (report, Some(Box::new(d)));
     };
     let source = &ws.sources[at];
-    report.source_at = Some(u32::try_from(at).unwrap_or(u32::MAX));
+    report.set_source_at(at);
     if cite
         .revision()
         .is_some_and(|p| source.sha256.starts_with(p))

@@ -325,7 +325,7 @@ mod tests {
         let outcome = check(&ws, &Options::default());
         let ids: Vec<&str> = outcome.sources.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["alpha", "alpha-2", "mid", "zeta"]);
-        let cited: Vec<Option<u32>> = outcome.citations.iter().map(|c| c.source_at).collect();
+        let cited: Vec<Option<u32>> = outcome.citations.iter().map(|c| c.source_at()).collect();
         assert_eq!(cited, [Some(0), Some(1), Some(2), Some(3)]);
         assert!(
             outcome
@@ -378,7 +378,7 @@ mod tests {
         let want: Vec<String> = (0..n).map(|i| format!("s{i:03}")).collect();
         assert_eq!(ids, want);
         for (i, c) in outcome.citations.iter().enumerate() {
-            assert_eq!(c.source_at, Some(i as u32));
+            assert_eq!(c.source_at(), Some(i as u32));
             assert_eq!(c.verdict().is_some_and(Verdict::holds), i % 3 != 0, "{i}");
         }
         // One error per missing quote, in the order of their texts (the held findings are

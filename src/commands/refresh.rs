@@ -364,7 +364,7 @@ fn effect(ws: &Workspace, outcome: &Outcome, id: &str) -> Effect {
             e.broken.push(Broken {
                 claim: c.claim(ws).id().to_string(),
                 file: ws.files.get(c.cite.file()).path.clone(),
-                line: c.line as usize,
+                line: c.line(ws) as usize,
                 verdict: p.anchor.verdict.as_str().to_string(),
             });
         } else {

@@ -597,7 +597,7 @@ fn citation<'a>(ws: &'a Workspace, c: &'a CitationReport) -> CitationJson<'a> {
         claim: c.claim(ws).id(),
         source: c.cite.source(),
         file: &ws.files.get(c.cite.file()).path,
-        line: c.line,
+        line: c.line(ws),
         quote: c.cite.quote(),
         span: c.cite.span().map(pair),
         stance: c.cite.stance,

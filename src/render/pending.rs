@@ -106,7 +106,7 @@ pub fn section(
                 out,
                 "  {}:{}  {}  {} → {}",
                 ws.files.get(c.cite.file()).path,
-                c.line,
+                c.line(ws),
                 c.claim(ws).id(),
                 place(&before),
                 place(&after.anchor)

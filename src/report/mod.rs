@@ -972,7 +972,7 @@ fn fact_entry<'a, 'w: 'a>(
             failing = true;
         }
         let origin = c.cite.effective_origin(source);
-        let key = groups.of_cite(ws, c.source_at, c.cite).map(|(_, k)| k);
+        let key = groups.of_cite(ws, c.source_at(), c.cite).map(|(_, k)| k);
         let at = match keys.iter().position(|k| *k == key) {
             Some(i) => i,
             None => {
