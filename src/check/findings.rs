@@ -212,7 +212,7 @@ pub(super) fn fact_finding(claim: &Claim, fact: &Fact, flag: Flag, min_origins: 
             .help("find who first published the document and set `origin` in sources.toml")
         }
     };
-    d.severity(fact.severity(flag)).at(claim.id_loc().clone())
+    d.severity(fact.severity(flag)).at(claim.id_loc())
 }
 
 /// At most this many causes are named in an `unsupported` finding.
@@ -552,7 +552,7 @@ pub(super) fn pending_citation_finding(
     }
     let a = &r.anchor;
     let at = |(s, e): (usize, usize)| format!("[{s}, {e}]");
-    let src = &report.cite.source();
+    let src = report.cite.source();
     let d = match a.verdict {
         _ if a.verdict.holds() && a.partial_word.is_some() => Diagnostic::new(
             Code::PartialWord,

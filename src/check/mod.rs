@@ -314,9 +314,7 @@ fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> (FactFindings, 
     found.order.par_sort_by_cached_key(|&(fact, flag)| {
         let claim = &ws.claims[of[fact as usize].claim_pos()];
         (
-            rank.get(&claim.id_loc().file)
-                .copied()
-                .unwrap_or(usize::MAX),
+            rank.get(&claim.file).copied().unwrap_or(usize::MAX),
             claim.id_loc().start(),
             flag.code(),
         )

@@ -480,7 +480,8 @@ impl FileView {
             self.ws
                 .claims
                 .get(v.claim_pos)
-                .is_some_and(|c| c.id_loc().start() <= offset && offset <= c.id_loc().end())
+                .map(|c| c.id_loc().range())
+                .is_some_and(|id| (id.start..=id.end).contains(&offset))
         })
     }
 

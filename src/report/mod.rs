@@ -697,9 +697,8 @@ struct LinkJob<'a> {
 /// The quote in context and the text-fragment link of each citation the check anchored,
 /// gathered text by text as the check reads them ([`check`]): each text is decoded only around
 /// its quotes and searched once for all of its quotes' repetitions, on the core that read and
-/// verified it, and never read again. Each is put straight in its citation's slot: a list of
-/// them in the texts' order, sorted into slots at the end, held both at once (72 bytes a
-/// citation) at the report's peak.
+/// verified it, and never read again. Each is put straight in its citation's slot, with no
+/// second list of them in the texts' order to sort into slots at the end.
 pub struct Quotes {
     slots: std::sync::Mutex<Vec<Option<Quoted>>>,
 }
@@ -1052,11 +1051,7 @@ fn fact_entry<'a, 'w: 'a>(
             pending,
         });
     }
-    let line = ws
-        .files
-        .get(claim.id_loc().file)
-        .line_col(claim.id_loc().start())
-        .0;
+    let line = ws.files.get(claim.file).line_col(claim.id_loc().start()).0;
     FactEntry {
         claim: claim.id(),
         statement: claim.fact(),

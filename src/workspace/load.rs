@@ -1051,14 +1051,14 @@ fn check_duplicate_claims(
         if !relevant(first) && !relevant(claim) {
             continue;
         }
-        let f = files.get(first.id_loc().file);
+        let f = files.get(first.file);
         let (line, col) = f.line_col(first.id_loc().start());
         diags.push(
             Diagnostic::new(
                 Code::DuplicateId,
                 format!("claim id `{}` is used twice", claim.id()),
             )
-            .at(claim.id_loc().clone())
+            .at(claim.id_loc())
             .label("second use")
             .note(format!("first used at {}:{line}:{col}", f.path))
             .help("claim ids are unique across all claim files: rename one"),

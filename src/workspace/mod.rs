@@ -204,13 +204,13 @@ impl Claim {
     /// Its id, as written.
     pub fn id(&self) -> &str {
         let copy = self.extra.as_ref().and_then(|e| e.id_copy.as_deref());
-        copy.unwrap_or_else(|| read_at(self.text.as_deref(), self.id_at))
+        read_at(self.text.as_deref(), copy, self.id_at)
     }
 
     /// The fact it states, as written.
     pub fn fact(&self) -> &str {
         let copy = self.extra.as_ref().and_then(|e| e.fact_copy.as_deref());
-        copy.unwrap_or_else(|| read_at(self.text.as_deref(), self.fact_at))
+        read_at(self.text.as_deref(), copy, self.fact_at)
     }
 
     /// Its note, if any.
@@ -264,10 +264,17 @@ impl Reader {
     }
 }
 
-/// The text inside the token at `(start, end)` of `text` (checked by [`Reader::keep`]).
-fn read_at(text: Option<&String>, (start, end): (u32, u32)) -> &str {
-    let inner = start as usize + 1..(end as usize).saturating_sub(1);
-    text.and_then(|t| t.get(inner)).unwrap_or_default()
+/// A value [`Reader::keep`] kept: its `copy`, or else the text inside its token at
+/// `(start, end)` of `text`.
+fn read_at<'a>(
+    text: Option<&'a String>,
+    copy: Option<&'a str>,
+    (start, end): (u32, u32),
+) -> &'a str {
+    copy.unwrap_or_else(|| {
+        let inner = start as usize + 1..(end as usize).saturating_sub(1);
+        text.and_then(|t| t.get(inner)).unwrap_or_default()
+    })
 }
 
 /// Whether a citation supports or contradicts its claim's fact.
@@ -424,13 +431,13 @@ impl Cite {
     /// The cited source's id, as written.
     pub fn source(&self) -> &str {
         let copy = self.extra.as_ref().and_then(|e| e.source_copy.as_deref());
-        copy.unwrap_or_else(|| read_at(self.text.as_deref(), self.source_at))
+        read_at(self.text.as_deref(), copy, self.source_at)
     }
 
     /// The quoted words, as written.
     pub fn quote(&self) -> &str {
         let copy = self.extra.as_ref().and_then(|e| e.quote_copy.as_deref());
-        copy.unwrap_or_else(|| read_at(self.text.as_deref(), self.quote_at))
+        read_at(self.text.as_deref(), copy, self.quote_at)
     }
 
     /// Code points `[start, end)` in the snapshot; `None` while drafting.
