@@ -13,7 +13,10 @@
 //! shown as `\u{…}`, as Rust writes them ([`text`], [`inline`], [`terminal`]), or as JSON's
 //! `\uXXXX` inside JSON ([`JsonSafe`], [`json`]), which leaves the document's meaning unchanged.
 //! The binary applies [`terminal`] and [`JsonSafe`] to every byte it writes; renderers use
-//! [`text`] and [`inline`] where they take text from the workspace.
+//! [`text`] and [`inline`] where they take text from the workspace. The long arrays of the JSON
+//! outputs are sanitised string by string as they are rendered, by the same rule
+//! ([`json_unsafe_at`], `render::pretty`), and [`JsonSafe`] takes them without a second scan
+//! ([`SafeWrite`]); debug builds check that nothing in them is left to escape.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -356,12 +359,39 @@ pub fn json(s: &str) -> Cow<'_, str> {
 }
 
 fn push_json(out: &mut String, c: char) {
-    use std::fmt::Write as _;
-    // A tag character lies beyond the Basic Multilingual Plane: JSON writes it as a pair.
+    let mut b = Vec::with_capacity(12);
+    push_json_bytes(&mut b, c);
+    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
+}
+
+/// Append `c` as [`json`] writes it: `\uXXXX` (lowercase hex), a surrogate pair beyond the
+/// Basic Multilingual Plane (a tag character).
+pub(crate) fn push_json_bytes(out: &mut Vec<u8>, c: char) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut units = [0u16; 2];
-    for u in c.encode_utf16(&mut units) {
-        let _ = write!(out, "\\u{u:04x}");
+    for &mut u in c.encode_utf16(&mut units) {
+        out.extend_from_slice(b"\\u");
+        for shift in [12, 8, 4, 0] {
+            out.push(HEX[usize::from((u >> shift) & 0xf)]);
+        }
     }
+}
+
+/// The character at byte `at` of `s` (a character boundary) when [`json`] would escape it
+/// there: its neighbours are judged as they stand in `s`. `None` for any other character, and
+/// quickly for most: only a byte that may start an unsafe character is decoded.
+///
+/// Within a JSON string this is [`json`]'s judgement on the whole document: the only
+/// neighbours that differ are at the string's ends and next to a JSON escape, where the
+/// document has ASCII (a quote, the escape's letters) and `s` has nothing or an ASCII control,
+/// and neither excuses a joiner ([`hidden::excused`] wants a non-ASCII letter on each side).
+pub(crate) fn json_unsafe_at(s: &str, at: usize) -> Option<char> {
+    let b = s.as_bytes().get(at..)?;
+    if !CANDIDATE[usize::from(*b.first()?)] || !may_be_unsafe(b) {
+        return None;
+    }
+    let c = s.get(at..)?.chars().next()?;
+    unsafe_at(s, at, c).then_some(c)
 }
 
 /// A writer that passes a JSON document through [`json`] as it streams. Between writes it
@@ -457,6 +487,43 @@ impl<W: Write> Write for JsonSafe<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// A JSON writer that can be handed text its renderer has already made safe: the long arrays
+/// of `prov check --format json` and `prov report --format json` are rendered on every core
+/// with each string escaped as [`json`] would escape it (`render::pretty::string`, and the
+/// `Pretty` formatter's string fragments), so that the writer need not scan them again (that
+/// scan, on one thread, was a fifth of the JSON output's time).
+pub trait SafeWrite: Write {
+    /// Write `bytes`: JSON text with every character [`json`] escapes already escaped, which
+    /// begins and ends with an ASCII character (so no judgement depends on what is written
+    /// before or after it).
+    ///
+    /// # Errors
+    /// When writing fails.
+    fn write_safe(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write_all(bytes)
+    }
+}
+
+impl SafeWrite for Vec<u8> {}
+
+impl<W: Write> SafeWrite for JsonSafe<W> {
+    fn write_safe(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return Ok(());
+        };
+        // Anything held back waits for what follows it: the general way then.
+        if !self.held.is_empty() || !first.is_ascii() || !last.is_ascii() {
+            return self.write_all(bytes);
+        }
+        debug_assert!(
+            std::str::from_utf8(bytes).is_ok_and(|s| !any_unsafe(s)),
+            "text handed to `write_safe` holds a character to escape"
+        );
+        self.prev = Some(char::from(last));
+        self.inner.write_all(bytes)
     }
 }
 
@@ -614,6 +681,57 @@ mod tests {
             let out = String::from_utf8(w.finish().unwrap()).unwrap();
             assert_eq!(out, json(raw), "split at {split}");
         }
+    }
+
+    /// Text handed over already safe is written as it is, between writes that are scanned:
+    /// the document is the one `json` makes of the whole, whatever is held back when it comes
+    /// (an unfinished character, a joiner waiting for its neighbour) and whatever follows it.
+    #[test]
+    fn safe_text_between_scanned_writes_keeps_the_document() {
+        let before = "{\"a\": \"می\u{200C}خواهم\u{202e}\"";
+        let safe = ", \"b\": \"\\u202e x\"";
+        let after = ", \"c\": \"\u{200D}y\u{9b}\"}";
+        let whole = format!("{before}{safe}{after}");
+        for split in 0..=before.len() {
+            let mut w = JsonSafe::new(Vec::new());
+            w.write_all(&before.as_bytes()[..split]).unwrap();
+            w.write_all(&before.as_bytes()[split..]).unwrap();
+            w.write_safe(safe.as_bytes()).unwrap();
+            w.write_all(after.as_bytes()).unwrap();
+            let out = String::from_utf8(w.finish().unwrap()).unwrap();
+            assert_eq!(out, json(&whole), "split at {split}");
+        }
+        // Held back when the safe text comes: the general way keeps the joiner's judgement.
+        let mut w = JsonSafe::new(Vec::new());
+        w.write_all("\"ب\u{200C}".as_bytes()).unwrap();
+        w.write_safe("ی\"".as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(w.finish().unwrap()).unwrap(),
+            "\"ب\u{200C}ی\""
+        );
+    }
+
+    /// `json_unsafe_at` is `json`'s judgement at each character of a string.
+    #[test]
+    fn the_judgement_at_a_character_is_the_documents() {
+        let s = "a\u{7f}b\u{85}ب\u{200C}ی\u{200D}x\u{202e}’\u{a0}\u{e0041}😀\u{200D}😀";
+        let escaped: String = s
+            .char_indices()
+            .map(|(i, c)| match json_unsafe_at(s, i) {
+                Some(u) => {
+                    assert_eq!(u, c);
+                    let mut e = String::new();
+                    push_json(&mut e, u);
+                    e
+                }
+                None => c.to_string(),
+            })
+            .collect();
+        assert_eq!(escaped, json(s));
+        assert_eq!(
+            escaped,
+            "a\\u007fb\\u0085ب\u{200C}ی\\u200dx\\u202e’\u{a0}\\udb40\\udc41😀\u{200D}😀"
+        );
     }
 
     #[test]

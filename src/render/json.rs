@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic, Severity};
+use crate::escape::SafeWrite;
 use crate::facts::{Fact, OriginSupport};
 use crate::files::Files;
 use crate::outcome::{CitationReport, FactOf, Outcome};
@@ -114,11 +115,11 @@ const BATCHES_PER_CORE: usize = 4;
 ///
 /// # Errors
 /// When writing fails.
-pub fn write_pretty<W: Write>(w: &mut W, doc: &Document<'_>) -> io::Result<()> {
+pub fn write_pretty<W: SafeWrite>(w: &mut W, doc: &Document<'_>) -> io::Result<()> {
     write_pretty_in(w, doc, BATCH)
 }
 
-fn write_pretty_in<W: Write>(w: &mut W, doc: &Document<'_>, batch: usize) -> io::Result<()> {
+fn write_pretty_in<W: SafeWrite>(w: &mut W, doc: &Document<'_>, batch: usize) -> io::Result<()> {
     // The derive's field order; each value pretty-printed one level in.
     w.write_all(b"{\n  \"schema\": ")?;
     write_nested(w, &doc.schema)?;
@@ -144,7 +145,7 @@ fn write_pretty_in<W: Write>(w: &mut W, doc: &Document<'_>, batch: usize) -> io:
 /// A top-level array, its elements pretty-printed in parallel batches and written in order.
 fn write_array<'a, W, T, C, J>(w: &mut W, e: &Lazy<'a, T, C, J>, batch: usize) -> io::Result<()>
 where
-    W: Write,
+    W: SafeWrite,
     T: Sync,
     C: Copy + Sync,
     J: Element,
@@ -166,7 +167,10 @@ where
 ///
 /// # Errors
 /// When serialising or writing fails.
-pub fn write_nested_array<W: Write, T: Serialize + Sync>(w: &mut W, items: &[T]) -> io::Result<()> {
+pub fn write_nested_array<W: SafeWrite, T: Serialize + Sync>(
+    w: &mut W,
+    items: &[T],
+) -> io::Result<()> {
     write_elements(
         w,
         items.len(),
@@ -180,7 +184,7 @@ pub fn write_nested_array<W: Write, T: Serialize + Sync>(w: &mut W, items: &[T])
 ///
 /// # Errors
 /// When serialising or writing fails.
-pub fn write_nested_array_with<W: Write, J: Serialize>(
+pub fn write_nested_array_with<W: SafeWrite, J: Serialize>(
     w: &mut W,
     n: usize,
     get: &(dyn Fn(usize) -> J + Sync),
@@ -202,10 +206,12 @@ pub fn write_nested<W: Write, T: Serialize>(w: &mut W, v: &T) -> io::Result<()> 
 /// Elements `0..n` as a pretty-printed array one level in, each appended by `render` (two
 /// levels in).
 ///
-/// A window of batches is rendered on every core while the window before it is written: the
-/// writer (prov's output sanitiser, which scans every byte) runs on this thread at the same
-/// time as the rendering, not in turns with it.
-fn write_elements<W: Write>(
+/// A window of batches is rendered on every core while the window before it is written on
+/// this thread. Each batch is rendered already sanitised (every string is written by
+/// [`pretty::string`] or the [`Pretty`] formatter, which escape what the output sanitiser
+/// would), and begins and ends with ASCII, so the writer takes it unscanned
+/// ([`SafeWrite::write_safe`]).
+fn write_elements<W: SafeWrite>(
     w: &mut W,
     n: usize,
     render: &(dyn Fn(&mut Vec<u8>, usize) -> io::Result<()> + Sync),
@@ -256,7 +262,8 @@ fn write_elements<W: Write>(
         });
         for texts in rx {
             for t in texts? {
-                w.write_all(&t)?;
+                // Rendered with every string already sanitised: written as it is.
+                w.write_safe(&t)?;
                 if let Ok(mut s) = spare.lock() {
                     s.push(t);
                 }
@@ -976,7 +983,9 @@ mod tests {
         );
         for out in [&full, &one_file, &empty, &on_demand] {
             let doc = document(&ws, out);
-            let want = serde_json::to_vec_pretty(&doc).expect("serialises");
+            let want = serde_json::to_string_pretty(&doc).expect("serialises");
+            // What prov writes: serde_json's document, sanitised.
+            let want = crate::escape::json(&want).into_owned().into_bytes();
             for batch in [1, 2, 3, 7, BATCH] {
                 let mut got = Vec::new();
                 write_pretty_in(&mut got, &doc, batch).expect("writes");

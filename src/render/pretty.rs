@@ -1,5 +1,5 @@
 //! Pretty-printed JSON, byte for byte as `serde_json::to_writer_pretty` writes it (two spaces
-//! per level), two ways:
+//! per level) and then prov's output sanitiser ([`escape::json`]) rewrites it, two ways:
 //!
 //! - [`Pretty`], serde_json's formatter starting some levels in, for any `Serialize` value;
 //! - [`Object`] and [`array`], by hand, for the elements of `prov check`'s long arrays: a
@@ -10,7 +10,7 @@
 
 use std::io::{self, Write};
 
-use crate::swar;
+use crate::{escape, swar};
 
 /// serde_json's `PrettyFormatter` (two spaces per level), starting `level` levels in, and
 /// writing each indent in one piece.
@@ -90,6 +90,17 @@ impl serde_json::ser::Formatter for Pretty {
         self.has_value = true;
         Ok(())
     }
+
+    /// A run of a string between the characters serde_json escapes: with every character the
+    /// output sanitiser escapes already escaped, as [`string`] writes it (a run's neighbours
+    /// are ASCII, as [`escape::json_unsafe_at`] needs).
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        w.write_all(escape::json(fragment).as_bytes())
+    }
 }
 
 /// Append a line break and the indent of `level` (writing to a vector cannot fail).
@@ -97,53 +108,84 @@ fn line(out: &mut Vec<u8>, level: usize, comma: bool) {
     let _ = newline(out, level, comma);
 }
 
-/// Append `s` as a JSON string, escaped as serde_json escapes it: `"`, `\` and the characters
-/// below U+0020 (`\b \t \n \f \r`, the others as `\u00xx`); nothing else.
+/// Append `s` as a JSON string, escaped as serde_json escapes it (`"`, `\` and the characters
+/// below U+0020: `\b \t \n \f \r`, the others as `\u00xx`), and every character prov's
+/// output sanitiser escapes ([`escape::json`]: DEL, C1, the separators, bidi and invisible
+/// characters) as `\uXXXX`: exactly `escape::json` of serde_json's string, in one pass, so
+/// that the writer can take the text as it is ([`escape::SafeWrite`]).
 pub(super) fn string(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     out.reserve(b.len() + 2);
     out.push(b'"');
     let mut run = 0; // the start of the bytes not yet copied
     let mut at = 0;
-    loop {
-        // Skip a word at a time to the first byte to escape (or the tail).
+    while at < b.len() {
+        // Skip a word at a time to the first byte that may need an escape: an ASCII control,
+        // a quote, a backslash, or one of a wider character.
         while let Some(w) = swar::word(b, at) {
-            let escape = swar::below_space(w) | swar::equal(w, b'"') | swar::equal(w, b'\\');
-            if escape != 0 {
-                at += (escape.trailing_zeros() / 8) as usize;
+            let stop =
+                swar::control(w) | swar::equal(w, b'"') | swar::equal(w, b'\\') | (w & swar::HIGH);
+            if stop != 0 {
+                at += (stop.trailing_zeros() / 8) as usize;
                 break;
             }
             at += 8;
         }
-        let Some(i) = b[at..]
-            .iter()
-            .position(|&c| c < 0x20 || c == b'"' || c == b'\\')
-        else {
+        let Some(&c) = b.get(at) else {
             break;
         };
-        at += i;
-        out.extend_from_slice(&b[run..at]);
-        let c = b[at];
-        match c {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(c >> 4)]);
-                out.push(HEX[usize::from(c & 0xf)]);
+        let json = match c {
+            b'"' => b"\\\"".as_slice(),
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => b"",
+            // Printable ASCII (the tail after the last whole word): nothing to do.
+            0x20..=0x7e => {
+                at += 1;
+                continue;
             }
+            // DEL, or a wider character: escaped only if the sanitiser would escape it.
+            _ => {
+                match escape::json_unsafe_at(s, at) {
+                    Some(u) => {
+                        out.extend_from_slice(&b[run..at]);
+                        escape::push_json_bytes(out, u);
+                        at += u.len_utf8();
+                        run = at;
+                    }
+                    None => at += utf8_len(c),
+                }
+                continue;
+            }
+        };
+        out.extend_from_slice(&b[run..at]);
+        if json.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(c >> 4)]);
+            out.push(HEX[usize::from(c & 0xf)]);
+        } else {
+            out.extend_from_slice(json);
         }
         at += 1;
         run = at;
     }
     out.extend_from_slice(&b[run..]);
     out.push(b'"');
+}
+
+/// The length of the UTF-8 character whose first byte is `lead`.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xf0.. => 4,
+        0xe0.. => 3,
+        0xc0.. => 2,
+        _ => 1,
+    }
 }
 
 /// Append an unsigned number.
@@ -276,15 +318,35 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// What prov writes for a string: serde_json's string, then the output sanitiser's
+    /// escapes (what `escape::JsonSafe` made of it when it scanned every byte).
     fn serde_string(s: &str) -> Vec<u8> {
-        serde_json::to_vec(s).expect("a string serialises")
+        let serde = serde_json::to_string(s).expect("a string serialises");
+        crate::escape::json(&serde).into_owned().into_bytes()
     }
 
-    /// Every byte below 0x80 and a few wider characters, at each place in a string long enough
-    /// for two words and a tail: escaped as serde_json escapes them.
+    /// Every byte below 0x80 and a few wider characters, unsafe ones among them, at each place
+    /// in a string long enough for two words and a tail: escaped as serde_json escapes them,
+    /// then as the output sanitiser does.
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
-        let wide = ['é', '€', '😀', '\u{2028}', '\u{7f}'];
+        let wide = [
+            'é',
+            '€',
+            '😀',
+            '’',
+            '\u{a0}',
+            '\u{2028}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{9b}',
+            '\u{202e}',
+            '\u{200b}',
+            '\u{200d}',
+            '\u{feff}',
+            '\u{e0041}',
+            '\u{61c}',
+        ];
         let chars = (0u8..0x80).map(char::from).chain(wide);
         for c in chars {
             for at in 0..19 {
@@ -307,6 +369,18 @@ mod tests {
         #[test]
         fn any_string_is_escaped_as_serde_json_escapes_it(
             s in "([a-z é€😀]{0,12}|[\"\\\\\u{0}-\u{1f}\u{7f}]{1,3}){0,12}",
+        ) {
+            let mut got = Vec::new();
+            string(&mut got, &s);
+            prop_assert_eq!(got, serde_string(&s));
+        }
+
+        /// Joiners between letters of scripts that need them (excused) and next to ASCII,
+        /// quotes and escapes (not), bidi controls, C1 controls and invisible characters, in
+        /// runs and alone: as the sanitiser escapes them on the whole document.
+        #[test]
+        fn unsafe_characters_are_escaped_as_the_sanitiser_escapes_them(
+            s in "([a\"\\\n\u{1}\u{7f}\u{85}\u{9b}ب€😀’\u{200c}\u{200d}\u{202e}\u{2066}\u{200b}\u{feff}\u{e0041}\u{a0}]{0,6}){0,8}",
         ) {
             let mut got = Vec::new();
             string(&mut got, &s);
@@ -336,13 +410,13 @@ mod tests {
             count: usize,
         }
         let v = Outer {
-            id: "a\"b",
+            id: "a\"b\u{202e}c",
             missing: None,
             inner: vec![
                 Inner {
                     pair: Some([1, 22]),
                     none: None,
-                    names: vec!["x", "y\n"],
+                    names: vec!["x", "y\n", "ب\u{200c}ی", "\u{200d}\u{9b}2J"],
                     empty: vec![],
                     flag: true,
                     n: Some(7),
@@ -392,9 +466,20 @@ mod tests {
                 },
             );
             serde::Serialize::serialize(&v, &mut s).expect("serialises");
+            let want = String::from_utf8(want).expect("UTF-8");
+            if level == 0 {
+                // The formatter's strings are sanitised as the whole document would be.
+                let plain = serde_json::to_string_pretty(&v).expect("serialises");
+                assert_eq!(want, crate::escape::json(&plain));
+                assert!(want.contains("b\\u202ec") && want.contains("\\u200d\\u009b2J"));
+                assert!(
+                    want.contains("ب\u{200c}ی"),
+                    "a joiner between letters stays"
+                );
+            }
             assert_eq!(
                 String::from_utf8(got).expect("UTF-8"),
-                String::from_utf8(want).expect("UTF-8"),
+                want,
                 "level {level}"
             );
         }
