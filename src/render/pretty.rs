@@ -103,9 +103,19 @@ impl serde_json::ser::Formatter for Pretty {
     }
 }
 
+/// A comma, a line break and enough spaces for the indents prov writes, as one slice: a line
+/// break and its indent are one copy (they are a third of the JSON's pieces).
+const BREAK: &[u8; 2 + 64] = b",\n                                                                ";
+
 /// Append a line break and the indent of `level` (writing to a vector cannot fail).
+#[inline]
 fn line(out: &mut Vec<u8>, level: usize, comma: bool) {
-    let _ = newline(out, level, comma);
+    match BREAK.get(usize::from(!comma)..2 + level * 2) {
+        Some(piece) => out.extend_from_slice(piece),
+        None => {
+            let _ = newline(out, level, comma);
+        }
+    }
 }
 
 /// Append `s` as a JSON string, escaped as serde_json escapes it (`"`, `\` and the characters
@@ -245,6 +255,9 @@ impl<'a> Object<'a> {
     /// Start the field `key` (written as it is: a field name needs no escape). Its value goes
     /// into the vector returned, [`Object::inner`] levels in.
     pub(super) fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        // Room for all of it first: the pieces are then copied with no check of the capacity
+        // between them.
+        self.out.reserve(2 + (self.level + 1) * 2 + key.len() + 4);
         line(self.out, self.level + 1, !self.first);
         self.first = false;
         self.out.push(b'"');
@@ -385,6 +398,23 @@ mod tests {
             let mut got = Vec::new();
             string(&mut got, &s);
             prop_assert_eq!(got, serde_string(&s));
+        }
+    }
+
+    /// A line break and its indent, from the one slice or, past it, piece by piece.
+    #[test]
+    fn a_line_break_is_indented_two_spaces_a_level_at_any_depth() {
+        for level in [0, 1, 5, 31, 32, 33, 70] {
+            for comma in [false, true] {
+                let mut got = Vec::new();
+                line(&mut got, level, comma);
+                let want = format!(
+                    "{}\n{}",
+                    if comma { "," } else { "" },
+                    " ".repeat(level * 2)
+                );
+                assert_eq!(got, want.as_bytes(), "level {level}, comma {comma}");
+            }
         }
     }
 
