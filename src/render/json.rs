@@ -179,17 +179,26 @@ pub fn write_nested_array<W: SafeWrite, T: Serialize + Sync>(
     )
 }
 
-/// [`write_nested_array`] of the elements `get(0..n)`, each made only when its batch is
-/// written.
+/// A top-level field's array (one level in) of the elements `0..n`, each appended by `render`
+/// by hand (two levels in, sanitised as it is written: see [`write_elements`]), rendered in
+/// parallel batches and written in order.
 ///
 /// # Errors
-/// When serialising or writing fails.
-pub fn write_nested_array_with<W: SafeWrite, J: Serialize>(
+/// When writing fails.
+pub fn write_nested_elements<W: SafeWrite>(
     w: &mut W,
     n: usize,
-    get: &(dyn Fn(usize) -> J + Sync),
+    render: &(dyn Fn(&mut Vec<u8>, usize) + Sync),
 ) -> io::Result<()> {
-    write_elements(w, n, &|out, i| write_indented(out, &get(i), 2), BATCH)
+    write_elements(
+        w,
+        n,
+        &|out, i| {
+            render(out, i);
+            Ok(())
+        },
+        BATCH,
+    )
 }
 
 /// A value as a top-level field's value (one level in), as `serde_json::to_writer_pretty`

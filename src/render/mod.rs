@@ -5,6 +5,6 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod pending;
-mod pretty;
+pub(crate) mod pretty;
 pub mod sarif;
 pub mod table;

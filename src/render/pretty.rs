@@ -14,9 +14,9 @@ use crate::{escape, swar};
 
 /// serde_json's `PrettyFormatter` (two spaces per level), starting `level` levels in, and
 /// writing each indent in one piece.
-pub(super) struct Pretty {
-    pub(super) level: usize,
-    pub(super) has_value: bool,
+pub(crate) struct Pretty {
+    pub(crate) level: usize,
+    pub(crate) has_value: bool,
 }
 
 /// Enough spaces for any indent; deeper levels (never written by prov) take several writes.
@@ -123,7 +123,7 @@ fn line(out: &mut Vec<u8>, level: usize, comma: bool) {
 /// output sanitiser escapes ([`escape::json`]: DEL, C1, the separators, bidi and invisible
 /// characters) as `\uXXXX`: exactly `escape::json` of serde_json's string, in one pass, so
 /// that the writer can take the text as it is ([`escape::SafeWrite`]).
-pub(super) fn string(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     out.reserve(b.len() + 2);
     out.push(b'"');
@@ -199,18 +199,18 @@ fn utf8_len(lead: u8) -> usize {
 }
 
 /// Append an unsigned number.
-pub(super) fn uint(out: &mut Vec<u8>, n: u64) {
+pub(crate) fn uint(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// Append `null`.
-pub(super) fn null(out: &mut Vec<u8>) {
+pub(crate) fn null(out: &mut Vec<u8>) {
     out.extend_from_slice(b"null");
 }
 
 /// Append an array of `items`, `level` levels in, each item written by `item` (one level
 /// deeper); `[]` when there are none.
-pub(super) fn array<T>(
+pub(crate) fn array<T>(
     out: &mut Vec<u8>,
     level: usize,
     items: impl IntoIterator<Item = T>,
@@ -230,20 +230,20 @@ pub(super) fn array<T>(
 }
 
 /// Append a pair of numbers (`[usize; 2]`), `level` levels in.
-pub(super) fn pair(out: &mut Vec<u8>, level: usize, [a, b]: [usize; 2]) {
+pub(crate) fn pair(out: &mut Vec<u8>, level: usize, [a, b]: [usize; 2]) {
     array(out, level, [a, b], |out, _, n| uint(out, n as u64));
 }
 
 /// An object being written, `level` levels in: [`Object::key`] before each value, in the
 /// order of the type's fields, then [`Object::end`]. (prov writes no empty object this way.)
-pub(super) struct Object<'a> {
+pub(crate) struct Object<'a> {
     out: &'a mut Vec<u8>,
     level: usize,
     first: bool,
 }
 
 impl<'a> Object<'a> {
-    pub(super) fn new(out: &'a mut Vec<u8>, level: usize) -> Self {
+    pub(crate) fn new(out: &'a mut Vec<u8>, level: usize) -> Self {
         out.push(b'{');
         Object {
             out,
@@ -254,7 +254,7 @@ impl<'a> Object<'a> {
 
     /// Start the field `key` (written as it is: a field name needs no escape). Its value goes
     /// into the vector returned, [`Object::inner`] levels in.
-    pub(super) fn key(&mut self, key: &str) -> &mut Vec<u8> {
+    pub(crate) fn key(&mut self, key: &str) -> &mut Vec<u8> {
         // Room for all of it first: the pieces are then copied with no check of the capacity
         // between them.
         self.out.reserve(2 + (self.level + 1) * 2 + key.len() + 4);
@@ -267,38 +267,38 @@ impl<'a> Object<'a> {
     }
 
     /// The level of the fields' values.
-    pub(super) fn inner(&self) -> usize {
+    pub(crate) fn inner(&self) -> usize {
         self.level + 1
     }
 
-    pub(super) fn str(&mut self, key: &str, v: &str) {
+    pub(crate) fn str(&mut self, key: &str, v: &str) {
         string(self.key(key), v);
     }
 
-    pub(super) fn opt_str(&mut self, key: &str, v: Option<&str>) {
+    pub(crate) fn opt_str(&mut self, key: &str, v: Option<&str>) {
         match v {
             Some(v) => self.str(key, v),
             None => null(self.key(key)),
         }
     }
 
-    pub(super) fn uint(&mut self, key: &str, n: usize) {
+    pub(crate) fn uint(&mut self, key: &str, n: usize) {
         uint(self.key(key), n as u64);
     }
 
-    pub(super) fn opt_uint(&mut self, key: &str, n: Option<usize>) {
+    pub(crate) fn opt_uint(&mut self, key: &str, n: Option<usize>) {
         match n {
             Some(n) => self.uint(key, n),
             None => null(self.key(key)),
         }
     }
 
-    pub(super) fn bool(&mut self, key: &str, v: bool) {
+    pub(crate) fn bool(&mut self, key: &str, v: bool) {
         self.key(key)
             .extend_from_slice(if v { b"true" } else { b"false" });
     }
 
-    pub(super) fn opt_pair(&mut self, key: &str, p: Option<[usize; 2]>) {
+    pub(crate) fn opt_pair(&mut self, key: &str, p: Option<[usize; 2]>) {
         let level = self.inner();
         match p {
             Some(p) => pair(self.key(key), level, p),
@@ -307,20 +307,20 @@ impl<'a> Object<'a> {
     }
 
     /// An array of pairs of numbers.
-    pub(super) fn pairs(&mut self, key: &str, items: &[[usize; 2]]) {
+    pub(crate) fn pairs(&mut self, key: &str, items: &[[usize; 2]]) {
         let level = self.inner();
         array(self.key(key), level, items, |out, l, &p| pair(out, l, p));
     }
 
     /// An array of strings.
-    pub(super) fn strs<S: AsRef<str>>(&mut self, key: &str, items: &[S]) {
+    pub(crate) fn strs<S: AsRef<str>>(&mut self, key: &str, items: &[S]) {
         let level = self.inner();
         array(self.key(key), level, items, |out, _, s| {
             string(out, s.as_ref())
         });
     }
 
-    pub(super) fn end(self) {
+    pub(crate) fn end(self) {
         line(self.out, self.level, false);
         self.out.push(b'}');
     }

@@ -9,6 +9,7 @@ pub mod changes;
 pub mod digest;
 pub mod fragment;
 pub mod html;
+mod json;
 pub mod md;
 pub mod w3c;
 
@@ -1350,7 +1351,9 @@ fn head<'w>(
 /// When serialising or writing fails.
 pub fn write_json<W: crate::escape::SafeWrite>(w: &mut W, r: &Report<'_>) -> std::io::Result<()> {
     write_json_with(w, r, &|w| {
-        crate::render::json::write_nested_array(w, &r.facts)
+        crate::render::json::write_nested_elements(w, r.facts.len(), &|out, k| {
+            r.facts[k].write_json(out, 2);
+        })
     })
 }
 
@@ -1364,7 +1367,10 @@ pub fn write_json_prepared<W: crate::escape::SafeWrite>(
     p: &Prepared<'_, '_>,
 ) -> std::io::Result<()> {
     write_json_with(w, &p.head, &|w| {
-        crate::render::json::write_nested_array_with(w, p.parts.len(), &|k| p.entry(k))
+        crate::render::json::write_nested_elements(w, p.parts.len(), &|out, k| match p.entry(k) {
+            Some(e) => e.write_json(out, 2),
+            None => crate::render::pretty::null(out),
+        })
     })
 }
 
