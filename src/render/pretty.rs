@@ -2,11 +2,11 @@
 //! per level) and then prov's output sanitiser ([`escape::json`]) rewrites it, two ways:
 //!
 //! - [`Pretty`], serde_json's formatter starting some levels in, for any `Serialize` value;
-//! - [`Object`] and [`array`], by hand, for the elements of `prov check`'s long arrays: a
-//!   100k-citation document is 150 MB of JSON, and serde_json escapes strings a byte at a time
-//!   (a tenth of the whole check). Here a string is scanned eight bytes at a time
-//!   ([`crate::swar`]). Each hand-written element is held to its type's derive by tests
-//!   (`render::json`).
+//! - [`Object`] and [`array`], by hand, for the elements of `prov check`'s long arrays and
+//!   the fact entries of `prov report`'s (`report::json`): a 100k-citation document is 150 MB
+//!   of JSON, and serde_json escapes strings a byte at a time (a tenth of the whole check).
+//!   Here a string is scanned eight bytes at a time ([`crate::swar`]). Each hand-written
+//!   element is held to its type's derive by tests (`render::json`, `report::json`).
 
 use std::io::{self, Write};
 
