@@ -395,14 +395,13 @@ impl Element for FactJson<'_> {
     fn write(&self, out: &mut Vec<u8>, level: usize) {
         let mut o = Object::new(out, level);
         let inner = o.inner();
-        let flags = |flags: &[Flag]| flags.iter().map(|f| f.as_str()).collect::<Vec<_>>();
         o.str("claim", self.claim);
         o.str("fact", self.fact);
         o.strs("supports", &self.supports);
         o.strs("contradicts", &self.contradicts);
         o.uint("independent_origins", self.independent_origins);
-        o.strs("flags", &flags(&self.flags));
-        o.strs("errors", &flags(&self.errors));
+        o.strs("flags", self.flags.iter().map(|f| f.as_str()));
+        o.strs("errors", self.errors.iter().map(|f| f.as_str()));
         for (key, detail) in [
             ("support_detail", self.support_detail),
             ("contradict_detail", self.contradict_detail),

@@ -14,15 +14,13 @@ impl FactEntry<'_> {
     pub(super) fn write_json(&self, out: &mut Vec<u8>, level: usize) {
         let mut o = Object::new(out, level);
         let inner = o.inner();
-        let flags =
-            |flags: &[crate::workspace::Flag]| flags.iter().map(|f| f.as_str()).collect::<Vec<_>>();
         o.str("claim", self.claim);
         o.str("statement", self.statement);
         o.str("file", self.file);
         o.uint("line", self.line);
         o.str("verdict", self.verdict);
-        o.strs("flags", &flags(&self.flags));
-        o.strs("errors", &flags(&self.errors));
+        o.strs("flags", self.flags.iter().map(|f| f.as_str()));
+        o.strs("errors", self.errors.iter().map(|f| f.as_str()));
         pretty::array(o.key("matrix"), inner, &self.matrix, |out, level, m| {
             m.write_json(out, level);
         });
@@ -100,8 +98,9 @@ mod tests {
         String::from_utf8(out).expect("UTF-8")
     }
 
-    const VERDICTS: [Verdict; 6] = [
+    const VERDICTS: [Verdict; 7] = [
         Verdict::Ok,
+        Verdict::Unanchored,
         Verdict::Moved,
         Verdict::Typography,
         Verdict::Changed,
