@@ -31,6 +31,17 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, in declaration order.
+    pub const ALL: [Verdict; 7] = [
+        Verdict::Ok,
+        Verdict::Unanchored,
+        Verdict::Moved,
+        Verdict::Typography,
+        Verdict::Changed,
+        Verdict::Ambiguous,
+        Verdict::Missing,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Ok => "ok",

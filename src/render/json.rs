@@ -766,7 +766,7 @@ mod tests {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         }
-        for v in VERDICTS {
+        for v in Verdict::ALL {
             assert_eq!(v.as_str(), serde_name(v));
         }
         for s in STRATEGIES {
@@ -786,15 +786,6 @@ mod tests {
         }
     }
 
-    const VERDICTS: [Verdict; 7] = [
-        Verdict::Ok,
-        Verdict::Unanchored,
-        Verdict::Moved,
-        Verdict::Typography,
-        Verdict::Changed,
-        Verdict::Ambiguous,
-        Verdict::Missing,
-    ];
     const STRATEGIES: [Strategy; 7] = [
         Strategy::Span,
         Strategy::Diff,
@@ -845,7 +836,7 @@ mod tests {
                 found in any::<Option<[usize; 2]>>(),
                 candidates in pairs(),
                 numbers in any::<(usize, Option<usize>, Option<usize>)>(),
-                verdict in pick(&VERDICTS[..]),
+                verdict in pick(&Verdict::ALL[..]),
                 strategy in pick(&STRATEGIES[..]),
                 code in pick(Code::ALL),
                 level in 0usize..4,

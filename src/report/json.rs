@@ -98,16 +98,6 @@ mod tests {
         String::from_utf8(out).expect("UTF-8")
     }
 
-    const VERDICTS: [Verdict; 7] = [
-        Verdict::Ok,
-        Verdict::Unanchored,
-        Verdict::Moved,
-        Verdict::Typography,
-        Verdict::Changed,
-        Verdict::Ambiguous,
-        Verdict::Missing,
-    ];
-
     fn text() -> impl Strategy<Value = String> {
         // Plain words, escapes, wide and unsafe characters, joiners between letters.
         "([a-z é’\"\\\\\n\u{7f}\u{85}\u{202e}ب\u{200c}ی\u{200d}😀]{0,8}){0,4}"
@@ -133,7 +123,7 @@ mod tests {
             rows in proptest::collection::vec((0usize..5, 0usize..5, 0usize..5, 0usize..3), 0..3),
             flags in prop::sample::subsequence(Flag::ALL.to_vec(), 0..=3),
             errors in prop::sample::subsequence(Flag::ALL.to_vec(), 0..=2),
-            verdict in prop::sample::select(VERDICTS.to_vec()),
+            verdict in prop::sample::select(Verdict::ALL.to_vec()),
             some in proptest::collection::vec(any::<bool>(), 4),
         ) {
             let s = |i: usize| strs[i % strs.len()].as_str();
