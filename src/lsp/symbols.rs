@@ -29,7 +29,7 @@ fn end_of(s: &Spanned) -> usize {
 
 fn string<'e>(entries: &'e [Entry], key: &str) -> Option<(&'e str, Range<usize>)> {
     match tree::get(entries, key).map(|e| (&e.value.node, &e.value.span)) {
-        Some((Node::Str(s), span)) => Some((s.as_str(), span.clone())),
+        Some((Node::Str(s), span)) => Some((s.as_ref(), span.clone())),
         _ => None,
     }
 }

@@ -419,7 +419,11 @@ fn claim_paths(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
 }
 
 /// Parse a file as TOML into the spanned tree; a syntax error becomes a diagnostic.
-fn parse(files: &Files, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<Vec<Entry>> {
+fn parse<'f>(
+    files: &'f Files,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Entry<'f>>> {
     let text = &files.get(file).text;
     match super::parse::parse(text) {
         Ok(entries) => Some(entries),
@@ -461,7 +465,7 @@ fn load_sources(
     if let Some(e) = get(entries, "sources") {
         match &e.value.node {
             Node::Table(t) => {
-                let ids: HashSet<&str> = t.iter().map(|e| e.key.as_str()).collect();
+                let ids: HashSet<&str> = t.iter().map(|e| e.key.as_ref()).collect();
                 for entry in t {
                     if let Some(s) = load_source(&mut c, entry, &ids) {
                         sources.push(s);
@@ -530,7 +534,7 @@ fn load_policy(c: &mut Check<'_>, t: &[Entry]) -> Policy {
 /// One `[sources.<id>]` table; `ids` are every id in the file (an id suggested for an invalid
 /// one is not among them).
 fn load_source(c: &mut Check<'_>, entry: &Entry, ids: &HashSet<&str>) -> Option<Source> {
-    let id = entry.key.clone();
+    let id = entry.key.to_string();
     let t = match &entry.value.node {
         Node::Table(t) => t,
         other => {

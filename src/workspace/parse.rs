@@ -27,7 +27,7 @@ use super::tree::{self, Entry, Node, Spanned};
 use crate::swar;
 
 /// Parse `text` into the tree, or say why it is not TOML (toml_edit's error).
-pub fn parse(text: &str) -> Result<Vec<Entry>, toml_edit::TomlError> {
+pub fn parse(text: &str) -> Result<Vec<Entry<'_>>, toml_edit::TomlError> {
     match direct(text) {
         Some(entries) => Ok(entries),
         None => toml_edit::Document::parse(text).map(|doc| tree::from_document(doc.as_table())),
@@ -38,7 +38,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, toml_edit::TomlError> {
 const DEPTH: u32 = 80;
 
 /// The direct way; `None` when the text is outside its shape or is not valid TOML.
-pub fn direct(text: &str) -> Option<Vec<Entry>> {
+pub fn direct(text: &str) -> Option<Vec<Entry<'_>>> {
     let source = Source::new(text);
     let tokens = source.lex().into_vec();
     let mut events: Vec<Event> = Vec::with_capacity(tokens.len());
@@ -100,18 +100,18 @@ fn special_in_string(w: u64, quote: u8, escape: Option<u8>) -> bool {
 
 /// A table being built; tables live in `Builder::tables` and refer to each other by index.
 #[derive(Default)]
-struct Table {
+struct Table<'s> {
     /// The header's span (`[a.b]` brackets included); the key's for an implicit table.
     span: Range<usize>,
-    items: Vec<Item>,
+    items: Vec<Item<'s>>,
     /// Key → position in `items`, once the table is large enough for a scan to cost.
-    index: Option<HashMap<String, usize>>,
+    index: Option<HashMap<Cow<'s, str>, usize>>,
 }
 
 /// Tables above this many keys get an index (sources.toml's `[sources]` has thousands).
 const INDEX_FROM: usize = 16;
 
-impl Table {
+impl<'s> Table<'s> {
     fn find(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(key).copied(),
@@ -119,7 +119,7 @@ impl Table {
         }
     }
 
-    fn push(&mut self, item: Item) {
+    fn push(&mut self, item: Item<'s>) {
         let at = self.items.len();
         if let Some(index) = &mut self.index {
             index.insert(item.key.clone(), at);
@@ -137,15 +137,15 @@ impl Table {
     }
 }
 
-struct Item {
-    key: String,
+struct Item<'s> {
+    key: Cow<'s, str>,
     key_span: Range<usize>,
-    value: Value,
+    value: Value<'s>,
 }
 
-enum Value {
+enum Value<'s> {
     /// A value written after `=`, complete.
-    Leaf(Spanned),
+    Leaf(Spanned<'s>),
     /// A table made by a header (or implicitly, on the way to one): its span is the header's
     /// (toml_edit gives an implicit table its key's).
     Table { id: usize, span: Range<usize> },
@@ -153,8 +153,9 @@ enum Value {
     Tables { ids: Vec<usize>, span: Range<usize> },
 }
 
-struct Key {
-    name: String,
+struct Key<'s> {
+    /// Borrowed from the text when written there as it reads (a bare key, most quoted ones).
+    name: Cow<'s, str>,
     span: Range<usize>,
 }
 
@@ -162,14 +163,14 @@ struct Builder<'s, 'e> {
     source: Source<'s>,
     events: &'e [Event],
     at: usize,
-    tables: Vec<Table>,
+    tables: Vec<Table<'s>>,
 }
 
 fn range(e: &Event) -> Range<usize> {
     e.span().start()..e.span().end()
 }
 
-impl Builder<'_, '_> {
+impl<'s> Builder<'s, '_> {
     fn next(&mut self) -> Option<Event> {
         let e = self.events.get(self.at).copied();
         self.at += 1;
@@ -219,13 +220,13 @@ impl Builder<'_, '_> {
         Some(())
     }
 
-    fn key(&self, e: &Event) -> Option<Key> {
+    fn key(&self, e: &Event) -> Option<Key<'s>> {
         let raw = self.source.get(e)?;
         let mut decoded = Cow::Borrowed("");
         let mut failed = false;
         raw.decode_key(&mut decoded, &mut |_: ParseError| failed = true);
-        (!failed).then(|| Key {
-            name: decoded.into_owned(),
+        (!failed).then_some(Key {
+            name: decoded,
             span: range(e),
         })
     }
@@ -294,7 +295,7 @@ impl Builder<'_, '_> {
 
     /// The table `key` names in `table`, made implicitly if it does not exist; the last table of
     /// an array of tables.
-    fn descend(&mut self, table: usize, key: Key) -> Option<usize> {
+    fn descend(&mut self, table: usize, key: Key<'s>) -> Option<usize> {
         let next = self.tables.len();
         let parent = &mut self.tables[table];
         match parent.find(&key.name) {
@@ -322,7 +323,7 @@ impl Builder<'_, '_> {
     }
 
     /// The value after `=` or in an array.
-    fn value(&mut self) -> Option<Spanned> {
+    fn value(&mut self) -> Option<Spanned<'s>> {
         let e = self.next_significant()?;
         match e.kind() {
             EventKind::Scalar => self.scalar(&e),
@@ -332,11 +333,11 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn scalar(&self, e: &Event) -> Option<Spanned> {
+    fn scalar(&self, e: &Event) -> Option<Spanned<'s>> {
         let raw = self.source.get(e)?;
         if let Some(plain) = plain_string(e.encoding(), raw.as_str()) {
             return Some(Spanned {
-                node: Node::Str(plain.to_owned()),
+                node: Node::Str(Cow::Borrowed(plain)),
                 span: range(e),
             });
         }
@@ -347,7 +348,7 @@ impl Builder<'_, '_> {
             return None;
         }
         let node = match kind {
-            ScalarKind::String => Node::Str(decoded.into_owned()),
+            ScalarKind::String => Node::Str(decoded),
             ScalarKind::Boolean(b) => Node::Bool(b),
             ScalarKind::DateTime => Node::Datetime(decoded.parse().ok()?),
             ScalarKind::Float => {
@@ -372,7 +373,7 @@ impl Builder<'_, '_> {
         })
     }
 
-    fn array(&mut self, open: &Event) -> Option<Spanned> {
+    fn array(&mut self, open: &Event) -> Option<Spanned<'s>> {
         let mut items = Vec::new();
         loop {
             let e = self.next_significant()?;
@@ -392,10 +393,10 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn inline_table(&mut self, open: &Event) -> Option<Spanned> {
-        let mut entries: Vec<Entry> = Vec::new();
+    fn inline_table(&mut self, open: &Event) -> Option<Spanned<'s>> {
+        let mut entries: Vec<Entry<'s>> = Vec::new();
         // Duplicate keys are looked up in a set once the table is large (it may be hostile).
-        let mut seen: Option<std::collections::HashSet<String>> = None;
+        let mut seen: Option<std::collections::HashSet<Cow<'s, str>>> = None;
         loop {
             let e = self.next_significant()?;
             match e.kind() {
@@ -434,7 +435,7 @@ impl Builder<'_, '_> {
     }
 
     /// Table `id` as entries, its tables taken out of the arena.
-    fn finish(&mut self, id: usize) -> Vec<Entry> {
+    fn finish(&mut self, id: usize) -> Vec<Entry<'s>> {
         let items = std::mem::take(&mut self.tables[id].items);
         let mut out = Vec::with_capacity(items.len());
         for item in items {
@@ -574,5 +575,48 @@ mod tests {
             None
         );
         assert_eq!(plain_string(None, "abc"), None);
+    }
+
+    /// Keys and strings written as they read are borrowed from the text (no copy); those with
+    /// escapes are decoded into strings of their own.
+    #[test]
+    fn keys_and_strings_written_as_they_read_are_borrowed() {
+        let text = "[[claim]]\nid = \"c1\"\n\"quoted key\" = 'lit'\nesc = \"a\\tb\"\n\"k\\u0041\" = [\"x\"]\n";
+        let entries = direct(text).expect("the direct way reads it");
+        let Node::Array(claims) = &entries[0].value.node else {
+            panic!("an array of tables");
+        };
+        let Node::Table(t) = &claims[0].node else {
+            panic!("a table");
+        };
+        let borrowed = |c: &Cow<str>| matches!(c, Cow::Borrowed(_));
+        fn str_of<'a>(n: &Node<'a>) -> Cow<'a, str> {
+            match n {
+                Node::Str(s) => s.clone(),
+                Node::Array(items) => str_of(&items[0].node),
+                _ => panic!("a string"),
+            }
+        }
+        let got: Vec<(&str, bool, String, bool)> = t
+            .iter()
+            .map(|e| {
+                let v = str_of(&e.value.node);
+                (
+                    e.key.as_ref(),
+                    borrowed(&e.key),
+                    v.to_string(),
+                    borrowed(&v),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("id", true, "c1".to_string(), true),
+                ("quoted key", true, "lit".to_string(), true),
+                ("esc", true, "a\tb".to_string(), false),
+                ("kA", false, "x".to_string(), true),
+            ]
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! helpers the loader uses on it. Every node keeps the byte span of its value and every entry the
 //! span of its key, so any problem can point at the exact place in the file.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use toml_edit::{Item, Table, Value};
@@ -9,31 +10,33 @@ use toml_edit::{Item, Table, Value};
 use crate::diag::{Code, Diagnostic, Loc, suggest};
 use crate::files::FileId;
 
+/// A TOML value, its strings and keys borrowed from the text parsed where they are written
+/// there as they read (owned where escapes were decoded, or when toml_edit read the file).
 #[derive(Debug, Clone)]
-pub enum Node {
-    Str(String),
+pub enum Node<'a> {
+    Str(Cow<'a, str>),
     Int(i64),
     Float(f64),
     Bool(bool),
     Datetime(toml_edit::Datetime),
-    Array(Vec<Spanned>),
-    Table(Vec<Entry>),
+    Array(Vec<Spanned<'a>>),
+    Table(Vec<Entry<'a>>),
 }
 
 #[derive(Debug, Clone)]
-pub struct Spanned {
-    pub node: Node,
+pub struct Spanned<'a> {
+    pub node: Node<'a>,
     pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Entry {
-    pub key: String,
+pub struct Entry<'a> {
+    pub key: Cow<'a, str>,
     pub key_span: Range<usize>,
-    pub value: Spanned,
+    pub value: Spanned<'a>,
 }
 
-impl Node {
+impl Node<'_> {
     /// The TOML type name, for messages.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -49,11 +52,11 @@ impl Node {
 }
 
 /// Convert a parsed document's root table.
-pub fn from_document(table: &Table) -> Vec<Entry> {
+pub fn from_document(table: &Table) -> Vec<Entry<'static>> {
     table_entries(table, 0..0)
 }
 
-fn table_entries(table: &Table, fallback: Range<usize>) -> Vec<Entry> {
+fn table_entries(table: &Table, fallback: Range<usize>) -> Vec<Entry<'static>> {
     let mut out = Vec::new();
     for (key, item) in table.iter() {
         let key_span = table
@@ -62,7 +65,7 @@ fn table_entries(table: &Table, fallback: Range<usize>) -> Vec<Entry> {
             .unwrap_or_else(|| fallback.clone());
         if let Some(value) = from_item(item, key_span.clone()) {
             out.push(Entry {
-                key: key.to_string(),
+                key: Cow::Owned(key.to_string()),
                 key_span,
                 value,
             });
@@ -71,7 +74,7 @@ fn table_entries(table: &Table, fallback: Range<usize>) -> Vec<Entry> {
     out
 }
 
-fn from_item(item: &Item, fallback: Range<usize>) -> Option<Spanned> {
+fn from_item(item: &Item, fallback: Range<usize>) -> Option<Spanned<'static>> {
     match item {
         Item::None => None,
         Item::Value(v) => Some(from_value(v, fallback)),
@@ -102,10 +105,10 @@ fn from_item(item: &Item, fallback: Range<usize>) -> Option<Spanned> {
     }
 }
 
-fn from_value(value: &Value, fallback: Range<usize>) -> Spanned {
+fn from_value(value: &Value, fallback: Range<usize>) -> Spanned<'static> {
     let span = value.span().unwrap_or_else(|| fallback.clone());
     let node = match value {
-        Value::String(s) => Node::Str(s.value().clone()),
+        Value::String(s) => Node::Str(Cow::Owned(s.value().clone())),
         Value::Integer(i) => Node::Int(*i.value()),
         Value::Float(f) => Node::Float(*f.value()),
         Value::Boolean(b) => Node::Bool(*b.value()),
@@ -123,7 +126,7 @@ fn from_value(value: &Value, fallback: Range<usize>) -> Spanned {
                         .and_then(|k| k.span())
                         .unwrap_or_else(|| span.clone());
                     Entry {
-                        key: k.to_string(),
+                        key: Cow::Owned(k.to_string()),
                         key_span: key_span.clone(),
                         value: from_value(v, key_span),
                     }
@@ -152,7 +155,7 @@ impl Check<'_> {
     /// Report keys of `table` that are not in `allowed`, suggesting the nearest.
     pub fn unknown_keys(&mut self, entries: &[Entry], allowed: &[&str], what: &str) {
         for e in entries {
-            if !allowed.contains(&e.key.as_str()) {
+            if !allowed.contains(&e.key.as_ref()) {
                 let mut d = Diagnostic::new(
                     Code::UnknownKey,
                     format!("unknown key `{}` in {what}", e.key),
@@ -169,14 +172,14 @@ impl Check<'_> {
     }
 
     /// A required key; reports `missing-key` at `owner` when absent.
-    pub fn required<'e>(
+    pub fn required<'e, 'a>(
         &mut self,
-        entries: &'e [Entry],
+        entries: &'e [Entry<'a>],
         key: &str,
         owner: &Range<usize>,
         what: &str,
         help: &str,
-    ) -> Option<&'e Entry> {
+    ) -> Option<&'e Entry<'a>> {
         let found = get(entries, key);
         // A misspelt key already has its `unknown-key` finding with the suggestion.
         let misspelt = found.is_none()
@@ -329,12 +332,12 @@ fn temporal(
     }
 }
 
-pub fn get<'e>(entries: &'e [Entry], key: &str) -> Option<&'e Entry> {
+pub fn get<'e, 'a>(entries: &'e [Entry<'a>], key: &str) -> Option<&'e Entry<'a>> {
     entries.iter().find(|e| e.key == key)
 }
 
 /// The entries of `e` when its value is a table.
-pub fn table(e: &Entry) -> Option<&[Entry]> {
+pub fn table<'e, 'a>(e: &'e Entry<'a>) -> Option<&'e [Entry<'a>]> {
     match &e.value.node {
         Node::Table(t) => Some(t),
         _ => None,
