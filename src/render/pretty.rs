@@ -108,15 +108,29 @@ impl serde_json::ser::Formatter for Pretty {
 const BREAK: &[u8; 2 + 64] = b",\n                                                                ";
 
 /// Append a line break and the indent of `level` (writing to a vector cannot fail).
-#[inline]
+#[inline(always)]
 fn line(out: &mut Vec<u8>, level: usize, comma: bool) {
-    match BREAK.get(usize::from(!comma)..2 + level * 2) {
-        Some(piece) => out.extend_from_slice(piece),
-        None => {
-            let _ = newline(out, level, comma);
+    let start = usize::from(!comma);
+    let len = 2 + level * 2 - start;
+    // A copy of a length known when compiled is a few moves, not a call: copy a fixed 32
+    // bytes of the slice and keep the line's.
+    match BREAK.get(start..start + FIXED) {
+        Some(piece) if len <= FIXED => {
+            let at = out.len();
+            out.extend_from_slice(piece);
+            out.truncate(at + len);
         }
+        _ => match BREAK.get(start..start + len) {
+            Some(piece) => out.extend_from_slice(piece),
+            None => {
+                let _ = newline(out, level, comma);
+            }
+        },
     }
 }
+
+/// The bytes [`line`] copies at once.
+const FIXED: usize = 32;
 
 /// Append `s` as a JSON string, escaped as serde_json escapes it (`"`, `\` and the characters
 /// below U+0020: `\b \t \n \f \r`, the others as `\u00xx`), and every character prov's
@@ -246,6 +260,7 @@ impl<'a> Object<'a> {
 
     /// Start the field `key` (written as it is: a field name needs no escape). Its value goes
     /// into the vector returned, [`Object::inner`] levels in.
+    #[inline(always)]
     pub(crate) fn key(&mut self, key: &str) -> &mut Vec<u8> {
         // Room for all of it first: the pieces are then copied with no check of the capacity
         // between them.
@@ -263,10 +278,12 @@ impl<'a> Object<'a> {
         self.level + 1
     }
 
+    #[inline(always)]
     pub(crate) fn str(&mut self, key: &str, v: &str) {
         string(self.key(key), v);
     }
 
+    #[inline(always)]
     pub(crate) fn opt_str(&mut self, key: &str, v: Option<&str>) {
         match v {
             Some(v) => self.str(key, v),
@@ -274,10 +291,12 @@ impl<'a> Object<'a> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn uint(&mut self, key: &str, n: usize) {
         uint(self.key(key), n as u64);
     }
 
+    #[inline(always)]
     pub(crate) fn opt_uint(&mut self, key: &str, n: Option<usize>) {
         match n {
             Some(n) => self.uint(key, n),
@@ -285,11 +304,13 @@ impl<'a> Object<'a> {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn bool(&mut self, key: &str, v: bool) {
         self.key(key)
             .extend_from_slice(if v { b"true" } else { b"false" });
     }
 
+    #[inline(always)]
     pub(crate) fn opt_pair(&mut self, key: &str, p: Option<[usize; 2]>) {
         let level = self.inner();
         match p {
@@ -299,12 +320,14 @@ impl<'a> Object<'a> {
     }
 
     /// An array of pairs of numbers.
+    #[inline(always)]
     pub(crate) fn pairs(&mut self, key: &str, items: &[[usize; 2]]) {
         let level = self.inner();
         array(self.key(key), level, items, |out, l, &p| pair(out, l, p));
     }
 
     /// An array of strings.
+    #[inline(always)]
     pub(crate) fn strs<S: AsRef<str>>(&mut self, key: &str, items: impl IntoIterator<Item = S>) {
         let level = self.inner();
         array(self.key(key), level, items, |out, _, s| {
@@ -390,12 +413,13 @@ mod tests {
     /// A line break and its indent, from the one slice or, past it, piece by piece.
     #[test]
     fn a_line_break_is_indented_two_spaces_a_level_at_any_depth() {
-        for level in [0, 1, 5, 31, 32, 33, 70] {
+        // Every level through the fixed copy's (15), the slice's (32) and past both.
+        for level in 0..=70 {
             for comma in [false, true] {
-                let mut got = Vec::new();
+                let mut got = b"x".to_vec();
                 line(&mut got, level, comma);
                 let want = format!(
-                    "{}\n{}",
+                    "x{}\n{}",
                     if comma { "," } else { "" },
                     " ".repeat(level * 2)
                 );
