@@ -324,9 +324,39 @@ fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> (FactFindings, 
 
 /// A fact's finding, made again (see [`Options::fact_findings_on_demand`]): the one of
 /// `flag` of the fact `fact` (an index into [`crate::outcome::Facts::list`]).
-pub fn fact_finding(outcome: &Outcome, (fact, flag): (u32, Flag)) -> Diagnostic {
-    let of = outcome.facts.list()[fact as usize];
-    finding_of(outcome, of, &outcome.fact(&of), flag)
+pub fn fact_finding(outcome: &Outcome, finding: (u32, Flag)) -> Diagnostic {
+    FactFindingMaker::new(outcome).make(finding)
+}
+
+/// Makes the facts' findings again (see [`Options::fact_findings_on_demand`]), one after
+/// another in the order of [`FactFindings::order`], where a fact's findings are adjacent (they
+/// sort by its claim's place first): each fact is made once for all its findings in a row.
+pub struct FactFindingMaker<'o, 'w> {
+    outcome: &'o Outcome<'w>,
+    /// The fact made last, and its index.
+    last: Option<(u32, Fact<'w>)>,
+}
+
+impl<'o, 'w> FactFindingMaker<'o, 'w> {
+    pub fn new(outcome: &'o Outcome<'w>) -> Self {
+        FactFindingMaker {
+            outcome,
+            last: None,
+        }
+    }
+
+    /// The finding of `flag` of the fact `fact` (an index into
+    /// [`crate::outcome::Facts::list`]).
+    pub fn make(&mut self, (fact, flag): (u32, Flag)) -> Diagnostic {
+        let of = self.outcome.facts.list()[fact as usize];
+        let made = match self.last.take() {
+            Some((f, made)) if f == fact => made,
+            _ => self.outcome.fact(&of),
+        };
+        let d = finding_of(self.outcome, of, &made, flag);
+        self.last = Some((fact, made));
+        d
+    }
 }
 
 /// The finding of `flag` of the fact `made` of `of`: an `unsupported` one names its causes.

@@ -26,9 +26,10 @@ fn render_human(ws: &Workspace, outcome: &Outcome, style: human::Style) -> Strin
     }
     // The facts' findings made on demand, which sort after every held one: those that are
     // errors in full; the others are the table's rows.
+    let mut findings = check::FactFindingMaker::new(outcome);
     for &(fact, flag) in &outcome.fact_findings.order {
         if outcome.fact_flag_severity(flag) == Severity::Error {
-            let d = check::fact_finding(outcome, (fact, flag));
+            let d = findings.make((fact, flag));
             s.push_str(&human::diagnostic(&ws.files, &d, style));
             s.push_str("\n\n");
         }

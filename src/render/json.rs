@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::ops::Range;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -65,6 +66,18 @@ impl<'a> Findings<'a> {
         self.out.diagnostics.len() + self.out.fact_findings.order.len()
     }
 
+    /// Append finding `i`, two levels in; `made` makes those made on demand.
+    fn write(&self, out: &mut Vec<u8>, i: usize, made: &mut crate::check::FactFindingMaker) {
+        let held = self.out.diagnostics.len();
+        match self.out.diagnostics.get(i) {
+            Some(d) => diagnostic(self.files, d).write(out, 2),
+            None => {
+                let d = made.make(self.out.fact_findings.order[i - held]);
+                diagnostic(self.files, &d).write(out, 2);
+            }
+        }
+    }
+
     fn get(&self, i: usize) -> FindingOut<'a> {
         match self.out.diagnostics.get(i) {
             Some(d) => FindingOut::Held(diagnostic(self.files, d)),
@@ -125,20 +138,28 @@ fn write_pretty_in<W: SafeWrite>(w: &mut W, doc: &Document<'_>, batch: usize) ->
     write_nested(w, &doc.schema)?;
     w.write_all(b",\n  \"summary\": ")?;
     write_nested(w, &doc.summary)?;
+    // The arrays' elements are written by hand (`Element`), byte for byte as their derive.
     w.write_all(b",\n  \"sources\": ")?;
-    write_nested(w, &doc.sources)?;
-    // The long arrays' elements are written by hand (`Element`), byte for byte as their derive.
+    let sources = |out: &mut Vec<u8>, i: usize| {
+        doc.sources[i].write(out, 2);
+        Ok(())
+    };
+    write_elements(w, doc.sources.len(), &sources, batch)?;
     w.write_all(b",\n  \"citations\": ")?;
     write_array(w, &doc.citations, batch)?;
     w.write_all(b",\n  \"facts\": ")?;
     write_array(w, &doc.facts, batch)?;
     w.write_all(b",\n  \"diagnostics\": ")?;
     let d = &doc.diagnostics;
-    let element = |out: &mut Vec<u8>, i| {
-        d.get(i).write(out, 2);
-        Ok(())
+    // A batch's findings made on demand share each fact among its findings.
+    let findings = |out: &mut Vec<u8>, range: Range<usize>| {
+        let mut made = crate::check::FactFindingMaker::new(d.out);
+        each(out, range, |out, i| {
+            d.write(out, i, &mut made);
+            Ok(())
+        })
     };
-    write_elements(w, d.len(), &element, batch)?;
+    write_batches(w, d.len(), &findings, batch)?;
     w.write_all(b"\n}")
 }
 
@@ -213,17 +234,45 @@ pub fn write_nested<W: Write, T: Serialize>(w: &mut W, v: &T) -> io::Result<()> 
 }
 
 /// Elements `0..n` as a pretty-printed array one level in, each appended by `render` (two
-/// levels in).
+/// levels in), in parallel batches ([`write_batches`]).
+fn write_elements<W: SafeWrite>(
+    w: &mut W,
+    n: usize,
+    render: &(dyn Fn(&mut Vec<u8>, usize) -> io::Result<()> + Sync),
+    batch: usize,
+) -> io::Result<()> {
+    write_batches(w, n, &|out, range| each(out, range, render), batch)
+}
+
+/// Append the elements `range` of a top-level field's array, each after its separator, each
+/// appended by `render`.
+fn each(
+    out: &mut Vec<u8>,
+    range: Range<usize>,
+    mut render: impl FnMut(&mut Vec<u8>, usize) -> io::Result<()>,
+) -> io::Result<()> {
+    for i in range {
+        out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+        render(out, i)?;
+    }
+    Ok(())
+}
+
+/// Appends a batch of a long array's elements (see [`write_batches`]).
+type RenderBatch<'r> = dyn Fn(&mut Vec<u8>, Range<usize>) -> io::Result<()> + Sync + 'r;
+
+/// Elements `0..n` as a pretty-printed array one level in, each batch of them appended by
+/// `render` at once (with [`each`]: a batch's elements may share what they are made from).
 ///
 /// A window of batches is rendered on every core while the window before it is written on
 /// this thread. Each batch is rendered already sanitised (every string is written by
 /// [`pretty::string`] or the [`Pretty`] formatter, which escape what the output sanitiser
 /// would), and begins and ends with ASCII, so the writer takes it unscanned
 /// ([`SafeWrite::write_safe`]).
-fn write_elements<W: SafeWrite>(
+fn write_batches<W: SafeWrite>(
     w: &mut W,
     n: usize,
-    render: &(dyn Fn(&mut Vec<u8>, usize) -> io::Result<()> + Sync),
+    render: &RenderBatch<'_>,
     batch: usize,
 ) -> io::Result<()> {
     if n == 0 {
@@ -251,10 +300,7 @@ fn write_elements<W: SafeWrite>(
             .par_iter()
             .map(|&start| {
                 let mut out = take();
-                for i in start..n.min(start + batch) {
-                    out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-                    render(&mut out, i)?;
-                }
+                render(&mut out, start..n.min(start + batch))?;
                 Ok(out)
             })
             .collect()
@@ -332,6 +378,19 @@ impl Element for CitationJson<'_> {
             Some(p) => p.write(o.key("pending"), inner),
             None => pretty::null(o.key("pending")),
         }
+        o.end();
+    }
+}
+
+impl Element for SourceJson<'_> {
+    fn write(&self, out: &mut Vec<u8>, level: usize) {
+        let mut o = Object::new(out, level);
+        o.str("id", self.id);
+        o.str("sha256", self.sha256);
+        o.opt_str("actual_sha256", self.actual_sha256);
+        o.str("status", self.status);
+        o.uint("citations", self.citations);
+        o.opt_str("pending_sha256", self.pending_sha256);
         o.end();
     }
 }
@@ -873,6 +932,25 @@ mod tests {
                     pending: some[7].then_some(pending),
                 };
                 let (by_hand, derived) = both(&c, level);
+                prop_assert_eq!(by_hand, derived);
+            }
+
+            #[test]
+            fn a_source_is_written_as_its_derive(
+                strings in prop::collection::vec(text(), 5),
+                some in any::<[bool; 2]>(),
+                citations in any::<usize>(),
+                level in 0usize..4,
+            ) {
+                let s = SourceJson {
+                    id: &strings[0],
+                    sha256: &strings[1],
+                    actual_sha256: some[0].then_some(strings[2].as_str()),
+                    status: ["ok", "snapshot-missing", "capture-pending"][citations % 3],
+                    citations,
+                    pending_sha256: some[1].then_some(strings[3].as_str()),
+                };
+                let (by_hand, derived) = both(&s, level);
                 prop_assert_eq!(by_hand, derived);
             }
 
