@@ -370,6 +370,10 @@ fn toml_like() -> impl Strategy<Value = String> {
         Just("i = 0x7fffffffffffffffff\n".to_string()),
         Just("a.b = 1\n".to_string()),
         Just("x = 2\n".to_string()),
+        // Numbers the direct reader reads itself, and their neighbours it leaves to the decoder.
+        "[a-z] = \\[?[+-]?[0-9_]{1,20}(, [0-9]{1,19})?\\]?\n",
+        Just("n = 007\n".to_string()),
+        Just("b_-9 = 0\n".to_string()),
         Just("# comment\n".to_string()),
         Just("\"\"\"\n".to_string()),
         "[a-z =.\\[\\]\"'{},\n0-9]{0,12}",

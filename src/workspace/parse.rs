@@ -90,6 +90,27 @@ fn plain_string(encoding: Option<Encoding>, raw: &str) -> Option<&str> {
     b[at..].iter().all(byte_plain).then_some(inner)
 }
 
+/// The name of a bare key (`id`, `said_by`): its text, when it is made only of the bytes a bare
+/// key may hold (`A-Za-z0-9_-`), which toml_parser's decoder gives unchanged after checking
+/// each. `None` sends it to the decoder (quoted keys, and anything it refuses).
+fn plain_key(encoding: Option<Encoding>, raw: &str) -> Option<&str> {
+    let bare = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-';
+    (encoding.is_none() && !raw.is_empty() && raw.as_bytes().iter().all(bare)).then_some(raw)
+}
+
+/// The value of a decimal integer written plainly: `0`, or a digit from 1 to 9 and at most 17
+/// more (no sign, no underscore, no leading zero, and it cannot overflow), as toml_parser's
+/// decoder and `i64` read it. `None` sends it to the decoder (every other number, and every
+/// date: a claim file's spans are thousands of such integers).
+fn plain_integer(encoding: Option<Encoding>, raw: &str) -> Option<i64> {
+    let b = raw.as_bytes();
+    let plain = encoding.is_none()
+        && (1..=18).contains(&b.len())
+        && b.iter().all(u8::is_ascii_digit)
+        && (b[0] != b'0' || b.len() == 1);
+    plain.then(|| raw.parse().ok()).flatten()
+}
+
 /// Does the little-endian word `w` hold a byte a one-line string may not hold as it is: a
 /// control character (below 0x20 but tab, or 0x7F), `quote`, or `escape`? Exact, byte by byte.
 fn special_in_string(w: u64, quote: u8, escape: Option<u8>) -> bool {
@@ -222,6 +243,12 @@ impl<'s> Builder<'s, '_> {
 
     fn key(&self, e: &Event) -> Option<Key<'s>> {
         let raw = self.source.get(e)?;
+        if let Some(plain) = plain_key(e.encoding(), raw.as_str()) {
+            return Some(Key {
+                name: Cow::Borrowed(plain),
+                span: range(e),
+            });
+        }
         let mut decoded = Cow::Borrowed("");
         let mut failed = false;
         raw.decode_key(&mut decoded, &mut |_: ParseError| failed = true);
@@ -338,6 +365,12 @@ impl<'s> Builder<'s, '_> {
         if let Some(plain) = plain_string(e.encoding(), raw.as_str()) {
             return Some(Spanned {
                 node: Node::Str(Cow::Borrowed(plain)),
+                span: range(e),
+            });
+        }
+        if let Some(n) = plain_integer(e.encoding(), raw.as_str()) {
+            return Some(Spanned {
+                node: Node::Int(n),
                 span: range(e),
             });
         }
@@ -575,6 +608,110 @@ mod tests {
             None
         );
         assert_eq!(plain_string(None, "abc"), None);
+    }
+
+    /// The value toml_parser's decoder gives the unquoted scalar `raw` (as `Builder::scalar`
+    /// reads it), or `None` when it is not an integer or the decoder refuses it.
+    fn decoded_integer(raw: &str) -> Option<i64> {
+        let token = toml_parser::Raw::new_unchecked(
+            raw,
+            None,
+            toml_parser::Span::new_unchecked(0, raw.len()),
+        );
+        let mut decoded = Cow::Borrowed("");
+        let mut failed = false;
+        let kind = token.decode_scalar(&mut decoded, &mut |_: ParseError| failed = true);
+        match kind {
+            ScalarKind::Integer(radix) if !failed => {
+                i64::from_str_radix(&decoded, radix.value()).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// Every number the fast way reads is the decoder's, and it declines what it does not read:
+    /// signs, underscores, leading zeros, other bases, floats, dates, overflow.
+    #[test]
+    fn plain_integers_are_the_decoders() {
+        let taken = [
+            "0",
+            "7",
+            "42",
+            "1979",
+            "123456789012345678",
+            "999999999999999999",
+        ];
+        let declined = [
+            "",
+            "00",
+            "007",
+            "+1",
+            "-1",
+            "1_000",
+            "0x1f",
+            "0o7",
+            "0b1",
+            "1e5",
+            "1.5",
+            "inf",
+            "nan",
+            "1979-05-27",
+            "07:32:00",
+            "1234567890123456789",
+            "99999999999999999999",
+            "\u{ff11}",
+            "1 ",
+            " 1",
+            "true",
+        ];
+        for raw in taken {
+            let n = plain_integer(None, raw);
+            assert!(n.is_some(), "{raw:?}");
+            assert_eq!(n, decoded_integer(raw), "{raw:?}");
+        }
+        for raw in declined {
+            assert_eq!(plain_integer(None, raw), None, "{raw:?}");
+        }
+        assert_eq!(plain_integer(Some(Encoding::BasicString), "1"), None);
+        // Every number up to 3 digits and a sample of longer ones, leading zeros included.
+        let mut raws: Vec<String> = (0..1000).map(|n| n.to_string()).collect();
+        raws.extend((0..100).map(|n| format!("{n:03}")));
+        raws.extend((0..60u32).map(|k| (7u64.pow(k / 3) + u64::from(k)).to_string()));
+        for raw in raws {
+            if let Some(n) = plain_integer(None, &raw) {
+                assert_eq!(Some(n), decoded_integer(&raw), "{raw:?}");
+            }
+        }
+    }
+
+    /// A bare key is taken as it is exactly when the decoder takes it unchanged: every ASCII
+    /// byte and a few characters beyond, alone and between letters.
+    #[test]
+    fn plain_keys_are_the_decoders() {
+        let decode = |raw: &str| {
+            let token = toml_parser::Raw::new_unchecked(
+                raw,
+                None,
+                toml_parser::Span::new_unchecked(0, raw.len()),
+            );
+            let mut decoded = Cow::Borrowed("");
+            let mut failed = false;
+            token.decode_key(&mut decoded, &mut |_: ParseError| failed = true);
+            (!failed).then(|| decoded.into_owned())
+        };
+        let chars = (0u8..0x80)
+            .map(char::from)
+            .chain(['\u{e9}', '\u{2028}', '\u{1f600}']);
+        for c in chars {
+            for raw in [c.to_string(), format!("a{c}b")] {
+                match plain_key(None, &raw) {
+                    Some(plain) => assert_eq!(Some(plain.to_string()), decode(&raw), "{raw:?}"),
+                    None => assert_ne!(decode(&raw).as_deref(), Some(raw.as_str()), "{raw:?}"),
+                }
+            }
+        }
+        assert_eq!(plain_key(None, ""), None);
+        assert_eq!(plain_key(Some(Encoding::BasicString), "\"a\""), None);
     }
 
     /// Keys and strings written as they read are borrowed from the text (no copy); those with
