@@ -610,9 +610,9 @@ mod tests {
         assert_eq!(plain_string(None, "abc"), None);
     }
 
-    /// The value toml_parser's decoder gives the unquoted scalar `raw` (as `Builder::scalar`
-    /// reads it), or `None` when it is not an integer or the decoder refuses it.
-    fn decoded_integer(raw: &str) -> Option<i64> {
+    /// toml_parser's decoding of the unquoted token `raw`, as a key (no kind) or as a scalar:
+    /// its kind, and its value (`None` when the decoder refuses it).
+    fn decode_unquoted(raw: &str, key: bool) -> (Option<ScalarKind>, Option<String>) {
         let token = toml_parser::Raw::new_unchecked(
             raw,
             None,
@@ -620,10 +620,22 @@ mod tests {
         );
         let mut decoded = Cow::Borrowed("");
         let mut failed = false;
-        let kind = token.decode_scalar(&mut decoded, &mut |_: ParseError| failed = true);
-        match kind {
-            ScalarKind::Integer(radix) if !failed => {
-                i64::from_str_radix(&decoded, radix.value()).ok()
+        let mut refused = |_: ParseError| failed = true;
+        let kind = if key {
+            token.decode_key(&mut decoded, &mut refused);
+            None
+        } else {
+            Some(token.decode_scalar(&mut decoded, &mut refused))
+        };
+        (kind, (!failed).then(|| decoded.into_owned()))
+    }
+
+    /// The value toml_parser's decoder gives the unquoted scalar `raw` (as `Builder::scalar`
+    /// reads it), or `None` when it is not an integer or the decoder refuses it.
+    fn decoded_integer(raw: &str) -> Option<i64> {
+        match decode_unquoted(raw, false) {
+            (Some(ScalarKind::Integer(radix)), Some(value)) => {
+                i64::from_str_radix(&value, radix.value()).ok()
             }
             _ => None,
         }
@@ -688,17 +700,7 @@ mod tests {
     /// byte and a few characters beyond, alone and between letters.
     #[test]
     fn plain_keys_are_the_decoders() {
-        let decode = |raw: &str| {
-            let token = toml_parser::Raw::new_unchecked(
-                raw,
-                None,
-                toml_parser::Span::new_unchecked(0, raw.len()),
-            );
-            let mut decoded = Cow::Borrowed("");
-            let mut failed = false;
-            token.decode_key(&mut decoded, &mut |_: ParseError| failed = true);
-            (!failed).then(|| decoded.into_owned())
-        };
+        let decode = |raw: &str| decode_unquoted(raw, true).1;
         let chars = (0u8..0x80)
             .map(char::from)
             .chain(['\u{e9}', '\u{2028}', '\u{1f600}']);
