@@ -78,6 +78,7 @@ impl<'a> Findings<'a> {
         }
     }
 
+    /// Finding `i`, as the document's serde derive writes it (the tests' spec of the writer).
     fn get(&self, i: usize) -> FindingOut<'a> {
         match self.out.diagnostics.get(i) {
             Some(d) => FindingOut::Held(diagnostic(self.files, d)),
@@ -98,7 +99,7 @@ impl Serialize for Findings<'_> {
     }
 }
 
-/// One element of [`Findings`].
+/// One element of [`Findings`], for its serde derive.
 pub enum FindingOut<'a> {
     Held(DiagnosticJson<'a>),
     Made(Diagnostic, &'a Files),
@@ -425,15 +426,6 @@ impl Element for DiagnosticJson<'_> {
         o.opt_str("help", self.help);
         o.opt_uint("citation", self.citation);
         o.end();
-    }
-}
-
-impl Element for FindingOut<'_> {
-    fn write(&self, out: &mut Vec<u8>, level: usize) {
-        match self {
-            FindingOut::Held(d) => d.write(out, level),
-            FindingOut::Made(d, files) => diagnostic(files, d).write(out, level),
-        }
     }
 }
 
