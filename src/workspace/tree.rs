@@ -1,6 +1,8 @@
-//! A small spanned TOML tree, converted from toml_edit's parsed document, and the validation
-//! helpers the loader uses on it. Every node keeps the byte span of its value and every entry the
-//! span of its key, so any problem can point at the exact place in the file.
+//! A small spanned TOML tree, read straight from toml_parser's events (`super::parse`) or
+//! converted from toml_edit's parsed document, and the validation helpers the loader uses on
+//! it. Every node keeps the byte span of its value and every entry the span of its key, so any
+//! problem can point at the exact place in the file; its keys and strings are borrowed from the
+//! text where they are written as they read.
 
 use std::borrow::Cow;
 use std::ops::Range;
