@@ -358,7 +358,7 @@ pub struct Outcome<'w> {
 
 /// The findings of the facts' flags, when the check was asked not to hold them
 /// (`check::Options::fact_findings_on_demand`): which fact and flag each is, in the order they
-/// are reported, and how many are errors and warnings. `check::fact_finding` makes each.
+/// are reported, and how many are errors and warnings. `check::FactFindingMaker` makes each.
 #[derive(Debug, Default)]
 pub struct FactFindings {
     /// (an index into [`Facts::list`], the flag), in order; they all sort after every held

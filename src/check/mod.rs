@@ -48,7 +48,7 @@ pub struct Options {
     /// of sources no selected claim cites): the first shard of a partitioned run does.
     pub workspace_findings: bool,
     /// Do not hold the facts' findings: count them, and make each again when it is written
-    /// ([`fact_finding`]; [`Outcome::fact_findings`]). `prov check --format json` streams them.
+    /// ([`FactFindingMaker`]; [`Outcome::fact_findings`]). `prov check --format json` streams them.
     pub fact_findings_on_demand: bool,
     /// Called on the calling thread after the plan, after the anchoring and at the end of the
     /// check: the binary gives the memory its allocator keeps from the phase just ended back to
@@ -320,12 +320,6 @@ fn fact_findings_on_demand(ws: &Workspace, outcome: &Outcome) -> (FactFindings, 
         )
     });
     (found, has_error)
-}
-
-/// A fact's finding, made again (see [`Options::fact_findings_on_demand`]): the one of
-/// `flag` of the fact `fact` (an index into [`crate::outcome::Facts::list`]).
-pub fn fact_finding(outcome: &Outcome, finding: (u32, Flag)) -> Diagnostic {
-    FactFindingMaker::new(outcome).make(finding)
 }
 
 /// Makes the facts' findings again (see [`Options::fact_findings_on_demand`]), one after

@@ -8,6 +8,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::check::FactFindingMaker;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::escape::SafeWrite;
 use crate::facts::{Fact, OriginSupport};
@@ -66,27 +67,13 @@ impl<'a> Findings<'a> {
         self.out.diagnostics.len() + self.out.fact_findings.order.len()
     }
 
-    /// Append finding `i`, two levels in; `made` makes those made on demand.
-    fn write(&self, out: &mut Vec<u8>, i: usize, made: &mut crate::check::FactFindingMaker) {
-        let held = self.out.diagnostics.len();
-        match self.out.diagnostics.get(i) {
-            Some(d) => diagnostic(self.files, d).write(out, 2),
-            None => {
-                let d = made.make(self.out.fact_findings.order[i - held]);
-                diagnostic(self.files, &d).write(out, 2);
-            }
-        }
-    }
-
-    /// Finding `i`, as the document's serde derive writes it (the tests' spec of the writer).
-    fn get(&self, i: usize) -> FindingOut<'a> {
+    /// Finding `i`; `made` makes those made on demand (one maker for a run of them shares each
+    /// fact among its findings).
+    fn get(&self, i: usize, made: &mut FactFindingMaker) -> FindingOut<'a> {
         match self.out.diagnostics.get(i) {
             Some(d) => FindingOut::Held(diagnostic(self.files, d)),
             None => FindingOut::Made(
-                crate::check::fact_finding(
-                    self.out,
-                    self.out.fact_findings.order[i - self.out.diagnostics.len()],
-                ),
+                made.make(self.out.fact_findings.order[i - self.out.diagnostics.len()]),
                 self.files,
             ),
         }
@@ -95,11 +82,12 @@ impl<'a> Findings<'a> {
 
 impl Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq((0..self.len()).map(|i| self.get(i)))
+        let mut made = FactFindingMaker::new(self.out);
+        s.collect_seq((0..self.len()).map(|i| self.get(i, &mut made)))
     }
 }
 
-/// One element of [`Findings`], for its serde derive.
+/// One element of [`Findings`].
 pub enum FindingOut<'a> {
     Held(DiagnosticJson<'a>),
     Made(Diagnostic, &'a Files),
@@ -154,9 +142,9 @@ fn write_pretty_in<W: SafeWrite>(w: &mut W, doc: &Document<'_>, batch: usize) ->
     let d = &doc.diagnostics;
     // A batch's findings made on demand share each fact among its findings.
     let findings = |out: &mut Vec<u8>, range: Range<usize>| {
-        let mut made = crate::check::FactFindingMaker::new(d.out);
+        let mut made = FactFindingMaker::new(d.out);
         each(out, range, |out, i| {
-            d.write(out, i, &mut made);
+            d.get(i, &mut made).write(out, 2);
             Ok(())
         })
     };
@@ -426,6 +414,15 @@ impl Element for DiagnosticJson<'_> {
         o.opt_str("help", self.help);
         o.opt_uint("citation", self.citation);
         o.end();
+    }
+}
+
+impl Element for FindingOut<'_> {
+    fn write(&self, out: &mut Vec<u8>, level: usize) {
+        match self {
+            FindingOut::Held(d) => d.write(out, level),
+            FindingOut::Made(d, files) => diagnostic(files, d).write(out, level),
+        }
     }
 }
 

@@ -103,34 +103,32 @@ impl serde_json::ser::Formatter for Pretty {
     }
 }
 
-/// A comma, a line break and enough spaces for the indents prov writes, as one slice: a line
-/// break and its indent are one copy (they are a third of the JSON's pieces).
+/// A comma, a line break and spaces: a line break and its indent are one copy from it (they
+/// are a third of the JSON's pieces), of [`FIXED`] bytes after the comma or from it.
 const BREAK: &[u8; 2 + 64] = b",\n                                                                ";
+
+/// The bytes [`line`] copies at once: a copy of a length known when compiled is a few moves,
+/// not a call to `memcpy`. Enough for the line break and indent of any level up to 15.
+const FIXED: usize = 32;
 
 /// Append a line break and the indent of `level` (writing to a vector cannot fail).
 #[inline(always)]
 fn line(out: &mut Vec<u8>, level: usize, comma: bool) {
     let start = usize::from(!comma);
     let len = 2 + level * 2 - start;
-    // A copy of a length known when compiled is a few moves, not a call: copy a fixed 32
-    // bytes of the slice and keep the line's.
     match BREAK.get(start..start + FIXED) {
+        // [`FIXED`] bytes copied, the line's kept.
         Some(piece) if len <= FIXED => {
             let at = out.len();
             out.extend_from_slice(piece);
             out.truncate(at + len);
         }
-        _ => match BREAK.get(start..start + len) {
-            Some(piece) => out.extend_from_slice(piece),
-            None => {
-                let _ = newline(out, level, comma);
-            }
-        },
+        // Deeper than prov writes: piece by piece.
+        _ => {
+            let _ = newline(out, level, comma);
+        }
     }
 }
-
-/// The bytes [`line`] copies at once.
-const FIXED: usize = 32;
 
 /// Append `s` as a JSON string, escaped as serde_json escapes it (`"`, `\` and the characters
 /// below U+0020: `\b \t \n \f \r`, the others as `\u00xx`), and every character prov's
@@ -262,9 +260,10 @@ impl<'a> Object<'a> {
     /// into the vector returned, [`Object::inner`] levels in.
     #[inline(always)]
     pub(crate) fn key(&mut self, key: &str) -> &mut Vec<u8> {
-        // Room for all of it first: the pieces are then copied with no check of the capacity
-        // between them.
-        self.out.reserve(2 + (self.level + 1) * 2 + key.len() + 4);
+        // Room for all of it first (the line break's fixed copy included): the pieces are then
+        // copied with no check of the capacity between them.
+        self.out
+            .reserve(FIXED.max(2 + (self.level + 1) * 2) + key.len() + 4);
         line(self.out, self.level + 1, !self.first);
         self.first = false;
         self.out.push(b'"');
@@ -413,7 +412,7 @@ mod tests {
     /// A line break and its indent, from the one slice or, past it, piece by piece.
     #[test]
     fn a_line_break_is_indented_two_spaces_a_level_at_any_depth() {
-        // Every level through the fixed copy's (15), the slice's (32) and past both.
+        // Every level through the fixed copy's (15) and past it.
         for level in 0..=70 {
             for comma in [false, true] {
                 let mut got = b"x".to_vec();

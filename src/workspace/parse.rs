@@ -362,15 +362,13 @@ impl<'s> Builder<'s, '_> {
 
     fn scalar(&self, e: &Event) -> Option<Spanned<'s>> {
         let raw = self.source.get(e)?;
-        if let Some(plain) = plain_string(e.encoding(), raw.as_str()) {
+        // A plain string or integer as it is written; anything else through the decoder.
+        let plain = plain_string(e.encoding(), raw.as_str())
+            .map(|s| Node::Str(Cow::Borrowed(s)))
+            .or_else(|| plain_integer(e.encoding(), raw.as_str()).map(Node::Int));
+        if let Some(node) = plain {
             return Some(Spanned {
-                node: Node::Str(Cow::Borrowed(plain)),
-                span: range(e),
-            });
-        }
-        if let Some(n) = plain_integer(e.encoding(), raw.as_str()) {
-            return Some(Spanned {
-                node: Node::Int(n),
+                node,
                 span: range(e),
             });
         }
